@@ -1,0 +1,26 @@
+package dev.weir;
+
+import dev.weir.internal.JobGraph;
+import java.util.function.Supplier;
+
+/** A stream partitioned by key: the next step is a keyed process function with keyed state. */
+public final class KeyedStream<K, V> {
+    private final JobBuilder builder;
+    private final int position;
+    private final Serde<K> keySerde;
+
+    KeyedStream(JobBuilder builder, int position, Serde<K> keySerde) {
+        this.builder = builder;
+        this.position = position;
+        this.keySerde = keySerde;
+    }
+
+    /**
+     * Runs a keyed process function, one instance per subtask from {@code factory}. The uid names
+     * the operator's state in checkpoints and savepoints.
+     */
+    public <KO, VO> DataStream<KO, VO> process(String uid, Supplier<? extends KeyedProcessFunction<K, V, KO, VO>> factory) {
+        builder.claimUid(uid);
+        return new DataStream<>(builder, builder.append(position, new JobGraph.ProcessStep(uid, factory, keySerde)));
+    }
+}

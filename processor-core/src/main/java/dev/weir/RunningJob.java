@@ -1,0 +1,49 @@
+package dev.weir;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A job started with {@link Weir#start}. Thread-safe: any thread may watch or stop it.
+ */
+public interface RunningJob extends AutoCloseable {
+    String name();
+
+    JobStatus status();
+
+    /** Recent checkpoints, oldest first (bounded history). */
+    List<CheckpointStats> checkpoints();
+
+    Optional<CheckpointStats> lastCompletedCheckpoint();
+
+    /** Restarts after failures so far. */
+    int restarts();
+
+    /** The failure that ended the job, when its status is {@link JobStatus#FAILED}. */
+    Optional<Throwable> failure();
+
+    /** Records read by all sources since the process started (replays count again). */
+    long recordsIn();
+
+    /** Records handed to all sinks since the process started. */
+    long recordsOut();
+
+    /**
+     * Waits until the job stopped or failed.
+     *
+     * @return false if it is still running after {@code timeout}
+     */
+    boolean awaitTermination(Duration timeout) throws InterruptedException;
+
+    /**
+     * Stops the job: subtasks are cancelled and their resources closed. Output after the last
+     * completed checkpoint will be replayed by the next run. Returns once stopped; idempotent.
+     */
+    void stop();
+
+    @Override
+    default void close() {
+        stop();
+    }
+}

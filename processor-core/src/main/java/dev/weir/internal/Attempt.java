@@ -1,0 +1,240 @@
+package dev.weir.internal;
+
+import dev.weir.SubtaskInfo;
+import dev.weir.format.KeyGroups;
+import dev.weir.format.StateInfo;
+import dev.weir.spi.CheckpointStorage;
+import dev.weir.spi.SourceReader;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One execution of a job: every subtask restored from the same checkpoint, wired by channels,
+ * plus the checkpoint coordinator. A failure anywhere ends the whole attempt; the runner then
+ * starts a new one.
+ */
+final class Attempt implements Task.TaskListener {
+    private static final Logger LOG = LoggerFactory.getLogger(Attempt.class);
+
+    private final int number;
+    private final Path localDir;
+    private final BiConsumer<Integer, Throwable> onFailure;
+    private final List<Task> tasks = new ArrayList<>();
+    private final List<SourceTask> sources = new ArrayList<>();
+    private final List<AutoCloseable> unstarted = new ArrayList<>();
+    private final ExecutorService uploads;
+    private CheckpointCoordinator coordinator;
+
+    private Attempt(int number, Path localDir, BiConsumer<Integer, Throwable> onFailure) {
+        this.number = number;
+        this.localDir = localDir;
+        this.onFailure = onFailure;
+        AtomicInteger n = new AtomicInteger();
+        this.uploads = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "weir-upload-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    static Attempt start(JobPlan plan, int number, CheckpointStorage storage, Path localDir, InstantSource clock,
+            CheckpointHistory history, LongAdder recordsIn, LongAdder recordsOut,
+            BiConsumer<Integer, Throwable> onFailure) {
+        Attempt a = new Attempt(number, localDir, onFailure);
+        try {
+            a.build(plan, storage, clock, history, recordsIn, recordsOut);
+        } catch (RuntimeException e) {
+            a.closeUnstarted();
+            a.uploads.shutdownNow();
+            LocalCheckpointStorage.deleteTree(localDir);
+            throw e;
+        }
+        return a;
+    }
+
+    private void build(JobPlan plan, CheckpointStorage storage, InstantSource clock, CheckpointHistory history,
+            LongAdder recordsIn, LongAdder recordsOut) {
+        JobGraph g = plan.graph();
+        int p = plan.parallelism();
+        int m = plan.maxParallelism();
+        Map<String, Integer> keyedParallelism = new HashMap<>();
+        g.steps().stream().filter(s -> s instanceof JobGraph.ProcessStep)
+                .forEach(s -> keyedParallelism.put(((JobGraph.ProcessStep) s).uid(), p));
+        Optional<CheckpointRestorer.Restored> restored;
+        try {
+            restored = CheckpointRestorer.restoreLatest(storage, plan.jobName(), m, keyedParallelism,
+                    new HashSet<>(g.uids()), localDir);
+        } catch (dev.weir.WeirException e) {
+            throw new JobPlan.FatalJobException(e.getMessage());
+        }
+        List<Long> ids = CheckpointRestorer.checkpointIds(storage);
+        long nextId = ids.isEmpty() ? 1 : ids.get(0) + 1;
+        List<Long> completed = new ArrayList<>();
+        restored.ifPresent(r -> {
+            for (long id : ids) {
+                if (id <= r.metadata().checkpointId() && storage.read(CheckpointPaths.metadata(id)).isPresent()) {
+                    completed.add(id);
+                }
+            }
+        });
+        Map<String, Long> positions = restored.map(CheckpointRestorer.Restored::sourcePositions).orElse(Map.of());
+
+        List<List<JobGraph.Step>> stages = plan.stages();
+        Task[][] stageTasks = new Task[stages.size()][];
+        Channel[][] nextChannels = null; // [from][to] into the stage after the current one
+        for (int s = stages.size() - 1; s >= 0; s--) {
+            List<JobGraph.Step> steps = stages.get(s);
+            stageTasks[s] = new Task[p];
+            for (int i = 0; i < p; i++) {
+                Wakeup wakeup = new Wakeup();
+                List<ChainOperator> chain = new ArrayList<>();
+                String uid = s == 0 ? g.sourceUid() : ((JobGraph.ProcessStep) steps.get(0)).uid();
+                SubtaskInfo info = new SubtaskInfo(plan.jobName(), uid, i, p);
+                Task[] self = new Task[1];
+                for (JobGraph.Step step : steps) {
+                    chain.add(operator(step, plan, info, storage, restored, nextChannels, i, self));
+                }
+                if (s == stages.size() - 1) {
+                    SubtaskInfo sinkInfo = new SubtaskInfo(plan.jobName(), g.sinkUid(), i, p);
+                    var writer = g.sink().createWriter(new Contexts.Sink(sinkInfo, plan.config()));
+                    unstarted.add(writer);
+                    chain.add(new SinkOperator(g.sinkUid(), i, p, writer, recordsOut));
+                }
+                if (s == 0) {
+                    SubtaskInfo srcInfo = new SubtaskInfo(plan.jobName(), g.sourceUid(), i, p);
+                    SourceReader<?, ?> reader = g.source().createReader(
+                            new Contexts.Source(srcInfo, plan.config(), positions, clock));
+                    unstarted.add(reader);
+                    if (chain.isEmpty()) {
+                        throw new IllegalStateException("empty chain");
+                    }
+                    SourceTask t = new SourceTask(srcInfo, tasks.size(), wakeup, chain, this, clock, reader, recordsIn);
+                    sources.add(t);
+                    stageTasks[s][i] = t;
+                } else {
+                    stageTasks[s][i] = new GateTask(info, tasks.size(), wakeup, chain, this, clock);
+                }
+                self[0] = stageTasks[s][i];
+                tasks.add(stageTasks[s][i]);
+            }
+            if (s > 0) {
+                Channel[][] into = new Channel[p][p];
+                for (int to = 0; to < p; to++) {
+                    for (int from = 0; from < p; from++) {
+                        into[from][to] = new Channel(plan.channelCapacity(), stageTasks[s][to].wakeup);
+                    }
+                    Channel[] inputs = new Channel[p];
+                    for (int from = 0; from < p; from++) {
+                        inputs[from] = into[from][to];
+                    }
+                    ((GateTask) stageTasks[s][to]).setGate(new InputGate(p, c -> inputs[c].poll(), clock));
+                }
+                nextChannels = into;
+            }
+        }
+        coordinator = new CheckpointCoordinator(plan.jobName(), storage, m, plan.intervalMillis(),
+                plan.timeoutMillis(), plan.retained(), plan.tolerableFailures(), clock, sources, tasks, nextId,
+                completed, history, e -> onFailure.accept(number, e));
+        unstarted.clear();
+        for (Task t : tasks) {
+            t.start("weir-" + t.info + "-a" + number);
+        }
+        coordinator.start();
+        LOG.info("job {}: attempt {} running {} subtasks at parallelism {}{}", plan.jobName(), number, tasks.size(), p,
+                restored.map(r -> ", restored from checkpoint " + r.metadata().checkpointId()).orElse(", no checkpoint to restore"));
+    }
+
+    private ChainOperator operator(JobGraph.Step step, JobPlan plan, SubtaskInfo info, CheckpointStorage storage,
+            Optional<CheckpointRestorer.Restored> restored, Channel[][] nextChannels, int subtask, Task[] self) {
+        if (step instanceof JobGraph.MapStep ms) {
+            return new StatelessOperators.Map(ms.fn(), info);
+        } else if (step instanceof JobGraph.FilterStep fs) {
+            return new StatelessOperators.Filter(fs.fn(), info);
+        } else if (step instanceof JobGraph.FlatMapStep fm) {
+            return new StatelessOperators.FlatMap(fm.fn(), info);
+        } else if (step instanceof JobGraph.KeyByStep kb) {
+            ChannelWriter[] writers = new ChannelWriter[plan.parallelism()];
+            for (int to = 0; to < writers.length; to++) {
+                writers[to] = new ChannelWriter(nextChannels[subtask][to], plan.batchSize(), () -> self[0].isCancelled());
+            }
+            return new KeyByRouter(kb.selector(), kb.keySerde(), writers, plan.maxParallelism(), info);
+        } else {
+            JobGraph.ProcessStep ps = (JobGraph.ProcessStep) step;
+            SubtaskInfo opInfo = new SubtaskInfo(plan.jobName(), ps.uid(), subtask, plan.parallelism());
+            Path base = localDir.resolve(ps.uid() + "-" + subtask);
+            Optional<Path> restoredDir = restored.flatMap(r -> r.stateDir(ps.uid(), subtask));
+            Map<String, StateInfo> states = new HashMap<>();
+            restored.flatMap(r -> r.metadata().operator(ps.uid()))
+                    .ifPresent(op -> op.states().forEach(st -> states.put(st.name(), st)));
+            RocksKeyedBackend backend = new RocksKeyedBackend(opInfo, restoredDir.orElse(base.resolve("db")),
+                    KeyGroups.rangeFor(subtask, plan.maxParallelism(), plan.parallelism()), plan.maxParallelism(),
+                    plan.cacheEntries(), states);
+            unstarted.add(backend);
+            return new KeyedProcessOperator(opInfo, ps.factory(), ps.keySerde(), backend, storage, uploads,
+                    base.resolve("snapshots"));
+        }
+    }
+
+    private void closeUnstarted() {
+        for (AutoCloseable c : unstarted) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} after a failed start failed: {}", c, e.toString());
+            }
+        }
+    }
+
+    /** Stops the coordinator, cancels every subtask and waits for them to close their resources. */
+    void cancel() {
+        if (coordinator != null) {
+            coordinator.stop();
+        }
+        tasks.forEach(Task::cancel);
+        try {
+            for (Task t : tasks) {
+                t.join(10_000);
+                if (t.isAlive()) {
+                    LOG.warn("{}: did not stop within 10 s of cancellation; interrupting it", t.info);
+                    t.interrupt();
+                    t.join(10_000);
+                }
+            }
+            uploads.shutdownNow();
+            uploads.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LocalCheckpointStorage.deleteTree(localDir);
+    }
+
+    @Override
+    public void failed(Task task, Throwable cause) {
+        onFailure.accept(number, cause);
+    }
+
+    @Override
+    public void acknowledged(long checkpointId, Task task, List<SnapshotContext.OperatorResult> results,
+            long alignmentMillis, long syncMillis) {
+        coordinator.acknowledge(checkpointId, task, results, alignmentMillis, syncMillis);
+    }
+
+    @Override
+    public void declined(long checkpointId, Task task, Throwable cause) {
+        coordinator.decline(checkpointId, task, cause);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.weir.internal;
+
+import dev.weir.StreamElement;
+import dev.weir.WeirException;
+import java.util.Arrays;
+import java.util.function.BooleanSupplier;
+
+/** The sending end of a {@link Channel}: collects elements into batches. Task thread only. */
+final class ChannelWriter {
+    private final Channel channel;
+    private final int batchSize;
+    private final BooleanSupplier cancelled;
+    private StreamElement[] buffer;
+    private int count;
+
+    ChannelWriter(Channel channel, int batchSize, BooleanSupplier cancelled) {
+        this.channel = channel;
+        this.batchSize = batchSize;
+        this.cancelled = cancelled;
+        this.buffer = new StreamElement[batchSize];
+    }
+
+    void add(StreamElement e) {
+        buffer[count++] = e;
+        if (count == batchSize) {
+            StreamElement[] full = buffer;
+            buffer = new StreamElement[batchSize];
+            count = 0;
+            send(full);
+        }
+    }
+
+    void flush() {
+        if (count > 0) {
+            StreamElement[] partial = Arrays.copyOf(buffer, count);
+            Arrays.fill(buffer, 0, count, null);
+            count = 0;
+            send(partial);
+        }
+    }
+
+    private void send(StreamElement[] batch) {
+        try {
+            if (!channel.send(batch, cancelled)) {
+                throw new TaskCancelledException();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TaskCancelledException();
+        }
+    }
+
+    /** Thrown on a task thread to unwind it when the task is cancelled. */
+    static final class TaskCancelledException extends WeirException {
+        TaskCancelledException() {
+            super("task cancelled");
+        }
+    }
+}

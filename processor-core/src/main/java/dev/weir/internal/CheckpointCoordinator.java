@@ -1,0 +1,263 @@
+package dev.weir.internal;
+
+import dev.weir.CheckpointStats;
+import dev.weir.WeirException;
+import dev.weir.format.CheckpointMetadata;
+import dev.weir.format.FileRef;
+import dev.weir.format.MetadataSerializer;
+import dev.weir.format.OperatorSnapshot;
+import dev.weir.format.StateInfo;
+import dev.weir.format.SubtaskSnapshot;
+import dev.weir.spi.CheckpointStorage;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a checkpoint every interval (one in flight at a time), collects every subtask's
+ * acknowledgement, writes {@code chk-n/_metadata} last and atomically — which commits checkpoint
+ * n — then tells the subtasks and deletes what is no longer retained. All its state is confined
+ * to one thread; other threads hand it events.
+ */
+final class CheckpointCoordinator {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointCoordinator.class);
+
+    private final String jobName;
+    private final CheckpointStorage storage;
+    private final int maxParallelism;
+    private final long intervalMillis;
+    private final long timeoutMillis;
+    private final int retained;
+    private final int tolerableFailures;
+    private final InstantSource clock;
+    private final List<SourceTask> sources;
+    private final List<Task> tasks;
+    private final Consumer<Throwable> failJob;
+    private final CheckpointHistory history;
+    private final ScheduledExecutorService executor;
+    private final TreeSet<Long> completed;
+    private long nextId;
+    private Pending pending;
+    private int consecutiveFailures;
+
+    CheckpointCoordinator(String jobName, CheckpointStorage storage, int maxParallelism, long intervalMillis,
+            long timeoutMillis, int retained, int tolerableFailures, InstantSource clock, List<SourceTask> sources,
+            List<Task> tasks, long nextId, List<Long> completed, CheckpointHistory history,
+            Consumer<Throwable> failJob) {
+        this.jobName = jobName;
+        this.storage = storage;
+        this.maxParallelism = maxParallelism;
+        this.intervalMillis = intervalMillis;
+        this.timeoutMillis = timeoutMillis;
+        this.retained = retained;
+        this.tolerableFailures = tolerableFailures;
+        this.clock = clock;
+        this.sources = List.copyOf(sources);
+        this.tasks = List.copyOf(tasks);
+        this.nextId = nextId;
+        this.completed = new TreeSet<>(completed);
+        this.history = history;
+        this.failJob = failJob;
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "weir-coordinator-" + jobName);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void start() {
+        executor.scheduleAtFixedRate(this::guarded, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops triggering; a checkpoint in flight is abandoned (it never gets its metadata). */
+    void stop() {
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void guarded() {
+        try {
+            trigger();
+        } catch (Throwable t) {
+            LOG.error("job {}: checkpoint coordinator failed: {}", jobName, t.toString(), t);
+            failJob.accept(t);
+        }
+    }
+
+    private void trigger() {
+        if (pending != null) {
+            return;
+        }
+        long id = nextId++;
+        long now = clock.millis();
+        pending = new Pending(id, now, tasks.size());
+        pending.timeout = executor.schedule(
+                () -> abort(id, "not completed within checkpoint.timeout.ms=" + timeoutMillis), timeoutMillis,
+                TimeUnit.MILLISECONDS);
+        LOG.debug("job {}: triggering checkpoint {}", jobName, id);
+        for (SourceTask s : sources) {
+            s.triggerCheckpoint(id, now);
+        }
+    }
+
+    void acknowledge(long id, Task task, List<SnapshotContext.OperatorResult> results, long alignmentMillis,
+            long syncMillis) {
+        execute(() -> {
+            Pending p = pending;
+            if (p == null || p.id != id) {
+                return;
+            }
+            p.results.addAll(results);
+            p.acks++;
+            p.alignmentMillis = Math.max(p.alignmentMillis, alignmentMillis);
+            p.syncMillis = Math.max(p.syncMillis, syncMillis);
+            if (p.acks == p.expectedAcks) {
+                complete(p);
+            }
+        });
+    }
+
+    void decline(long id, Task task, Throwable cause) {
+        execute(() -> abort(id, task.info + ": " + rootMessage(cause)));
+    }
+
+    private void execute(Runnable r) {
+        if (!executor.isShutdown()) {
+            try {
+                executor.execute(r);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.debug("job {}: coordinator stopped, event dropped", jobName);
+            }
+        }
+    }
+
+    private void complete(Pending p) {
+        CheckpointMetadata metadata = new CheckpointMetadata(jobName, p.id, p.triggerMillis, maxParallelism,
+                operators(p.results));
+        String location = storage.describe(CheckpointPaths.metadata(p.id));
+        try {
+            storage.writeAtomically(CheckpointPaths.metadata(p.id), MetadataSerializer.serialize(metadata));
+        } catch (RuntimeException e) {
+            abort(p.id, "writing " + location + " failed: " + e.getMessage());
+            return;
+        }
+        p.timeout.cancel(false);
+        pending = null;
+        consecutiveFailures = 0;
+        long size = metadata.allFiles().stream().mapToLong(FileRef::size).sum();
+        long duration = clock.millis() - p.triggerMillis;
+        history.add(new CheckpointStats(p.id, CheckpointStats.Status.COMPLETED, p.triggerMillis, duration, size,
+                p.alignmentMillis, p.syncMillis, Optional.of(location), Optional.empty()));
+        LOG.info("job {}: checkpoint {} completed in {} ms, {} bytes, alignment {} ms, sync pause {} ms", jobName, p.id,
+                duration, size, p.alignmentMillis, p.syncMillis);
+        completed.add(p.id);
+        for (Task t : tasks) {
+            t.notifyComplete(p.id);
+        }
+        prune(p.id);
+    }
+
+    private static List<OperatorSnapshot> operators(List<SnapshotContext.OperatorResult> results) {
+        Map<String, List<SnapshotContext.OperatorResult>> byUid = new LinkedHashMap<>();
+        for (SnapshotContext.OperatorResult r : results) {
+            byUid.computeIfAbsent(r.uid(), k -> new ArrayList<>()).add(r);
+        }
+        List<OperatorSnapshot> ops = new ArrayList<>();
+        byUid.forEach((uid, rs) -> {
+            Map<String, StateInfo> states = new LinkedHashMap<>();
+            rs.forEach(r -> r.states().forEach(s -> states.putIfAbsent(s.name(), s)));
+            List<SubtaskSnapshot> subtasks = rs.stream().map(SnapshotContext.OperatorResult::snapshot)
+                    .sorted(Comparator.comparingInt(SubtaskSnapshot::subtask)).toList();
+            ops.add(new OperatorSnapshot(uid, rs.get(0).parallelism(), List.copyOf(states.values()), subtasks));
+        });
+        return ops;
+    }
+
+    private void abort(long id, String reason) {
+        Pending p = pending;
+        if (p == null || p.id != id) {
+            return;
+        }
+        p.timeout.cancel(false);
+        pending = null;
+        consecutiveFailures++;
+        history.add(new CheckpointStats(id, CheckpointStats.Status.FAILED, p.triggerMillis,
+                clock.millis() - p.triggerMillis, 0, p.alignmentMillis, p.syncMillis, Optional.empty(),
+                Optional.of(reason)));
+        LOG.warn("job {}: checkpoint {} failed ({} in a row, tolerated: {}): {}", jobName, id, consecutiveFailures,
+                tolerableFailures, reason);
+        deleteQuietly(CheckpointPaths.checkpointDir(id));
+        if (consecutiveFailures > tolerableFailures) {
+            failJob.accept(new WeirException("job " + jobName + ": " + consecutiveFailures
+                    + " checkpoints failed in a row, more than checkpoint.tolerable-failures=" + tolerableFailures
+                    + "; last: " + reason));
+        }
+    }
+
+    /**
+     * Keeps the newest {@code checkpoint.retained} completed checkpoints; deletes older ones and
+     * any older directory without metadata (an aborted or interrupted checkpoint).
+     */
+    private void prune(long newest) {
+        while (completed.size() > retained) {
+            long oldest = completed.pollFirst();
+            deleteQuietly(CheckpointPaths.checkpointDir(oldest));
+        }
+        for (String name : storage.list("")) {
+            CheckpointPaths.parseCheckpointDir(name).ifPresent(id -> {
+                if (id < newest && !completed.contains(id)) {
+                    deleteQuietly(name);
+                }
+            });
+        }
+    }
+
+    private void deleteQuietly(String dir) {
+        try {
+            storage.deleteRecursively(dir);
+        } catch (RuntimeException e) {
+            LOG.warn("job {}: could not delete {}: {}", jobName, storage.describe(dir), e.toString());
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && (c instanceof java.util.concurrent.CompletionException || c.getMessage() == null)) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.toString() : c.getMessage();
+    }
+
+    private static final class Pending {
+        final long id;
+        final long triggerMillis;
+        final int expectedAcks;
+        final List<SnapshotContext.OperatorResult> results = new ArrayList<>();
+        int acks;
+        long alignmentMillis;
+        long syncMillis;
+        ScheduledFuture<?> timeout;
+
+        Pending(long id, long triggerMillis, int expectedAcks) {
+            this.id = id;
+            this.triggerMillis = triggerMillis;
+            this.expectedAcks = expectedAcks;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.weir.internal;
+
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Names inside a job's checkpoint directory (DESIGN §3). */
+public final class CheckpointPaths {
+    private static final Pattern CHECKPOINT_DIR = Pattern.compile("chk-(\\d+)");
+
+    private CheckpointPaths() {}
+
+    public static String checkpointDir(long id) {
+        return "chk-" + id;
+    }
+
+    public static String metadata(long id) {
+        return checkpointDir(id) + "/_metadata";
+    }
+
+    public static OptionalLong parseCheckpointDir(String name) {
+        Matcher m = CHECKPOINT_DIR.matcher(name);
+        return m.matches() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
+    }
+}

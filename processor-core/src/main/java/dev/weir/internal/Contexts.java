@@ -1,0 +1,18 @@
+package dev.weir.internal;
+
+import dev.weir.SubtaskInfo;
+import dev.weir.config.WeirConfig;
+import dev.weir.spi.SinkContext;
+import dev.weir.spi.SourceContext;
+import java.time.InstantSource;
+import java.util.Map;
+
+/** The contexts handed to connectors. */
+final class Contexts {
+    private Contexts() {}
+
+    record Source(SubtaskInfo subtask, WeirConfig config, Map<String, Long> restoredPositions, InstantSource clock)
+            implements SourceContext {}
+
+    record Sink(SubtaskInfo subtask, WeirConfig config) implements SinkContext {}
+}

@@ -1,0 +1,207 @@
+package dev.weir.internal;
+
+import dev.weir.CheckpointStats;
+import dev.weir.JobStatus;
+import dev.weir.RunningJob;
+import dev.weir.WeirException;
+import dev.weir.config.CheckpointOptions;
+import dev.weir.config.JobOptions;
+import dev.weir.config.WeirConfig;
+import dev.weir.spi.CheckpointStorage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a job in this JVM: restores the latest usable checkpoint, starts an attempt (all subtasks
+ * plus the checkpoint coordinator), and on a failure cancels the attempt and starts a new one
+ * after the restart strategy's pause. One runner thread owns this loop.
+ */
+public final class JobRunner implements RunningJob {
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+    private static final Object STOP = new Object();
+
+    private final JobPlan plan;
+    private final InstantSource clock;
+    private final CheckpointStorage storage;
+    private final RestartStrategy restartStrategy;
+    private final Path localBase;
+    private final CheckpointHistory history = new CheckpointHistory();
+    private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final LongAdder recordsIn = new LongAdder();
+    private final LongAdder recordsOut = new LongAdder();
+    private volatile JobStatus status = JobStatus.STARTING;
+    private volatile Throwable failure;
+    private volatile int restarts;
+    private volatile boolean stopRequested;
+    private Thread thread;
+
+    private JobRunner(JobPlan plan, InstantSource clock) {
+        this.plan = plan;
+        this.clock = clock;
+        WeirConfig config = plan.config();
+        this.restartStrategy = new RestartStrategy(config);
+        this.storage = StorageResolver.open(config.get(CheckpointOptions.DIR), plan.jobName(), config,
+                CheckpointOptions.DIR.key());
+        this.localBase = Path.of(config.get(JobOptions.STATE_LOCAL_DIR), plan.jobName(), UUID.randomUUID().toString());
+    }
+
+    /** Validates, then starts the runner thread; returns when the first attempt is running (or failed). */
+    public static JobRunner start(dev.weir.internal.JobGraph graph, WeirConfig config, InstantSource clock) {
+        JobPlan plan = JobPlan.of(graph, config);
+        JobRunner runner = new JobRunner(plan, clock);
+        runner.thread = new Thread(runner::runLoop, "weir-job-" + plan.jobName());
+        runner.thread.start();
+        try {
+            runner.started.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return runner;
+    }
+
+    private record Failure(int attempt, Throwable cause) {}
+
+    private void runLoop() {
+        int attemptNo = 0;
+        try {
+            while (!stopRequested) {
+                attemptNo++;
+                long attemptStart = clock.millis();
+                Attempt attempt;
+                try {
+                    attempt = Attempt.start(plan, attemptNo, storage, localBase.resolve("attempt-" + attemptNo), clock,
+                            history, recordsIn, recordsOut, this::onFailure);
+                } catch (RuntimeException e) {
+                    if (!handleFailure(e, attemptStart)) {
+                        return;
+                    }
+                    continue;
+                }
+                status = JobStatus.RUNNING;
+                started.countDown();
+                Object event = events.take();
+                while (event instanceof Failure f && f.attempt() != attemptNo) {
+                    event = events.take();
+                }
+                attempt.cancel();
+                if (event == STOP) {
+                    break;
+                }
+                if (!handleFailure(((Failure) event).cause(), attemptStart)) {
+                    return;
+                }
+            }
+            status = JobStatus.STOPPED;
+            LOG.info("job {}: stopped", plan.jobName());
+        } catch (InterruptedException e) {
+            status = JobStatus.STOPPED;
+        } finally {
+            LocalCheckpointStorage.deleteTree(localBase);
+            storage.close();
+            started.countDown();
+            terminated.countDown();
+        }
+    }
+
+    /** @return true to go on with a new attempt */
+    private boolean handleFailure(Throwable cause, long attemptStart) throws InterruptedException {
+        if (stopRequested) {
+            return false;
+        }
+        if (cause instanceof JobPlan.FatalJobException) {
+            fail(cause, "it cannot be fixed by a restart");
+            return false;
+        }
+        long delay = restartStrategy.onFailure(clock.millis() - attemptStart);
+        if (delay < 0) {
+            fail(cause, "restart strategy " + restartStrategy.describe() + " gave up");
+            return false;
+        }
+        status = JobStatus.RESTARTING;
+        restarts++;
+        LOG.warn("job {}: failed ({}); restart {} from the last completed checkpoint in {} ms", plan.jobName(),
+                cause.toString(), restarts, delay);
+        Object event = events.poll(delay, TimeUnit.MILLISECONDS);
+        return event != STOP && !stopRequested;
+    }
+
+    private void fail(Throwable cause, String why) {
+        failure = cause;
+        status = JobStatus.FAILED;
+        LOG.error("job {}: failed for good ({}): {}", plan.jobName(), why, cause.toString(), cause);
+    }
+
+    private void onFailure(int attempt, Throwable cause) {
+        events.add(new Failure(attempt, cause));
+    }
+
+    @Override
+    public String name() {
+        return plan.jobName();
+    }
+
+    @Override
+    public JobStatus status() {
+        return status;
+    }
+
+    @Override
+    public List<CheckpointStats> checkpoints() {
+        return history.all();
+    }
+
+    @Override
+    public Optional<CheckpointStats> lastCompletedCheckpoint() {
+        return history.lastCompleted();
+    }
+
+    @Override
+    public int restarts() {
+        return restarts;
+    }
+
+    @Override
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    @Override
+    public long recordsIn() {
+        return recordsIn.sum();
+    }
+
+    @Override
+    public long recordsOut() {
+        return recordsOut.sum();
+    }
+
+    @Override
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        stopRequested = true;
+        events.add(STOP);
+        try {
+            if (!terminated.await(60, TimeUnit.SECONDS)) {
+                throw new WeirException("job " + plan.jobName() + " did not stop within 60 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package dev.weir.internal;
+
+import dev.weir.SubtaskInfo;
+import dev.weir.WeirException;
+import dev.weir.format.KeyGroupRange;
+import dev.weir.format.KeyGroups;
+import dev.weir.format.StateInfo;
+import dev.weir.state.KeyedStateStore;
+import dev.weir.state.ListState;
+import dev.weir.state.ListStateDescriptor;
+import dev.weir.state.MapState;
+import dev.weir.state.MapStateDescriptor;
+import dev.weir.state.StateDescriptor;
+import dev.weir.state.ValueState;
+import dev.weir.state.ValueStateDescriptor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keyed state of one subtask in one RocksDB instance: one column family per state, every key
+ * prefixed with its 2-byte key group so a key-group range is a contiguous key range. Value and
+ * list states go through a write-back cache that is flushed in one WriteBatch at each barrier;
+ * map entries go to RocksDB directly. Used by the subtask's thread only.
+ */
+public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RocksKeyedBackend.class);
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final SubtaskInfo subtask;
+    private final Path dbDir;
+    private final KeyGroupRange keyGroups;
+    private final int maxParallelism;
+    private final Map<String, StateInfo> restoredStates;
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions cfOptions;
+    private final WriteOptions writeOptions;
+    private final RocksDB db;
+    private final Map<String, ColumnFamilyHandle> families = new HashMap<>();
+    private final Map<String, StateTable> tables = new LinkedHashMap<>();
+    private final StateCache cache;
+
+    private byte[] currentKey = new byte[0];
+    private byte[] currentStateKey;
+
+    /**
+     * Opens the database in {@code dbDir}: a fresh one, or one restored from a checkpoint (a
+     * complete RocksDB directory).
+     */
+    public RocksKeyedBackend(SubtaskInfo subtask, Path dbDir, KeyGroupRange keyGroups, int maxParallelism,
+            int cacheEntries, Map<String, StateInfo> restoredStates) {
+        this.subtask = subtask;
+        this.dbDir = dbDir;
+        this.keyGroups = keyGroups;
+        this.maxParallelism = maxParallelism;
+        this.restoredStates = Map.copyOf(restoredStates);
+        this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+                .setMaxBackgroundJobs(2).setAvoidFlushDuringShutdown(true);
+        this.cfOptions = new ColumnFamilyOptions().setWriteBufferSize(32L << 20).setMaxWriteBufferNumber(3);
+        // No WAL: durability comes from checkpoints, which flush the memtable first.
+        this.writeOptions = new WriteOptions().setDisableWAL(true);
+        try {
+            Files.createDirectories(dbDir);
+            List<byte[]> names = existingFamilies(dbDir);
+            List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+            for (byte[] n : names) {
+                descriptors.add(new ColumnFamilyDescriptor(n, cfOptions));
+            }
+            List<ColumnFamilyHandle> handles = new ArrayList<>();
+            this.db = RocksDB.open(dbOptions, dbDir.toString(), descriptors, handles);
+            for (int i = 0; i < names.size(); i++) {
+                families.put(new String(names.get(i), StandardCharsets.UTF_8), handles.get(i));
+            }
+        } catch (RocksDBException | IOException e) {
+            close();
+            throw new WeirException(subtask + ": cannot open RocksDB in " + dbDir + ": " + e, e);
+        }
+        this.cache = new StateCache(db, writeOptions, cacheEntries);
+    }
+
+    private static List<byte[]> existingFamilies(Path dir) throws RocksDBException {
+        List<byte[]> names = new ArrayList<>();
+        if (Files.exists(dir.resolve("CURRENT"))) {
+            try (Options o = new Options()) {
+                names.addAll(RocksDB.listColumnFamilies(o, dir.toString()));
+            }
+        }
+        if (names.isEmpty()) {
+            names.add(RocksDB.DEFAULT_COLUMN_FAMILY);
+        }
+        return names;
+    }
+
+    public KeyGroupRange keyGroups() {
+        return keyGroups;
+    }
+
+    /** Scopes state access to {@code serializedKey} until the next call. */
+    public void setCurrentKey(byte[] serializedKey) {
+        int kg = KeyGroups.keyGroupFor(serializedKey, maxParallelism);
+        if (!keyGroups.contains(kg)) {
+            throw new WeirException(subtask + ": key of key group " + kg + " reached a subtask owning " + keyGroups);
+        }
+        currentKey = serializedKey;
+        byte[] k = new byte[serializedKey.length + 2];
+        k[0] = (byte) (kg >>> 8);
+        k[1] = (byte) kg;
+        System.arraycopy(serializedKey, 0, k, 2, serializedKey.length);
+        currentStateKey = k;
+    }
+
+    byte[] currentStateKey() {
+        if (currentStateKey == null) {
+            throw new WeirException(subtask + ": keyed state used outside of processing a record");
+        }
+        return currentStateKey;
+    }
+
+    byte[] currentKey() {
+        return currentKey;
+    }
+
+    /** The states registered so far, for checkpoint metadata. */
+    public List<StateInfo> stateInfos() {
+        return tables.values().stream().map(t -> new StateInfo(t.name, t.kind, t.schema)).toList();
+    }
+
+    @Override
+    public <T> ValueState<T> valueState(ValueStateDescriptor<T> d) {
+        return new RocksValueState<>(this, register(d), d.serde());
+    }
+
+    @Override
+    public <T> ListState<T> listState(ListStateDescriptor<T> d) {
+        return new RocksListState<>(this, register(d), d.elementSerde());
+    }
+
+    @Override
+    public <UK, UV> MapState<UK, UV> mapState(MapStateDescriptor<UK, UV> d) {
+        return new RocksMapState<>(this, register(d), d.keySerde(), d.valueSerde());
+    }
+
+    private StateTable register(StateDescriptor d) {
+        StateTable existing = tables.get(d.name());
+        if (existing != null) {
+            if (!existing.kind.equals(d.kind())) {
+                throw new WeirException(subtask + ": state '" + d.name() + "' is already registered as " + existing.kind
+                        + " state, not " + d.kind());
+            }
+            return existing;
+        }
+        StateInfo restored = restoredStates.get(d.name());
+        if (restored != null && !restored.kind().equals(d.kind())) {
+            throw new WeirException(subtask + ": state '" + d.name() + "' was checkpointed as " + restored.kind()
+                    + " state but the job now declares it as " + d.kind() + " state");
+        }
+        ColumnFamilyHandle cf = families.get(d.name());
+        if (cf == null) {
+            try {
+                cf = db.createColumnFamily(new ColumnFamilyDescriptor(d.name().getBytes(StandardCharsets.UTF_8), cfOptions));
+            } catch (RocksDBException e) {
+                throw new WeirException(subtask + ": cannot create state '" + d.name() + "': " + e, e);
+            }
+            families.put(d.name(), cf);
+        }
+        StateTable t = new StateTable(tables.size(), d.name(), d.kind(), d.serializerSchema(), cf);
+        tables.put(d.name(), t);
+        return t;
+    }
+
+    StateCache cache() {
+        return cache;
+    }
+
+    RocksDB db() {
+        return db;
+    }
+
+    WriteOptions writeOptions() {
+        return writeOptions;
+    }
+
+    /**
+     * The synchronous part of a snapshot: writes the cache's dirty entries and makes a RocksDB
+     * checkpoint (hard links to immutable files) in {@code target}, which must not exist yet.
+     * Returns the files of that checkpoint.
+     */
+    public List<Path> snapshot(Path target) {
+        try {
+            cache.flush();
+            Files.createDirectories(target.getParent());
+            try (Checkpoint cp = Checkpoint.create(db)) {
+                cp.createCheckpoint(target.toString());
+            }
+            try (Stream<Path> files = Files.list(target)) {
+                return files.filter(Files::isRegularFile).sorted().toList();
+            }
+        } catch (RocksDBException | IOException e) {
+            throw new WeirException(subtask + ": RocksDB snapshot into " + target + " failed: " + e, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (ColumnFamilyHandle h : families.values()) {
+            h.close();
+        }
+        families.clear();
+        if (db != null) {
+            db.close();
+        }
+        writeOptions.close();
+        cfOptions.close();
+        dbOptions.close();
+        LOG.debug("{}: closed RocksDB in {}", subtask, dbDir);
+    }
+
+    /** One registered state: its column family and identity. */
+    static final class StateTable {
+        final int id;
+        final String name;
+        final String kind;
+        final String schema;
+        final ColumnFamilyHandle family;
+
+        StateTable(int id, String name, String kind, String schema, ColumnFamilyHandle family) {
+            this.id = id;
+            this.name = name;
+            this.kind = kind;
+            this.schema = schema;
+            this.family = family;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.weir.internal;
+
+import dev.weir.Serde;
+import dev.weir.WeirException;
+import dev.weir.state.ListState;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * {@link ListState} kept as one value per key (count, then length-prefixed elements), through the
+ * backend's write-back cache.
+ */
+final class RocksListState<T> implements ListState<T> {
+    private final RocksKeyedBackend backend;
+    private final RocksKeyedBackend.StateTable table;
+    private final Function<byte[], Object> reader;
+    private final Function<Object, byte[]> writer;
+
+    @SuppressWarnings("unchecked")
+    RocksListState(RocksKeyedBackend backend, RocksKeyedBackend.StateTable table, Serde<T> serde) {
+        this.backend = backend;
+        this.table = table;
+        this.reader = bytes -> decode(bytes, serde, table.name);
+        this.writer = v -> encode((List<T>) v, serde);
+    }
+
+    private static <T> ArrayList<T> decode(byte[] bytes, Serde<T> serde, String name) {
+        try {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            int n = b.getInt();
+            ArrayList<T> list = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                byte[] e = new byte[b.getInt()];
+                b.get(e);
+                list.add(serde.deserialize(e));
+            }
+            return list;
+        } catch (RuntimeException e) {
+            throw new WeirException("list state '" + name + "' holds unreadable bytes: " + e, e);
+        }
+    }
+
+    private static <T> byte[] encode(List<T> list, Serde<T> serde) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        writeInt(out, list.size());
+        for (T t : list) {
+            byte[] e = serde.serialize(t);
+            writeInt(out, e.length);
+            out.writeBytes(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeInt(ByteArrayOutputStream out, int v) {
+        out.write(v >>> 24);
+        out.write(v >>> 16);
+        out.write(v >>> 8);
+        out.write(v);
+    }
+
+    @SuppressWarnings("unchecked")
+    private ArrayList<T> current() {
+        return (ArrayList<T>) backend.cache().get(table, backend.currentStateKey(), reader);
+    }
+
+    @Override
+    public List<T> get() {
+        ArrayList<T> l = current();
+        return l == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(l));
+    }
+
+    @Override
+    public void add(T element) {
+        ArrayList<T> l = current();
+        ArrayList<T> next = l == null ? new ArrayList<>() : l;
+        next.add(element);
+        backend.cache().put(table, backend.currentStateKey(), next, writer);
+    }
+
+    @Override
+    public void update(List<T> elements) {
+        backend.cache().put(table, backend.currentStateKey(), elements.isEmpty() ? null : new ArrayList<>(elements),
+                writer);
+    }
+
+    @Override
+    public void clear() {
+        backend.cache().put(table, backend.currentStateKey(), null, writer);
+    }
+}

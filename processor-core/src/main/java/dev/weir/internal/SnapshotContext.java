@@ -1,0 +1,43 @@
+package dev.weir.internal;
+
+import dev.weir.Barrier;
+import dev.weir.format.StateInfo;
+import dev.weir.format.SubtaskSnapshot;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** Collects what the operators of one subtask contribute to one checkpoint. Task thread only. */
+final class SnapshotContext {
+    /** One operator's part of a subtask's acknowledgement. */
+    record OperatorResult(String uid, int parallelism, List<StateInfo> states, SubtaskSnapshot snapshot) {}
+
+    private final Barrier barrier;
+    private final List<CompletableFuture<OperatorResult>> results = new ArrayList<>();
+
+    SnapshotContext(Barrier barrier) {
+        this.barrier = barrier;
+    }
+
+    Barrier barrier() {
+        return barrier;
+    }
+
+    long checkpointId() {
+        return barrier.checkpointId();
+    }
+
+    void addResult(OperatorResult r) {
+        results.add(CompletableFuture.completedFuture(r));
+    }
+
+    /** A result completed by the asynchronous part of the snapshot (uploads). */
+    void addAsyncResult(CompletableFuture<OperatorResult> r) {
+        results.add(r);
+    }
+
+    CompletableFuture<List<OperatorResult>> all() {
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .thenApply(v -> results.stream().map(CompletableFuture::join).toList());
+    }
+}

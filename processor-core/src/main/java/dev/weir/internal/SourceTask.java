@@ -1,0 +1,74 @@
+package dev.weir.internal;
+
+import dev.weir.Barrier;
+import dev.weir.Record;
+import dev.weir.SubtaskInfo;
+import dev.weir.format.SubtaskSnapshot;
+import dev.weir.spi.SourceReader;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A source subtask: polls its reader and pushes each batch through the chain. Checkpoint
+ * triggers arrive by mail between two batches, so the positions it snapshots are exactly those
+ * after the last record it emitted before the barrier.
+ */
+final class SourceTask extends Task {
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
+
+    private final SourceReader<Object, Object> reader;
+    private final LongAdder recordsIn;
+    private final TreeMap<Long, Map<String, Long>> unconfirmed = new TreeMap<>();
+
+    @SuppressWarnings("unchecked")
+    SourceTask(SubtaskInfo info, int index, Wakeup wakeup, List<ChainOperator> chain, TaskListener listener,
+            InstantSource clock, SourceReader<?, ?> reader, LongAdder recordsIn) {
+        super(info, index, wakeup, chain, listener, clock);
+        this.reader = (SourceReader<Object, Object>) reader;
+        this.recordsIn = recordsIn;
+    }
+
+    @Override
+    protected void runLoop() {
+        while (!isCancelled()) {
+            runMail();
+            List<Record<Object, Object>> records = reader.poll(POLL_TIMEOUT);
+            for (Record<Object, Object> r : records) {
+                emit(r);
+            }
+            recordsIn.add(records.size());
+            flushIdle();
+        }
+    }
+
+    /** Called from the coordinator thread. */
+    void triggerCheckpoint(long id, long timestampMillis) {
+        post(() -> {
+            Map<String, Long> positions = reader.snapshotPositions(id);
+            unconfirmed.put(id, positions);
+            SnapshotContext.OperatorResult sourceState = new SnapshotContext.OperatorResult(info.operatorUid(),
+                    info.parallelism(), List.of(),
+                    new SubtaskSnapshot(info.subtask(), Optional.empty(), List.of(), positions));
+            checkpoint(new Barrier(id, timestampMillis), List.of(sourceState), 0);
+        });
+    }
+
+    @Override
+    protected void onCheckpointComplete(long id) {
+        Map<String, Long> positions = unconfirmed.get(id);
+        unconfirmed.headMap(id, true).clear();
+        if (positions != null) {
+            reader.notifyCheckpointComplete(id, positions);
+        }
+    }
+
+    @Override
+    protected void closeInput() {
+        reader.close();
+    }
+}

@@ -1,0 +1,194 @@
+package dev.weir.internal;
+
+import dev.weir.Barrier;
+import dev.weir.Output;
+import dev.weir.Record;
+import dev.weir.SubtaskInfo;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One subtask of one stage, run by one thread: an input (a source reader or an input gate) and a
+ * chain of operators. Other threads reach it only through its mailbox ({@link #post}); operator
+ * code never needs synchronization.
+ */
+abstract class Task implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(Task.class);
+
+    final SubtaskInfo info;
+    final int index;
+    final Wakeup wakeup;
+    private final List<ChainOperator> chain;
+    private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
+    private final TaskListener listener;
+    protected final InstantSource clock;
+    protected final Output<Object, Object> head;
+    private volatile boolean cancelled;
+    private volatile Thread thread;
+
+    /** What a task reports to the job: failures and checkpoint acknowledgements. */
+    interface TaskListener {
+        void failed(Task task, Throwable cause);
+
+        void acknowledged(long checkpointId, Task task, List<SnapshotContext.OperatorResult> results,
+                long alignmentMillis, long syncMillis);
+
+        void declined(long checkpointId, Task task, Throwable cause);
+    }
+
+    Task(SubtaskInfo info, int index, Wakeup wakeup, List<ChainOperator> chain, TaskListener listener,
+            InstantSource clock) {
+        this.info = info;
+        this.wakeup = wakeup;
+        this.index = index;
+        this.chain = List.copyOf(chain);
+        this.listener = listener;
+        this.clock = clock;
+        for (int i = 0; i + 1 < chain.size(); i++) {
+            chain.get(i).setNext(chain.get(i + 1));
+        }
+        this.head = chain.get(0);
+    }
+
+    /** Runs {@code action} on the task thread, between two records. */
+    void post(Runnable action) {
+        mailbox.add(action);
+        wakeup.signal();
+    }
+
+    protected void runMail() {
+        Runnable r;
+        while ((r = mailbox.poll()) != null) {
+            r.run();
+        }
+    }
+
+    protected boolean hasMail() {
+        return !mailbox.isEmpty();
+    }
+
+    boolean isCancelled() {
+        return cancelled;
+    }
+
+    void cancel() {
+        cancelled = true;
+        wakeup.signal();
+    }
+
+    void interrupt() {
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    void join(long millis) throws InterruptedException {
+        Thread t = thread;
+        if (t != null) {
+            t.join(millis);
+        }
+    }
+
+    boolean isAlive() {
+        Thread t = thread;
+        return t != null && t.isAlive();
+    }
+
+    void start(String threadName) {
+        Thread t = new Thread(this, threadName);
+        t.setDaemon(true);
+        thread = t;
+        wakeup.bind(t);
+        t.start();
+    }
+
+    @Override
+    public final void run() {
+        try {
+            for (ChainOperator op : chain) {
+                op.open();
+            }
+            runLoop();
+        } catch (ChannelWriter.TaskCancelledException e) {
+            LOG.debug("{}: cancelled", info);
+        } catch (Throwable t) {
+            if (!cancelled) {
+                LOG.warn("{}: failed: {}", info, t.toString());
+                listener.failed(this, t);
+            } else {
+                LOG.debug("{}: error while cancelled: {}", info, t.toString());
+            }
+        } finally {
+            closeAll();
+        }
+    }
+
+    protected abstract void runLoop() throws Exception;
+
+    protected void closeInput() {}
+
+    private void closeAll() {
+        for (ChainOperator op : chain) {
+            try {
+                op.close();
+            } catch (Throwable t) {
+                LOG.warn("{}: closing an operator failed: {}", info, t.toString());
+            }
+        }
+        try {
+            closeInput();
+        } catch (Throwable t) {
+            LOG.warn("{}: closing the input failed: {}", info, t.toString());
+        }
+    }
+
+    protected void emit(Record<Object, Object> r) {
+        head.emit(r);
+    }
+
+    protected void flushIdle() {
+        for (ChainOperator op : chain) {
+            op.flushIdle();
+        }
+    }
+
+    /**
+     * Takes this subtask's part of checkpoint {@code barrier}: the synchronous part of every
+     * operator in chain order (which forwards the barrier downstream), then acknowledges once the
+     * asynchronous parts are done.
+     */
+    protected void checkpoint(Barrier barrier, List<SnapshotContext.OperatorResult> inputResults,
+            long alignmentMillis) {
+        long start = clock.millis();
+        SnapshotContext ctx = new SnapshotContext(barrier);
+        inputResults.forEach(ctx::addResult);
+        for (ChainOperator op : chain) {
+            op.snapshot(ctx);
+        }
+        long sync = clock.millis() - start;
+        long id = barrier.checkpointId();
+        ctx.all().whenComplete((results, error) -> {
+            if (error != null) {
+                listener.declined(id, this, error);
+            } else {
+                listener.acknowledged(id, this, results, alignmentMillis, sync);
+            }
+        });
+    }
+
+    /** Checkpoint {@code id} completed: tell the operators, on the task thread. */
+    void notifyComplete(long id) {
+        post(() -> {
+            for (ChainOperator op : chain) {
+                op.notifyComplete(id);
+            }
+            onCheckpointComplete(id);
+        });
+    }
+
+    protected void onCheckpointComplete(long id) {}
+}

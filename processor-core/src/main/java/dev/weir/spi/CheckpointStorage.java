@@ -1,0 +1,46 @@
+package dev.weir.spi;
+
+import dev.weir.format.FileRef;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where checkpoints of one job live: a root directory (local or remote) under which paths are
+ * relative and use {@code /}. Called from the coordinator thread and from upload threads
+ * concurrently, so implementations must be thread-safe. I/O failures throw {@link
+ * dev.weir.WeirException} with the location in the message.
+ */
+public interface CheckpointStorage extends AutoCloseable {
+    /** Copies a local file to {@code path}, returning its size and CRC-32. */
+    FileRef upload(Path localFile, String path);
+
+    /**
+     * Copies {@code file} (relative to {@code baseDir}) to a local file, checking its size and
+     * CRC-32 against the reference.
+     *
+     * @throws CorruptCheckpointException if it is missing, of another size or checksum
+     */
+    void download(String baseDir, FileRef file, Path localTarget);
+
+    /**
+     * Writes a small file so that readers see either nothing or all of it; on a local disk:
+     * temporary file, fsync, rename.
+     */
+    void writeAtomically(String path, byte[] data);
+
+    /** The whole content of a small file, or empty if it does not exist. */
+    Optional<byte[]> read(String path);
+
+    /** Names of the direct children (files and directories) of {@code dir}; empty if none. */
+    List<String> list(String dir);
+
+    /** Deletes {@code dir} and everything under it; nothing happens if it does not exist. */
+    void deleteRecursively(String dir);
+
+    /** The absolute location of {@code path}, for messages and logs. */
+    String describe(String path);
+
+    @Override
+    void close();
+}
