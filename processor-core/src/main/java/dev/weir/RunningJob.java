@@ -17,6 +17,12 @@ public interface RunningJob extends AutoCloseable {
 
     Optional<CheckpointStats> lastCompletedCheckpoint();
 
+    /**
+     * The checkpoint the current attempt restored, if any: after a start with retained
+     * checkpoints, or after a restart.
+     */
+    Optional<Long> restoredCheckpointId();
+
     /** Restarts after failures so far. */
     int restarts();
 

@@ -38,6 +38,7 @@ final class Attempt implements Task.TaskListener {
     private final List<AutoCloseable> unstarted = new ArrayList<>();
     private final ExecutorService uploads;
     private CheckpointCoordinator coordinator;
+    private Optional<Long> restoredCheckpointId = Optional.empty();
 
     private Attempt(int number, Path localDir, BiConsumer<Integer, Throwable> onFailure) {
         this.number = number;
@@ -81,6 +82,7 @@ final class Attempt implements Task.TaskListener {
         } catch (dev.weir.WeirException e) {
             throw new JobPlan.FatalJobException(e.getMessage());
         }
+        restoredCheckpointId = restored.map(r -> r.metadata().checkpointId());
         List<Long> ids = CheckpointRestorer.checkpointIds(storage);
         long nextId = ids.isEmpty() ? 1 : ids.get(0) + 1;
         List<Long> completed = new ArrayList<>();
@@ -197,6 +199,10 @@ final class Attempt implements Task.TaskListener {
                 LOG.warn("closing {} after a failed start failed: {}", c, e.toString());
             }
         }
+    }
+
+    Optional<Long> restoredCheckpointId() {
+        return restoredCheckpointId;
     }
 
     /** Stops the coordinator, cancels every subtask and waits for them to close their resources. */

@@ -44,6 +44,7 @@ public final class JobRunner implements RunningJob {
     private volatile JobStatus status = JobStatus.STARTING;
     private volatile Throwable failure;
     private volatile int restarts;
+    private volatile Optional<Long> restoredCheckpointId = Optional.empty();
     private volatile boolean stopRequested;
     private Thread thread;
 
@@ -89,6 +90,7 @@ public final class JobRunner implements RunningJob {
                     }
                     continue;
                 }
+                restoredCheckpointId = attempt.restoredCheckpointId();
                 status = JobStatus.RUNNING;
                 started.countDown();
                 Object event = events.take();
@@ -165,6 +167,11 @@ public final class JobRunner implements RunningJob {
     @Override
     public Optional<CheckpointStats> lastCompletedCheckpoint() {
         return history.lastCompleted();
+    }
+
+    @Override
+    public Optional<Long> restoredCheckpointId() {
+        return restoredCheckpointId;
     }
 
     @Override

@@ -1,0 +1,256 @@
+package dev.weir.kafka;
+
+import dev.weir.Header;
+import dev.weir.Record;
+import dev.weir.Serde;
+import dev.weir.SubtaskInfo;
+import dev.weir.WeirException;
+import dev.weir.spi.SourceContext;
+import dev.weir.spi.SourceReader;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One source subtask's consumer over the partitions it owns. Task thread only. */
+final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceReader.class);
+
+    private final List<String> topics;
+    private final Serde<K> keySerde;
+    private final Serde<V> valueSerde;
+    private final SubtaskInfo info;
+    private final InstantSource clock;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Set<TopicPartition> owned = new LinkedHashSet<>();
+    private final long discoveryInterval;
+    private long lastDiscovery;
+
+    KafkaSourceReader(List<String> topics, Serde<K> keySerde, Serde<V> valueSerde, SourceContext ctx) {
+        this.topics = topics;
+        this.keySerde = keySerde;
+        this.valueSerde = valueSerde;
+        this.info = ctx.subtask();
+        this.clock = ctx.clock();
+        this.discoveryInterval = ctx.config().get(KafkaOptions.DISCOVERY_INTERVAL_MS);
+        Map<String, Object> props = KafkaOptions.clientProperties(ctx.config(), "kafka.consumer.");
+        props.put("group.id", KafkaOptions.groupId(ctx.config(), info.jobName()));
+        props.putIfAbsent("client.id", info.jobName() + "-" + info.operatorUid() + "-" + info.subtask());
+        props.put("enable.auto.commit", "false");
+        props.putIfAbsent("isolation.level", "read_committed");
+        props.putIfAbsent("auto.offset.reset", "earliest");
+        if (discoveryInterval > 0) {
+            props.putIfAbsent("metadata.max.age.ms", String.valueOf(discoveryInterval));
+        }
+        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        try {
+            Set<TopicPartition> mine = discover(true);
+            assign(mine, ctx.restoredPositions(), ctx.config().get(KafkaOptions.START_FROM),
+                    ctx.config().get(KafkaOptions.START_TIMESTAMP));
+            lastDiscovery = clock.millis();
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    static String splitId(TopicPartition tp) {
+        return tp.topic() + ":" + tp.partition();
+    }
+
+    /** Which of {@code parallelism} subtasks reads a partition: spread per topic, round robin. */
+    static int owner(String topic, int partition, int parallelism) {
+        int start = ((topic.hashCode() * 31) & 0x7FFFFFFF) % parallelism;
+        return (start + partition) % parallelism;
+    }
+
+    private Set<TopicPartition> discover(boolean failOnMissing) {
+        Set<TopicPartition> mine = new LinkedHashSet<>();
+        for (String topic : topics) {
+            List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if (parts == null || parts.isEmpty()) {
+                if (failOnMissing) {
+                    throw new WeirException(info + ": topic '" + topic + "' does not exist on " + "the Kafka cluster");
+                }
+                continue;
+            }
+            for (PartitionInfo p : parts) {
+                if (owner(topic, p.partition(), info.parallelism()) == info.subtask()) {
+                    mine.add(new TopicPartition(topic, p.partition()));
+                }
+            }
+        }
+        return mine;
+    }
+
+    private void assign(Set<TopicPartition> mine, Map<String, Long> restored, KafkaOptions.StartFrom start,
+            long timestamp) {
+        owned.addAll(mine);
+        consumer.assign(owned);
+        List<TopicPartition> fresh = new ArrayList<>();
+        for (TopicPartition tp : mine) {
+            Long pos = restored.get(splitId(tp));
+            if (pos != null) {
+                consumer.seek(tp, pos);
+            } else {
+                fresh.add(tp);
+            }
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        switch (start) {
+            case EARLIEST -> consumer.seekToBeginning(fresh);
+            case LATEST -> consumer.seekToEnd(fresh);
+            case COMMITTED -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new LinkedHashSet<>(fresh));
+                List<TopicPartition> none = new ArrayList<>();
+                for (TopicPartition tp : fresh) {
+                    OffsetAndMetadata om = committed.get(tp);
+                    if (om != null) {
+                        consumer.seek(tp, om.offset());
+                    } else {
+                        none.add(tp);
+                    }
+                }
+                consumer.seekToBeginning(none);
+            }
+            case TIMESTAMP -> {
+                Map<TopicPartition, Long> query = new HashMap<>();
+                fresh.forEach(tp -> query.put(tp, timestamp));
+                Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
+                List<TopicPartition> past = new ArrayList<>();
+                for (TopicPartition tp : fresh) {
+                    OffsetAndTimestamp o = found.get(tp);
+                    if (o != null) {
+                        consumer.seek(tp, o.offset());
+                    } else {
+                        past.add(tp);
+                    }
+                }
+                consumer.seekToEnd(past);
+            }
+            default -> throw new IllegalStateException("unknown start " + start);
+        }
+        LOG.info("{}: reading {} from {} (no checkpointed offsets for them)", info, fresh,
+                dev.weir.config.ConfigOption.enumName(start));
+    }
+
+    @Override
+    public List<Record<K, V>> poll(Duration timeout) {
+        maybeDiscover();
+        if (owned.isEmpty()) {
+            sleep(timeout);
+            return List.of();
+        }
+        ConsumerRecords<byte[], byte[]> polled = consumer.poll(timeout);
+        if (polled.isEmpty()) {
+            return List.of();
+        }
+        List<Record<K, V>> out = new ArrayList<>(polled.count());
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
+            out.add(toRecord(r));
+        }
+        return out;
+    }
+
+    private Record<K, V> toRecord(ConsumerRecord<byte[], byte[]> r) {
+        K key;
+        V value;
+        try {
+            key = r.key() == null ? null : keySerde.deserialize(r.key());
+            value = r.value() == null ? null : valueSerde.deserialize(r.value());
+        } catch (RuntimeException e) {
+            throw new WeirException(info + ": cannot deserialize the record at topic " + r.topic() + ", partition "
+                    + r.partition() + ", offset " + r.offset() + ": " + e, e);
+        }
+        List<Header> headers = List.of();
+        if (r.headers().toArray().length > 0) {
+            headers = new ArrayList<>();
+            for (org.apache.kafka.common.header.Header h : r.headers()) {
+                headers.add(new Header(h.key(), h.value()));
+            }
+        }
+        return new Record<>(key, value, r.timestamp(), headers);
+    }
+
+    private void maybeDiscover() {
+        if (discoveryInterval <= 0 || clock.millis() - lastDiscovery < discoveryInterval) {
+            return;
+        }
+        lastDiscovery = clock.millis();
+        Set<TopicPartition> mine = discover(false);
+        mine.removeAll(owned);
+        if (!mine.isEmpty()) {
+            LOG.info("{}: new partitions {}", info, mine);
+            assign(mine, Map.of(), KafkaOptions.StartFrom.EARLIEST, 0);
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WeirException("interrupted", e);
+        }
+    }
+
+    @Override
+    public Map<String, Long> snapshotPositions(long checkpointId) {
+        Map<String, Long> positions = new LinkedHashMap<>();
+        for (TopicPartition tp : owned) {
+            positions.put(splitId(tp), consumer.position(tp, Duration.ofSeconds(30)));
+        }
+        return positions;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId, Map<String, Long> positions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        String metadata = "weir.chk=" + checkpointId;
+        for (TopicPartition tp : owned) {
+            Long p = positions.get(splitId(tp));
+            if (p != null) {
+                offsets.put(tp, new OffsetAndMetadata(p, metadata));
+            }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        consumer.commitAsync(offsets, (o, e) -> {
+            if (e instanceof org.apache.kafka.clients.consumer.RetriableCommitFailedException) {
+                LOG.debug("{}: offsets of checkpoint {} not committed to the job's group yet (retried with the next"
+                        + " checkpoint): {}", info, checkpointId, e.toString());
+            } else if (e != null) {
+                LOG.warn("{}: committing offsets of checkpoint {} to the job's group failed (lag shown by Kafka tools"
+                        + " may be stale; checkpoints are unaffected): {}", info, checkpointId, e.toString());
+            }
+        });
+    }
+
+    Collection<TopicPartition> ownedPartitions() {
+        return owned;
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
+    }
+}

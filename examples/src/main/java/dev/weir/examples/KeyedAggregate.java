@@ -1,0 +1,86 @@
+package dev.weir.examples;
+
+import dev.weir.Job;
+import dev.weir.JobBuilder;
+import dev.weir.JobFactory;
+import dev.weir.KeyedProcessFunction;
+import dev.weir.Output;
+import dev.weir.Record;
+import dev.weir.Serde;
+import dev.weir.Serdes;
+import dev.weir.SubtaskInfo;
+import dev.weir.config.ConfigOption;
+import dev.weir.config.WeirConfig;
+import dev.weir.kafka.KafkaSink;
+import dev.weir.kafka.KafkaSource;
+import dev.weir.state.KeyedStateStore;
+import dev.weir.state.ValueState;
+import dev.weir.state.ValueStateDescriptor;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * The reference job. Input: key = UTF-8 string, value = JSON object with an integer field {@code
+ * amount}. For each record it adds one to the key's count and the amount to its sum, in keyed
+ * state, and emits {@code {"count":C,"sum":S}} under the same key. Benchmarks and crash tests
+ * depend on this contract.
+ */
+public final class KeyedAggregate implements JobFactory {
+    public static final ConfigOption<String> INPUT_TOPIC = ConfigOption.string("input.topic", null,
+            "Topic of the input records");
+    public static final ConfigOption<String> OUTPUT_TOPIC = ConfigOption.string("output.topic", null,
+            "Topic the running count and sum per key go to");
+
+    @Override
+    public List<ConfigOption<?>> options() {
+        return List.of(INPUT_TOPIC, OUTPUT_TOPIC);
+    }
+
+    @Override
+    public Job create(WeirConfig config) {
+        JobBuilder b = Job.builder();
+        b.source("input", KafkaSource.of(List.of(config.get(INPUT_TOPIC)), Serdes.string(), new AmountSerde()))
+                .keyBy(Serdes.string())
+                .process("aggregate", Aggregate::new)
+                .sink("output", KafkaSink.strings(config.get(OUTPUT_TOPIC)));
+        return b.build();
+    }
+
+    /** Count and sum of one key. */
+    record Totals(long count, long sum) {
+        static final Serde<Totals> SERDE = new Serde<>() {
+            @Override
+            public byte[] serialize(Totals t) {
+                return ByteBuffer.allocate(16).putLong(t.count).putLong(t.sum).array();
+            }
+
+            @Override
+            public Totals deserialize(byte[] bytes) {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                return new Totals(b.getLong(), b.getLong());
+            }
+
+            @Override
+            public String schema() {
+                return "keyed-aggregate.totals:v1(count:int64,sum:int64)";
+            }
+        };
+    }
+
+    static final class Aggregate implements KeyedProcessFunction<String, Long, String, String> {
+        private ValueState<Totals> totals;
+
+        @Override
+        public void open(KeyedStateStore state, SubtaskInfo subtask) {
+            totals = state.valueState(new ValueStateDescriptor<>("totals", Totals.SERDE));
+        }
+
+        @Override
+        public void process(Record<String, Long> r, Output<String, String> out) {
+            Totals t = totals.valueOrElse(null);
+            Totals next = t == null ? new Totals(1, r.value()) : new Totals(t.count + 1, t.sum + r.value());
+            totals.update(next);
+            out.emit(r.withValue("{\"count\":" + next.count + ",\"sum\":" + next.sum + "}"));
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.weir.examples;
+
+import dev.weir.Job;
+import dev.weir.JobFactory;
+import dev.weir.JobStatus;
+import dev.weir.RunningJob;
+import dev.weir.Weir;
+import dev.weir.WeirException;
+import dev.weir.config.CheckpointOptions;
+import dev.weir.config.ConfigOption;
+import dev.weir.config.JobOptions;
+import dev.weir.config.RestartOptions;
+import dev.weir.config.WeirConfig;
+import dev.weir.kafka.KafkaOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/** The {@code ./weir} launcher: {@code demo} and {@code run}. */
+public final class WeirMain {
+    private static final Map<String, JobFactory> NAMED_JOBS = Map.of("keyed-aggregate", new KeyedAggregate());
+
+    private WeirMain() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+            usage();
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        try {
+            int code = switch (args[0]) {
+                case "demo" -> Demo.run(List.of(args).subList(1, args.length));
+                case "run" -> run(List.of(args).subList(1, args.length));
+                default -> {
+                    System.err.println("unknown command '" + args[0] + "'");
+                    usage();
+                    yield 2;
+                }
+            };
+            System.exit(code);
+        } catch (WeirException | IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private static void usage() {
+        System.err.println("""
+                usage:
+                  weir demo                       run the demo on an embedded Kafka broker
+                  weir run <job> [--config FILE] [--set key=value]...
+                                                  run a job (keyed-aggregate, or a JobFactory class name)
+                                                  until SIGTERM; WEIR_<KEY> environment variables set keys too
+                """);
+    }
+
+    static int run(List<String> args) throws InterruptedException {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("weir run needs a job: keyed-aggregate or a JobFactory class name");
+        }
+        JobFactory factory = factory(args.get(0));
+        List<ConfigOption<?>> known = knownOptions(factory);
+        WeirConfig fileConfig = WeirConfig.empty();
+        WeirConfig sets = WeirConfig.empty();
+        for (int i = 1; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--config") && i + 1 < args.size()) {
+                fileConfig = WeirConfig.fromFile(Path.of(args.get(++i)));
+            } else if (a.equals("--set") && i + 1 < args.size()) {
+                String kv = args.get(++i);
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("--set needs key=value, got '" + kv + "'");
+                }
+                sets = sets.with(kv.substring(0, eq), kv.substring(eq + 1));
+            } else {
+                throw new IllegalArgumentException("unknown argument '" + a + "'");
+            }
+        }
+        WeirConfig config = fileConfig.merge(WeirConfig.fromEnvironment(System.getenv(), known)).merge(sets);
+        config.validate(known);
+        Job job = factory.create(config);
+        RunningJob running = Weir.start(job, config);
+        Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "weir-shutdown"));
+        Thread progress = new Thread(() -> reportProgress(running), "weir-progress");
+        progress.setDaemon(true);
+        progress.start();
+        running.awaitTermination(Duration.ofDays(3650));
+        if (running.status() == JobStatus.FAILED) {
+            System.err.println("job " + running.name() + " failed: " + running.failure().map(Throwable::getMessage).orElse("?"));
+            return 1;
+        }
+        return 0;
+    }
+
+    private static void reportProgress(RunningJob job) {
+        long last = 0;
+        try {
+            while (true) {
+                Thread.sleep(5_000);
+                long in = job.recordsIn();
+                System.out.printf("[%s] %s: %d records in (%d/s), %d out, %s%n", job.name(), job.status(), in,
+                        (in - last) / 5, job.recordsOut(), job.lastCompletedCheckpoint()
+                                .map(c -> "last checkpoint " + c.id() + " (" + c.durationMillis() + " ms)").orElse("no checkpoint yet"));
+                last = in;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static JobFactory factory(String name) {
+        JobFactory named = NAMED_JOBS.get(name);
+        if (named != null) {
+            return named;
+        }
+        try {
+            return (JobFactory) Class.forName(name).getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalArgumentException("unknown job '" + name + "': not one of " + NAMED_JOBS.keySet()
+                    + " nor a JobFactory class with a public no-argument constructor (" + e + ")");
+        }
+    }
+
+    static List<ConfigOption<?>> knownOptions(JobFactory factory) {
+        LinkedHashSet<ConfigOption<?>> all = new LinkedHashSet<>();
+        all.addAll(JobOptions.all());
+        all.addAll(CheckpointOptions.all());
+        all.addAll(RestartOptions.all());
+        all.addAll(KafkaOptions.sourceOptions());
+        all.addAll(KafkaOptions.sinkOptions());
+        all.addAll(factory.options());
+        return new ArrayList<>(all);
+    }
+}
