@@ -1,0 +1,108 @@
+package dev.weir.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.testkit.KafkaTestClient;
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** Generated keyed-aggregate input with the expected per-key results, and the output checks. */
+final class AggregateWorkload {
+    final Map<String, long[]> expected = new HashMap<>();
+    private final Random random;
+    private final int keys;
+
+    AggregateWorkload(long seed, int keys) {
+        this.random = new Random(seed);
+        this.keys = keys;
+    }
+
+    /** Produces {@code n} more records and records what they add to each key. */
+    void produce(KafkaTestClient client, String topic, int n) {
+        List<Map.Entry<String, String>> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String key = "user-" + random.nextInt(keys);
+            int amount = random.nextInt(1000) - 100;
+            long[] e = expected.computeIfAbsent(key, k -> new long[2]);
+            e[0]++;
+            e[1] += amount;
+            batch.add(new AbstractMap.SimpleEntry<>(key, "{\"id\":" + i + ",\"amount\":" + amount + "}"));
+            if (batch.size() == 10_000) {
+                client.produceStrings(topic, batch);
+                batch.clear();
+            }
+        }
+        client.produceStrings(topic, batch);
+    }
+
+    long total() {
+        return expected.values().stream().mapToLong(v -> v[0]).sum();
+    }
+
+    static String value(long count, long sum) {
+        return "{\"count\":" + count + ",\"sum\":" + sum + "}";
+    }
+
+    static long countOf(String value) {
+        int start = value.indexOf("\"count\":") + 8;
+        return Long.parseLong(value.substring(start, value.indexOf(',', start)));
+    }
+
+    /** Last output value per key (all records of a key are in one partition, in order). */
+    static Map<String, String> lastValues(List<ConsumerRecord<String, String>> records) {
+        Map<String, String> last = new TreeMap<>();
+        records.forEach(r -> last.put(r.key(), r.value()));
+        return last;
+    }
+
+    boolean isComplete(List<ConsumerRecord<String, String>> output) {
+        Map<String, String> last = lastValues(output);
+        return expected.entrySet().stream()
+                .allMatch(e -> value(e.getValue()[0], e.getValue()[1]).equals(last.get(e.getKey())));
+    }
+
+    /**
+     * At-least-once check: every key's final value equals its input, and every count 1..n was
+     * emitted (a gap would be a lost update). Returns the number of duplicated outputs.
+     */
+    long assertAtLeastOnce(List<ConsumerRecord<String, String>> output) {
+        Map<String, String> last = lastValues(output);
+        Map<String, TreeSet<Long>> counts = new HashMap<>();
+        for (ConsumerRecord<String, String> r : output) {
+            counts.computeIfAbsent(r.key(), k -> new TreeSet<>()).add(countOf(r.value()));
+        }
+        assertThat(last.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            String key = e.getKey();
+            assertThat(last.get(key)).as("final value of %s", key).isEqualTo(value(e.getValue()[0], e.getValue()[1]));
+            TreeSet<Long> seen = counts.get(key);
+            assertThat(seen.size()).as("distinct counts emitted for %s (a gap is a lost update)", key)
+                    .isEqualTo((int) e.getValue()[0]);
+            assertThat(seen.first()).isEqualTo(1L);
+            assertThat(seen.last()).isEqualTo(e.getValue()[0]);
+        }
+        return output.size() - total();
+    }
+
+    static List<ConsumerRecord<String, String>> awaitOutput(KafkaTestClient client, String topic,
+            AggregateWorkload w, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ConsumerRecord<String, String>> out = List.of();
+        while (System.nanoTime() < deadline) {
+            out = client.readAllCommitted(topic, Duration.ofSeconds(30));
+            if (w.isComplete(out)) {
+                return out;
+            }
+            Thread.sleep(500);
+        }
+        return out;
+    }
+}

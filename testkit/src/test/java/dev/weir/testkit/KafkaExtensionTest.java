@@ -1,0 +1,39 @@
+package dev.weir.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+
+@ExtendWith(KafkaExtension.class)
+@Timeout(120)
+class KafkaExtensionTest {
+
+    private final KafkaBroker constructorBroker;
+
+    KafkaExtensionTest(KafkaBroker broker) {
+        this.constructorBroker = broker;
+    }
+
+    @Test
+    void constructorAndMethodParametersReceiveTheSharedBroker(
+            KafkaBroker broker, EmbeddedKafka embedded) {
+        assertThat(constructorBroker).isSameAs(EmbeddedKafka.shared());
+        assertThat(broker).isSameAs(constructorBroker);
+        assertThat(embedded).isSameAs(constructorBroker);
+    }
+
+    @Test
+    void clientParameterIsBoundToTheSharedBroker(KafkaTestClient kafka) {
+        assertThat(kafka.bootstrapServers()).isEqualTo(constructorBroker.bootstrapServers());
+
+        kafka.createTopic("extension-client", 1);
+        kafka.produce("extension-client", "k", "v");
+
+        assertThat(kafka.consumeReadCommitted("extension-client", 1, Duration.ofSeconds(30)))
+                .hasSize(1);
+    }
+}
