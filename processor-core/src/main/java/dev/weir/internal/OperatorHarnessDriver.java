@@ -1,0 +1,144 @@
+package dev.weir.internal;
+
+import dev.weir.Barrier;
+import dev.weir.EndOfInput;
+import dev.weir.KeyedProcessFunction;
+import dev.weir.Record;
+import dev.weir.Serde;
+import dev.weir.StreamElement;
+import dev.weir.SubtaskInfo;
+import dev.weir.format.FileRef;
+import dev.weir.format.KeyGroups;
+import dev.weir.format.StateInfo;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Drives one keyed operator on the calling thread with the runtime's own pieces — input gate with
+ * barrier alignment, RocksDB backend, snapshot upload and CRC-checked restore — for the testkit's
+ * operator harness. Not for use by jobs.
+ */
+public final class OperatorHarnessDriver implements AutoCloseable {
+    /** A completed snapshot of the operator, restorable with {@link #restore}. */
+    public record Snapshot(long checkpointId, Path storageRoot, List<FileRef> files, List<StateInfo> states) {}
+
+    private final SubtaskInfo info;
+    private final Path workDir;
+    private final LocalCheckpointStorage storage;
+    private final KeyedProcessOperator operator;
+    private final InputGate gate;
+    private final List<ArrayDeque<StreamElement>> inputs = new ArrayList<>();
+    private final List<Record<Object, Object>> output = new ArrayList<>();
+    private final List<Snapshot> snapshots = new ArrayList<>();
+    private boolean ended;
+
+    private OperatorHarnessDriver(Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory, Serde<?> keySerde,
+            SubtaskInfo info, int maxParallelism, int inputCount, Path workDir, Path dbDir, List<StateInfo> states,
+            InstantSource clock) throws Exception {
+        this.info = info;
+        this.workDir = workDir;
+        this.storage = new LocalCheckpointStorage(workDir.resolve("checkpoints"));
+        Map<String, StateInfo> restored = new HashMap<>();
+        states.forEach(s -> restored.put(s.name(), s));
+        RocksKeyedBackend backend = new RocksKeyedBackend(info, dbDir,
+                KeyGroups.rangeFor(info.subtask(), maxParallelism, info.parallelism()), maxParallelism, 100_000,
+                restored);
+        this.operator = new KeyedProcessOperator(info, factory, keySerde, backend, storage, Runnable::run,
+                workDir.resolve("local-snapshots"));
+        operator.setNext(output::add);
+        for (int i = 0; i < inputCount; i++) {
+            inputs.add(new ArrayDeque<>());
+        }
+        this.gate = new InputGate(inputCount, c -> {
+            StreamElement e = inputs.get(c).poll();
+            return e == null ? null : new StreamElement[] {e};
+        }, clock);
+        operator.open();
+    }
+
+    /** A fresh operator with empty state. */
+    public static OperatorHarnessDriver create(Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory,
+            Serde<?> keySerde, SubtaskInfo info, int maxParallelism, int inputs, Path workDir, InstantSource clock)
+            throws Exception {
+        return new OperatorHarnessDriver(factory, keySerde, info, maxParallelism, inputs, workDir,
+                workDir.resolve("db"), List.of(), clock);
+    }
+
+    /** A fresh operator instance whose state is {@code snapshot}, read back through CRC-checked files. */
+    public static OperatorHarnessDriver restore(Snapshot snapshot,
+            Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory, Serde<?> keySerde, SubtaskInfo info,
+            int maxParallelism, int inputs, Path workDir, InstantSource clock) throws Exception {
+        LocalCheckpointStorage from = new LocalCheckpointStorage(snapshot.storageRoot());
+        Path db = workDir.resolve("db");
+        for (FileRef f : snapshot.files()) {
+            from.download(CheckpointPaths.checkpointDir(snapshot.checkpointId()), f,
+                    db.resolve(f.path().substring(f.path().lastIndexOf('/') + 1)));
+        }
+        return new OperatorHarnessDriver(factory, keySerde, info, maxParallelism, inputs, workDir, db,
+                snapshot.states(), clock);
+    }
+
+    /** Queues {@code element} on input {@code channel} and processes whatever the gate releases. */
+    public void add(int channel, StreamElement element) {
+        inputs.get(channel).add(element);
+        drain();
+    }
+
+    private void drain() {
+        StreamElement e;
+        while (!ended && (e = gate.poll()) != null) {
+            if (e instanceof Record<?, ?> r) {
+                @SuppressWarnings("unchecked")
+                Record<Object, Object> rec = (Record<Object, Object>) r;
+                operator.emit(rec);
+            } else if (e instanceof Barrier b) {
+                snapshots.add(snapshot(b));
+            } else if (e instanceof EndOfInput) {
+                ended = true;
+            }
+        }
+    }
+
+    /** Snapshots the operator now, as an aligned barrier {@code checkpointId} would. */
+    public Snapshot snapshot(long checkpointId) {
+        return snapshot(new Barrier(checkpointId, 0));
+    }
+
+    private Snapshot snapshot(Barrier b) {
+        SnapshotContext ctx = new SnapshotContext(b);
+        operator.snapshot(ctx);
+        SnapshotContext.OperatorResult r = ctx.all().join().get(0);
+        return new Snapshot(b.checkpointId(), workDir.resolve("checkpoints"), r.snapshot().files(), r.states());
+    }
+
+    /** Records emitted since the last call. */
+    public List<Record<Object, Object>> takeOutput() {
+        List<Record<Object, Object>> out = List.copyOf(output);
+        output.clear();
+        return out;
+    }
+
+    /** Snapshots taken when barriers aligned, oldest first. */
+    public List<Snapshot> barrierSnapshots() {
+        return List.copyOf(snapshots);
+    }
+
+    public boolean isBlocked(int channel) {
+        return gate.isBlocked(channel);
+    }
+
+    public SubtaskInfo info() {
+        return info;
+    }
+
+    @Override
+    public void close() throws Exception {
+        operator.close();
+    }
+}

@@ -1,0 +1,149 @@
+package dev.weir.format;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MetadataSerializerTest {
+    private static final int VERSION_OFFSET = 8;
+    private static final int BODY_OFFSET = 12;
+
+    @Test
+    void roundTripPreservesKeyedSourceAndSinkOperators() {
+        CheckpointMetadata m = sampleMetadata();
+
+        CheckpointMetadata back = MetadataSerializer.deserialize(MetadataSerializer.serialize(m));
+
+        assertThat(back).isEqualTo(m);
+        OperatorSnapshot keyed = back.operator("totals").orElseThrow();
+        assertThat(keyed.subtasks().get(1).keyGroups()).contains(KeyGroups.rangeFor(1, 128, 2));
+        assertThat(keyed.subtasks().get(1).files())
+                .containsExactly(new FileRef("shared/op-totals-1/000009.sst", 4096, 0x7fabcdef));
+        assertThat(back.operator("orders").orElseThrow().subtasks().get(0).positions())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("orders:0", 17L, "orders:2", 0L));
+        assertThat(back.operator("out").orElseThrow().subtasks())
+                .allSatisfy(s -> {
+                    assertThat(s.keyGroups()).isEmpty();
+                    assertThat(s.files()).isEmpty();
+                    assertThat(s.positions()).isEmpty();
+                });
+    }
+
+    @Test
+    void roundTripPreservesMetadataWithoutOperators() {
+        CheckpointMetadata m = new CheckpointMetadata("empty", 1, 0, 1, List.of());
+
+        assertThat(MetadataSerializer.deserialize(MetadataSerializer.serialize(m))).isEqualTo(m);
+    }
+
+    @Test
+    void aFlippedByteAnywhereIsRejected() {
+        byte[] good = MetadataSerializer.serialize(sampleMetadata());
+        for (int i = 0; i < good.length; i++) {
+            for (int bit : new int[] {0x01, 0x80}) {
+                byte[] bad = good.clone();
+                bad[i] ^= (byte) bit;
+                int index = i;
+                MetadataFormatException e = catchThrowableOfType(
+                        MetadataFormatException.class, () -> MetadataSerializer.deserialize(bad));
+                assertThat(e).as("flip of bit %x at byte %d of %d", bit, index, good.length).isNotNull();
+                if (i >= BODY_OFFSET) {
+                    assertThat(e).hasMessageContaining("checksum");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "version {0}")
+    @ValueSource(ints = {0, 2, 7, Integer.MAX_VALUE, -1})
+    void unknownVersionIsRejectedNamingTheVersion(int version) {
+        byte[] data = MetadataSerializer.serialize(sampleMetadata());
+        ByteBuffer.wrap(data).putInt(VERSION_OFFSET, version);
+        resealChecksum(data);
+
+        assertThatThrownBy(() -> MetadataSerializer.deserialize(data))
+                .isInstanceOf(MetadataFormatException.class)
+                .hasMessageContaining("version " + version)
+                .hasMessageContaining("version " + MetadataSerializer.CURRENT_VERSION);
+    }
+
+    @Test
+    void everyTruncationIsRejected() {
+        byte[] good = MetadataSerializer.serialize(sampleMetadata());
+        for (int length = 0; length < good.length; length++) {
+            byte[] cut = Arrays.copyOf(good, length);
+            assertThatThrownBy(() -> MetadataSerializer.deserialize(cut))
+                    .as("first %d of %d bytes", length, good.length)
+                    .isInstanceOf(MetadataFormatException.class);
+        }
+    }
+
+    @Test
+    void truncatedBodyWithAValidChecksumIsRejectedAsMalformed() {
+        byte[] good = MetadataSerializer.serialize(sampleMetadata());
+        byte[] cut = Arrays.copyOf(good, good.length / 2);
+        resealChecksum(cut);
+
+        assertThatThrownBy(() -> MetadataSerializer.deserialize(cut))
+                .isInstanceOf(MetadataFormatException.class)
+                .hasMessageContaining("malformed");
+    }
+
+    @Test
+    void appendedBytesAreRejected() {
+        byte[] good = MetadataSerializer.serialize(sampleMetadata());
+
+        assertThatThrownBy(() -> MetadataSerializer.deserialize(Arrays.copyOf(good, good.length + 3)))
+                .isInstanceOf(MetadataFormatException.class);
+    }
+
+    @Test
+    void wrongMagicIsRejected() {
+        byte[] data = MetadataSerializer.serialize(sampleMetadata());
+        data[0] = 'X';
+        resealChecksum(data);
+
+        assertThatThrownBy(() -> MetadataSerializer.deserialize(data))
+                .isInstanceOf(MetadataFormatException.class)
+                .hasMessageContaining("magic");
+    }
+
+    /** Rewrites the trailing CRC-32 so that only the deliberate change is wrong. */
+    private static void resealChecksum(byte[] data) {
+        CRC32 crc = new CRC32();
+        crc.update(data, 0, data.length - 4);
+        ByteBuffer.wrap(data).putInt(data.length - 4, (int) crc.getValue());
+    }
+
+    private static CheckpointMetadata sampleMetadata() {
+        OperatorSnapshot source = new OperatorSnapshot("orders", 2, List.of(), List.of(
+                new SubtaskSnapshot(0, Optional.empty(), List.of(), Map.of("orders:0", 17L, "orders:2", 0L)),
+                new SubtaskSnapshot(1, Optional.empty(), List.of(), Map.of("orders:1", Long.MAX_VALUE))));
+        OperatorSnapshot keyed = new OperatorSnapshot("totals", 2,
+                List.of(new StateInfo("count", "value", "long:be64"),
+                        new StateInfo("events", "list", "string:utf8"),
+                        new StateInfo("seen", "map", "string:utf8->long:be64")),
+                List.of(
+                        new SubtaskSnapshot(0, Optional.of(KeyGroups.rangeFor(0, 128, 2)),
+                                List.of(new FileRef("shared/op-totals-0/000007.sst", 1234, -1),
+                                        new FileRef("chk-5/op-totals-0/MANIFEST-000005", 77, 0)),
+                                Map.of()),
+                        new SubtaskSnapshot(1, Optional.of(KeyGroups.rangeFor(1, 128, 2)),
+                                List.of(new FileRef("shared/op-totals-1/000009.sst", 4096, 0x7fabcdef)),
+                                Map.of())));
+        OperatorSnapshot sink = new OperatorSnapshot("out", 2, List.of(), List.of(
+                new SubtaskSnapshot(0, Optional.empty(), List.of(), Map.of()),
+                new SubtaskSnapshot(1, Optional.empty(), List.of(), Map.of())));
+        return new CheckpointMetadata("orders-job", 5, 1_700_000_000_123L, 128, List.of(source, keyed, sink));
+    }
+}
