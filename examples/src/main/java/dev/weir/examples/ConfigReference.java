@@ -1,0 +1,57 @@
+package dev.weir.examples;
+
+import dev.weir.config.CheckpointOptions;
+import dev.weir.config.ConfigOption;
+import dev.weir.config.JobOptions;
+import dev.weir.config.RestartOptions;
+import dev.weir.config.WeirConfig;
+import dev.weir.kafka.KafkaOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Generates {@code docs/configuration.md} from the declared options, so the reference cannot
+ * drift from the code (a test compares the two). Run: {@code ConfigReference <output file>}.
+ */
+public final class ConfigReference {
+    private ConfigReference() {}
+
+    public static void main(String[] args) throws IOException {
+        Files.writeString(Path.of(args[0]), render(), StandardCharsets.UTF_8);
+    }
+
+    static String render() {
+        Map<String, List<ConfigOption<?>>> groups = new LinkedHashMap<>();
+        groups.put("Job", JobOptions.all());
+        groups.put("Checkpoints", CheckpointOptions.all());
+        groups.put("Restarts", RestartOptions.all());
+        LinkedHashSet<ConfigOption<?>> kafka = new LinkedHashSet<>(KafkaOptions.sourceOptions());
+        kafka.addAll(KafkaOptions.sinkOptions());
+        groups.put("Kafka source and sink", List.copyOf(kafka));
+        groups.put("keyed-aggregate job", new KeyedAggregate().options());
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Configuration reference\n\n")
+                .append("Generated from the option declarations by `dev.weir.examples.ConfigReference`; do not edit.\n")
+                .append("Keys are set with `--config FILE`, `WEIR_<KEY>` environment variables (dots and hyphens")
+                .append(" become underscores) or `--set key=value`. Kafka client properties pass through under ")
+                .append(String.join(", ", WeirConfig.PASS_THROUGH_PREFIXES.stream().map(p -> "`" + p + "`").toList()))
+                .append(".\n");
+        groups.forEach((title, options) -> {
+            sb.append("\n## ").append(title).append("\n\n| key | default | accepts | what it does |\n|---|---|---|---|\n");
+            for (ConfigOption<?> o : options) {
+                String def = o.defaultValue().map(v -> v instanceof Enum<?> e ? ConfigOption.enumName(e) : String.valueOf(v))
+                        .map(v -> v.startsWith(System.getProperty("java.io.tmpdir")) ? v.replace(System.getProperty("java.io.tmpdir"), "${java.io.tmpdir}") : v)
+                        .map(v -> "`" + v + "`").orElse("(required)");
+                sb.append("| `").append(o.key()).append("` | ").append(def).append(" | ").append(o.allowedValues())
+                        .append(" | ").append(o.doc().replace("|", "\\|")).append(" |\n");
+            }
+        });
+        return sb.toString();
+    }
+}
