@@ -85,6 +85,8 @@ public final class JobRunner implements RunningJob {
                     attempt = Attempt.start(plan, attemptNo, storage, localBase.resolve("attempt-" + attemptNo), clock,
                             history, recordsIn, recordsOut, this::onFailure);
                 } catch (RuntimeException e) {
+                    // Weir.start returns after the first try either way; the job goes on restarting.
+                    started.countDown();
                     if (!handleFailure(e, attemptStart)) {
                         return;
                     }
