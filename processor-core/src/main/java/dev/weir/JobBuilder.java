@@ -74,7 +74,7 @@ public final class JobBuilder {
         tail = Integer.MAX_VALUE;
     }
 
-    private void checkTail(int position) {
+    void checkTail(int position) {
         int current = tail < 0 ? 0 : tail;
         if (position != current) {
             throw new IllegalStateException(

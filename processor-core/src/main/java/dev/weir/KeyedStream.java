@@ -20,6 +20,7 @@ public final class KeyedStream<K, V> {
      * the operator's state in checkpoints and savepoints.
      */
     public <KO, VO> DataStream<KO, VO> process(String uid, Supplier<? extends KeyedProcessFunction<K, V, KO, VO>> factory) {
+        builder.checkTail(position);
         builder.claimUid(uid);
         return new DataStream<>(builder, builder.append(position, new JobGraph.ProcessStep(uid, factory, keySerde)));
     }

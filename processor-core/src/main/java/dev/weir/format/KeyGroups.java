@@ -14,11 +14,19 @@ public final class KeyGroups {
 
     private KeyGroups() {}
 
+    /** Hot path: called per record, so only the cheap argument check. */
     public static int keyGroupFor(byte[] serializedKey, int maxParallelism) {
+        if (maxParallelism < 1) {
+            throw new IllegalArgumentException("maxParallelism must be >= 1, got " + maxParallelism);
+        }
         return Math.floorMod(Murmur3.hash32(serializedKey), maxParallelism);
     }
 
     public static int subtaskFor(int keyGroup, int maxParallelism, int parallelism) {
+        if (keyGroup < 0 || keyGroup >= maxParallelism) {
+            throw new IllegalArgumentException(
+                    "keyGroup must be in [0, " + (maxParallelism - 1) + "], got " + keyGroup);
+        }
         return keyGroup * parallelism / maxParallelism;
     }
 

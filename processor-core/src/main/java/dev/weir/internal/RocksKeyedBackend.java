@@ -143,7 +143,11 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
 
     /** The states registered so far, for checkpoint metadata. */
     public List<StateInfo> stateInfos() {
-        return tables.values().stream().map(t -> new StateInfo(t.name, t.kind, t.schema)).toList();
+        List<StateInfo> infos = new ArrayList<>();
+        tables.values().forEach(t -> infos.add(new StateInfo(t.name, t.kind, t.schema)));
+        // State restored but not (yet) registered by this job version is still in the files.
+        restoredStates.values().stream().filter(s -> !tables.containsKey(s.name())).forEach(infos::add);
+        return infos;
     }
 
     @Override

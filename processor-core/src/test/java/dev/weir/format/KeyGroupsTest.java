@@ -114,7 +114,7 @@ class KeyGroupsTest {
             counts[KeyGroups.keyGroupFor(key, m)]++;
         }
         // Expected 1000 per group; a binomial deviation beyond 20% is ~6 sigma.
-        assertThat(counts).allSatisfy(c -> assertThat(c).isBetween(800, 1200));
+        assertThat(IntStream.of(counts).boxed()).allSatisfy(c -> assertThat(c).isBetween(800, 1200));
     }
 
     @Test

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Drives an {@link InputGate} from in-memory channel queues on the test thread. */
@@ -178,8 +177,6 @@ class InputGateTest {
     }
 
     @Test
-    @Disabled("BUG: InputGate.take (InputGate.java:84-95) indexes b[0] of an empty batch and throws"
-            + " ArrayIndexOutOfBoundsException; the source contract allows any batch. Skip empty batches.")
     void emptyBatchIsSkipped() {
         InputGate gate = gate(1);
         feed(0);
@@ -189,9 +186,6 @@ class InputGateTest {
     }
 
     @Test
-    @Disabled("BUG: InputGate.poll (InputGate.java:64) sets next = c after every returned element, so it"
-            + " keeps pulling new batches from the same channel while it has any: a busy channel starves"
-            + " the others until its next barrier. Rotate to the next channel when a batch is used up.")
     void busyChannelDoesNotStarveTheOthers() {
         InputGate gate = gate(2);
         feed(0, rec("a0"));

@@ -399,7 +399,7 @@ class RocksKeyedBackendTest {
             seen.entries().forEach(e -> entries.put(e.getKey(), e.getValue()));
             assertThat(seen.isEmpty()).as("isEmpty of map state of %s", k).isEqualTo(entries.isEmpty());
             if (!entries.isEmpty()) {
-                assertThat(entries.keySet()).as("map entries of %s in key order", k).isSorted();
+                assertThat(new ArrayList<>(entries.keySet())).as("map entries of %s in key order", k).isSorted();
                 entries.forEach((uk, v) -> assertThat(seen.get(uk)).contains(v));
                 m.seen.put(k, new TreeMap<>(entries));
             }
