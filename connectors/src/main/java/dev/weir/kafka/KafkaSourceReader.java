@@ -129,7 +129,10 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
                         none.add(tp);
                     }
                 }
-                consumer.seekToBeginning(none);
+                if (!none.isEmpty()) {
+                    // An empty collection would mean "every assigned partition" to the consumer.
+                    consumer.seekToBeginning(none);
+                }
             }
             case TIMESTAMP -> {
                 Map<TopicPartition, Long> query = new HashMap<>();
@@ -144,9 +147,15 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
                         past.add(tp);
                     }
                 }
-                consumer.seekToEnd(past);
+                if (!past.isEmpty()) {
+                    consumer.seekToEnd(past);
+                }
             }
             default -> throw new IllegalStateException("unknown start " + start);
+        }
+        // Resolve lazy seeks now, so the start is fixed when the reader is created, not at its first poll.
+        for (TopicPartition tp : fresh) {
+            consumer.position(tp, Duration.ofSeconds(30));
         }
         LOG.info("{}: reading {} from {} (no checkpointed offsets for them)", info, fresh,
                 dev.weir.config.ConfigOption.enumName(start));
