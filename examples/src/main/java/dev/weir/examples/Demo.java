@@ -37,7 +37,9 @@ final class Demo {
                 KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers())) {
             client.createTopic("demo-input", 4);
             client.createTopic("demo-output", 4);
-            Map<String, long[]> expected = produceInput(client);
+            Map<String, long[]> expected = new HashMap<>();
+            Thread producer = new Thread(() -> produceInput(client, expected), "demo-input");
+            producer.start();
             WeirConfig config = WeirConfig.of(Map.of(
                     "job.name", "demo-keyed-aggregate",
                     "bootstrap.servers", kafka.bootstrapServers(),
@@ -55,17 +57,18 @@ final class Demo {
             System.out.printf("running keyed-aggregate at parallelism 2, checkpoints every second in %s%n",
                     work.resolve("checkpoints"));
             RunningJob first = Weir.start(factory.create(config), config);
-            watch(first, RECORDS / 2);
+            watch(first, RECORDS / 3);
             CheckpointStats last = first.lastCompletedCheckpoint().orElse(null);
             first.stop();
-            System.out.printf("stopped the job after %d records; its last completed checkpoint is %s%n",
-                    first.recordsIn(), last == null ? "none" : "#" + last.id());
+            System.out.printf("stopped the job after %d of %d records; its last completed checkpoint is %s%n",
+                    first.recordsIn(), RECORDS, last == null ? "none" : "#" + last.id());
 
             System.out.println("starting it again: it restores keyed state and offsets from that checkpoint…");
             RunningJob second = Weir.start(factory.create(config), config);
             System.out.printf("restored checkpoint %s; re-reading the input after its offsets%n",
                     second.restoredCheckpointId().map(id -> "#" + id).orElse("(none)"));
-            boolean correct = waitForResult(second, client, expected);
+            System.out.println("(records after that checkpoint are processed again: the output is at-least-once)");
+            boolean correct = waitForResult(second, client, expected, producer);
             second.stop();
             printCheckpoints(first, second);
             if (!correct) {
@@ -79,10 +82,10 @@ final class Demo {
         }
     }
 
-    private static Map<String, long[]> produceInput(KafkaTestClient client) {
-        System.out.printf("producing %d records over %d keys to demo-input…%n", RECORDS, KEYS);
+    /** Produces the input in steps of 10,000 records every 250 ms, so the job runs while it arrives. */
+    private static void produceInput(KafkaTestClient client, Map<String, long[]> expected) {
+        System.out.printf("producing %d records over %d keys to demo-input, 10000 every 250 ms…%n", RECORDS, KEYS);
         Random random = new Random(42);
-        Map<String, long[]> expected = new HashMap<>();
         List<Map.Entry<String, String>> batch = new ArrayList<>();
         for (int i = 0; i < RECORDS; i++) {
             String key = "user-" + random.nextInt(KEYS);
@@ -91,13 +94,18 @@ final class Demo {
             e[0]++;
             e[1] += amount;
             batch.add(new AbstractMap.SimpleEntry<>(key, "{\"amount\":" + amount + ",\"note\":\"demo\"}"));
-            if (batch.size() == 20_000) {
+            if (batch.size() == 10_000) {
                 client.produceStrings("demo-input", batch);
                 batch.clear();
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
         client.produceStrings("demo-input", batch);
-        return expected;
     }
 
     private static void watch(RunningJob job, long untilRecordsIn) throws InterruptedException {
@@ -122,14 +130,18 @@ final class Demo {
                         .orElse("no checkpoint yet"));
     }
 
-    private static boolean waitForResult(RunningJob job, KafkaTestClient client, Map<String, long[]> expected)
-            throws InterruptedException {
+    private static boolean waitForResult(RunningJob job, KafkaTestClient client, Map<String, long[]> expected,
+            Thread producer) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         long lastIn = job.recordsIn();
         while (System.nanoTime() < deadline && job.status() != JobStatus.FAILED) {
             Thread.sleep(1_000);
             printProgress(job, lastIn);
             lastIn = job.recordsIn();
+            if (producer.isAlive()) {
+                continue;
+            }
+            producer.join();
             Map<String, String> finals = lastValuePerKey(client.readAllCommitted("demo-output", Duration.ofSeconds(30)));
             if (matches(finals, expected)) {
                 return true;

@@ -30,7 +30,7 @@ class KillAndRestartTest {
     private Process startJob(KafkaBroker broker) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-                "-XX:+UseSerialGC", "-cp", ChildClasspath.ofThisJvm(), "dev.weir.examples.WeirMain", "run",
+                "-XX:+UseSerialGC", "-Dlog4j2.configurationFile=weir-log4j2.xml", "-cp", ChildClasspath.ofThisJvm(), "dev.weir.examples.WeirMain", "run",
                 "keyed-aggregate"));
         for (String kv : List.of("bootstrap.servers=" + broker.bootstrapServers(), "job.name=crash-job",
                 "input.topic=crash-in", "output.topic=crash-out", "parallelism=2",
