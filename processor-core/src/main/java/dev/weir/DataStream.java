@@ -30,7 +30,10 @@ public final class DataStream<K, V> {
      * key reach the same subtask, by the key group of {@code keySerde}'s bytes.
      */
     public <KO> KeyedStream<KO, V> keyBy(KeySelector<K, V, KO> selector, Serde<KO> keySerde) {
-        return new KeyedStream<>(builder, builder.append(position, new JobGraph.KeyByStep(selector, keySerde)), keySerde);
+        return new KeyedStream<>(
+                builder,
+                builder.append(position, new JobGraph.KeyByStep(selector, keySerde)),
+                keySerde);
     }
 
     /** Partitions the stream by the records' current keys. */

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Builds a {@link Job}: {@code source → map/filter/flatMap → keyBy → process → … → sink}. A
- * stream can be continued once (the dataflow is a line). Uids must be unique and stable across
- * versions of the job: checkpoints and savepoints map state to operators by uid.
+ * Builds a {@link Job}: {@code source → map/filter/flatMap → keyBy → process → … → sink}. A stream
+ * can be continued once (the dataflow is a line). Uids must be unique and stable across versions of
+ * the job: checkpoints and savepoints map state to operators by uid.
  *
  * <pre>{@code
  * JobBuilder b = Job.builder();
@@ -35,7 +35,8 @@ public final class JobBuilder {
 
     public <K, V> DataStream<K, V> source(String uid, Source<K, V> source) {
         if (this.source != null) {
-            throw new IllegalStateException("a job has one source; '" + sourceUid + "' is already set");
+            throw new IllegalStateException(
+                    "a job has one source; '" + sourceUid + "' is already set");
         }
         claimUid(uid);
         this.sourceUid = uid;
@@ -45,13 +46,16 @@ public final class JobBuilder {
 
     void claimUid(String uid) {
         if (uid == null || uid.isBlank()) {
-            throw new IllegalArgumentException("every source, sink and stateful operator needs a non-blank uid");
+            throw new IllegalArgumentException(
+                    "every source, sink and stateful operator needs a non-blank uid");
         }
         if (!uid.matches("[A-Za-z0-9._-]{1,100}")) {
-            throw new IllegalArgumentException("uid must be 1-100 characters of [A-Za-z0-9._-], got '" + uid + "'");
+            throw new IllegalArgumentException(
+                    "uid must be 1-100 characters of [A-Za-z0-9._-], got '" + uid + "'");
         }
         if (!uids.add(uid)) {
-            throw new IllegalArgumentException("uid '" + uid + "' is used twice; uids must be unique within a job");
+            throw new IllegalArgumentException(
+                    "uid '" + uid + "' is used twice; uids must be unique within a job");
         }
     }
 
@@ -88,7 +92,8 @@ public final class JobBuilder {
             throw new IllegalStateException("the job has no source");
         }
         if (sink == null) {
-            throw new IllegalStateException("the job has no sink: end the dataflow with sink(uid, sink)");
+            throw new IllegalStateException(
+                    "the job has no sink: end the dataflow with sink(uid, sink)");
         }
         return new Job(new JobGraph(sourceUid, source, steps, sinkUid, sink));
     }

@@ -9,7 +9,9 @@ import java.util.List;
  * public no-argument constructor.
  */
 public interface JobFactory {
-    /** The job's own configuration keys (besides Weir's and its connectors'), validated at startup. */
+    /**
+     * The job's own configuration keys (besides Weir's and its connectors'), validated at startup.
+     */
     List<ConfigOption<?>> options();
 
     Job create(WeirConfig config);

@@ -19,9 +19,12 @@ public final class KeyedStream<K, V> {
      * Runs a keyed process function, one instance per subtask from {@code factory}. The uid names
      * the operator's state in checkpoints and savepoints.
      */
-    public <KO, VO> DataStream<KO, VO> process(String uid, Supplier<? extends KeyedProcessFunction<K, V, KO, VO>> factory) {
+    public <KO, VO> DataStream<KO, VO> process(
+            String uid, Supplier<? extends KeyedProcessFunction<K, V, KO, VO>> factory) {
         builder.checkTail(position);
         builder.claimUid(uid);
-        return new DataStream<>(builder, builder.append(position, new JobGraph.ProcessStep(uid, factory, keySerde)));
+        return new DataStream<>(
+                builder,
+                builder.append(position, new JobGraph.ProcessStep(uid, factory, keySerde)));
     }
 }

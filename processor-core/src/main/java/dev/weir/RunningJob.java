@@ -4,9 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/**
- * A job started with {@link Weir#start}. Thread-safe: any thread may watch or stop it.
- */
+/** A job started with {@link Weir#start}. Thread-safe: any thread may watch or stop it. */
 public interface RunningJob extends AutoCloseable {
     String name();
 
@@ -18,8 +16,8 @@ public interface RunningJob extends AutoCloseable {
     Optional<CheckpointStats> lastCompletedCheckpoint();
 
     /**
-     * The checkpoint the current attempt restored, if any: after a start with retained
-     * checkpoints, or after a restart.
+     * The checkpoint the current attempt restored, if any: after a start with retained checkpoints,
+     * or after a restart.
      */
     Optional<Long> restoredCheckpointId();
 

@@ -2,9 +2,9 @@ package dev.weir;
 
 /**
  * Turns values into bytes and back: keys for routing and state, state values, and the records of
- * connectors. Implementations must be deterministic (equal values give equal bytes: key groups
- * are computed from them) and thread-safe or stateless, since every subtask shares one instance.
- * A value that cannot be read throws an unchecked exception with the reason.
+ * connectors. Implementations must be deterministic (equal values give equal bytes: key groups are
+ * computed from them) and thread-safe or stateless, since every subtask shares one instance. A
+ * value that cannot be read throws an unchecked exception with the reason.
  */
 public interface Serde<T> {
     byte[] serialize(T value);

@@ -9,9 +9,9 @@ public final class Weir {
     private Weir() {}
 
     /**
-     * Validates the configuration, restores the job from its latest completed checkpoint (if
-     * {@code checkpoint.dir} has one for {@code job.name}) and starts it. Returns once the job
-     * runs; invalid configuration fails here, naming the key.
+     * Validates the configuration, restores the job from its latest completed checkpoint (if {@code
+     * checkpoint.dir} has one for {@code job.name}) and starts it. Returns once the job runs;
+     * invalid configuration fails here, naming the key.
      */
     public static RunningJob start(Job job, WeirConfig config) {
         return start(job, config, InstantSource.system());

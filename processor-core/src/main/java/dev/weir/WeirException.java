@@ -1,6 +1,8 @@
 package dev.weir;
 
-/** Root of every exception Weir throws. Unchecked: failures of a job end in its restart strategy. */
+/**
+ * Root of every exception Weir throws. Unchecked: failures of a job end in its restart strategy.
+ */
 public class WeirException extends RuntimeException {
     public WeirException(String message) {
         super(message);

@@ -13,15 +13,18 @@ import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class JobBuilderTest {
-    private static final Source<String, String> SOURCE = context -> {
-        throw new UnsupportedOperationException("not run in this test");
-    };
-    private static final Sink<String, Long> SINK = context -> {
-        throw new UnsupportedOperationException("not run in this test");
-    };
-    private static final Sink<String, String> STRING_SINK = context -> {
-        throw new UnsupportedOperationException("not run in this test");
-    };
+    private static final Source<String, String> SOURCE =
+            context -> {
+                throw new UnsupportedOperationException("not run in this test");
+            };
+    private static final Sink<String, Long> SINK =
+            context -> {
+                throw new UnsupportedOperationException("not run in this test");
+            };
+    private static final Sink<String, String> STRING_SINK =
+            context -> {
+                throw new UnsupportedOperationException("not run in this test");
+            };
 
     /** A keyed function that is never run here. */
     private static final class Count implements KeyedProcessFunction<String, String, String, Long> {
@@ -163,7 +166,8 @@ class JobBuilderTest {
         JobBuilder b = Job.builder();
         KeyedStream<String, String> keyed = b.source("orders", SOURCE).keyBy(Serdes.string());
         DataStream<String, Long> totals = keyed.process("totals", Count::new);
-        assertThatThrownBy(() -> keyed.process("out", Count::new)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> keyed.process("out", Count::new))
+                .isInstanceOf(IllegalStateException.class);
 
         assertThatCode(() -> totals.sink("out", SINK)).doesNotThrowAnyException();
     }

@@ -41,8 +41,13 @@ public final class EndToEnd {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int keys = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
         Path work = Files.createTempDirectory("weir-bench-");
-        System.out.printf("machine: %d cores, JVM %s; N=%d records, K=%d keys, %d partitions%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), n, keys, PARTITIONS);
+        System.out.printf(
+                "machine: %d cores, JVM %s; N=%d records, K=%d keys, %d partitions%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
+                n,
+                keys,
+                PARTITIONS);
         try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(work.resolve("kafka"), Map.of());
                 KafkaTestClient client = new KafkaTestClient(broker.bootstrapServers())) {
             client.createTopic("bench-in", PARTITIONS);
@@ -50,35 +55,75 @@ public final class EndToEnd {
             client.createTopic("weir-out", PARTITIONS);
             Map<String, long[]> expected = produce(broker.bootstrapServers(), n, keys);
 
-            Result pipe = measure("raw pipe (consume->produce)", broker.bootstrapServers(), "pipe-out", n,
-                    () -> rawPipe(broker.bootstrapServers(), n));
+            Result pipe =
+                    measure(
+                            "raw pipe (consume->produce)",
+                            broker.bootstrapServers(),
+                            "pipe-out",
+                            n,
+                            () -> rawPipe(broker.bootstrapServers(), n));
             RunningJob[] job = new RunningJob[1];
-            Result weir = measure("weir keyed-aggregate P=2 at-least-once", broker.bootstrapServers(), "weir-out", n,
-                    () -> {
-                        WeirConfig c = WeirConfig.of(Map.of("job.name", "bench", "bootstrap.servers",
-                                broker.bootstrapServers(), "input.topic", "bench-in", "output.topic", "weir-out",
-                                "parallelism", "2", "checkpoint.dir", work.resolve("chk").toUri().toString(),
-                                "checkpoint.interval.ms", "1000", "state.local-dir", work.resolve("state").toString(),
-                                "source.start", "earliest", "sink.delivery", "at-least-once"));
-                        job[0] = Weir.start(new KeyedAggregate().create(c), c);
-                        return job[0]::stop;
-                    });
+            Result weir =
+                    measure(
+                            "weir keyed-aggregate P=2 at-least-once",
+                            broker.bootstrapServers(),
+                            "weir-out",
+                            n,
+                            () -> {
+                                WeirConfig c =
+                                        WeirConfig.of(
+                                                Map.of(
+                                                        "job.name",
+                                                        "bench",
+                                                        "bootstrap.servers",
+                                                        broker.bootstrapServers(),
+                                                        "input.topic",
+                                                        "bench-in",
+                                                        "output.topic",
+                                                        "weir-out",
+                                                        "parallelism",
+                                                        "2",
+                                                        "checkpoint.dir",
+                                                        work.resolve("chk").toUri().toString(),
+                                                        "checkpoint.interval.ms",
+                                                        "1000",
+                                                        "state.local-dir",
+                                                        work.resolve("state").toString(),
+                                                        "source.start",
+                                                        "earliest",
+                                                        "sink.delivery",
+                                                        "at-least-once"));
+                                job[0] = Weir.start(new KeyedAggregate().create(c), c);
+                                return job[0]::stop;
+                            });
             boolean ok = verify(client, expected);
-            List<CheckpointStats> cps = job[0].checkpoints().stream()
-                    .filter(c -> c.status() == CheckpointStats.Status.COMPLETED).toList();
+            List<CheckpointStats> cps =
+                    job[0].checkpoints().stream()
+                            .filter(c -> c.status() == CheckpointStats.Status.COMPLETED)
+                            .toList();
 
             System.out.println();
-            System.out.printf("%-42s %12s %10s %14s%n", "run", "records/s", "vs pipe", "CPU µs/record");
+            System.out.printf(
+                    "%-42s %12s %10s %14s%n", "run", "records/s", "vs pipe", "CPU µs/record");
             for (Result r : List.of(pipe, weir)) {
-                System.out.printf("%-42s %12.0f %10.2f %14.1f%n", r.name, r.recordsPerSecond(),
-                        r.recordsPerSecond() / pipe.recordsPerSecond(), r.cpuMicrosPerRecord());
+                System.out.printf(
+                        "%-42s %12.0f %10.2f %14.1f%n",
+                        r.name,
+                        r.recordsPerSecond(),
+                        r.recordsPerSecond() / pipe.recordsPerSecond(),
+                        r.cpuMicrosPerRecord());
             }
-            System.out.printf("checkpoints completed: %d; duration p50 %d ms, max %d ms; sync pause max %d ms;"
-                    + " alignment max %d ms; size of last %d KiB%n", cps.size(), percentile(cps, 50, CheckpointStats::durationMillis),
-                    percentile(cps, 100, CheckpointStats::durationMillis), percentile(cps, 100, CheckpointStats::syncMillis),
+            System.out.printf(
+                    "checkpoints completed: %d; duration p50 %d ms, max %d ms; sync pause max %d ms;"
+                            + " alignment max %d ms; size of last %d KiB%n",
+                    cps.size(),
+                    percentile(cps, 50, CheckpointStats::durationMillis),
+                    percentile(cps, 100, CheckpointStats::durationMillis),
+                    percentile(cps, 100, CheckpointStats::syncMillis),
                     percentile(cps, 100, CheckpointStats::alignmentMillis),
                     cps.isEmpty() ? 0 : cps.get(cps.size() - 1).sizeBytes() / 1024);
-            System.out.println("keyed-aggregate final count and sum per key: " + (ok ? "OK" : "MISMATCH"));
+            System.out.println(
+                    "keyed-aggregate final count and sum per key: " + (ok ? "OK" : "MISMATCH"));
             if (!ok) {
                 System.exit(1);
             }
@@ -87,7 +132,10 @@ public final class EndToEnd {
         }
     }
 
-    private static long percentile(List<CheckpointStats> cps, int p, java.util.function.ToLongFunction<CheckpointStats> f) {
+    private static long percentile(
+            List<CheckpointStats> cps,
+            int p,
+            java.util.function.ToLongFunction<CheckpointStats> f) {
         if (cps.isEmpty()) {
             return 0;
         }
@@ -98,17 +146,27 @@ public final class EndToEnd {
     private static Map<String, long[]> produce(String bootstrap, int n, int keys) throws Exception {
         Map<String, long[]> expected = new HashMap<>();
         Random random = new Random(1);
-        Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "acks", "all", "linger.ms", "20",
-                "batch.size", "262144");
+        Map<String, Object> props =
+                Map.of(
+                        "bootstrap.servers",
+                        bootstrap,
+                        "acks",
+                        "all",
+                        "linger.ms",
+                        "20",
+                        "batch.size",
+                        "262144");
         String pad = "x".repeat(60);
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> p =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < n; i++) {
                 String key = "user-" + random.nextInt(keys);
                 int amount = random.nextInt(1000);
                 long[] e = expected.computeIfAbsent(key, k -> new long[2]);
                 e[0]++;
                 e[1] += amount;
-                String value = "{\"amount\":" + amount + ",\"seq\":" + i + ",\"pad\":\"" + pad + "\"}";
+                String value =
+                        "{\"amount\":" + amount + ",\"seq\":" + i + ",\"pad\":\"" + pad + "\"}";
                 p.send(new ProducerRecord<>("bench-in", key.getBytes(), value.getBytes()));
             }
             p.flush();
@@ -131,10 +189,13 @@ public final class EndToEnd {
     }
 
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
-    private static Result measure(String name, String bootstrap, String outTopic, int n, Run run) throws Exception {
+    private static Result measure(String name, String bootstrap, String outTopic, int n, Run run)
+            throws Exception {
         System.out.println("running: " + name);
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
@@ -147,9 +208,19 @@ public final class EndToEnd {
     }
 
     private static void awaitCount(String bootstrap, String topic, int n) {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
-                "isolation.level", "read_committed", "fetch.min.bytes", "65536", "fetch.max.wait.ms", "100"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(
+                        Map.of(
+                                "bootstrap.servers",
+                                bootstrap,
+                                "isolation.level",
+                                "read_committed",
+                                "fetch.min.bytes",
+                                "65536",
+                                "fetch.max.wait.ms",
+                                "100"),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer())) {
             List<TopicPartition> parts = new ArrayList<>();
             for (int i = 0; i < PARTITIONS; i++) {
                 parts.add(new TopicPartition(topic, i));
@@ -161,7 +232,8 @@ public final class EndToEnd {
             while (seen < n) {
                 seen += c.poll(Duration.ofMillis(200)).count();
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("only " + seen + " of " + n + " outputs on " + topic);
+                    throw new IllegalStateException(
+                            "only " + seen + " of " + n + " outputs on " + topic);
                 }
             }
         }
@@ -170,25 +242,47 @@ public final class EndToEnd {
     /** consume → produce with no state: the cost of moving records through Kafka clients alone. */
     private static AutoCloseable rawPipe(String bootstrap, int n) {
         AtomicBoolean stop = new AtomicBoolean();
-        Thread t = new Thread(() -> {
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
-                    "isolation.level", "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-                    KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
-                            "acks", "all", "linger.ms", "5"), new ByteArraySerializer(), new ByteArraySerializer())) {
-                List<TopicPartition> parts = new ArrayList<>();
-                for (int i = 0; i < PARTITIONS; i++) {
-                    parts.add(new TopicPartition("bench-in", i));
-                }
-                c.assign(parts);
-                c.seekToBeginning(parts);
-                while (!stop.get()) {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-                        p.send(new ProducerRecord<>("pipe-out", r.key(), r.value()));
-                    }
-                }
-                p.flush();
-            }
-        }, "raw-pipe");
+        Thread t =
+                new Thread(
+                        () -> {
+                            try (KafkaConsumer<byte[], byte[]> c =
+                                            new KafkaConsumer<>(
+                                                    Map.of(
+                                                            "bootstrap.servers",
+                                                            bootstrap,
+                                                            "isolation.level",
+                                                            "read_committed"),
+                                                    new ByteArrayDeserializer(),
+                                                    new ByteArrayDeserializer());
+                                    KafkaProducer<byte[], byte[]> p =
+                                            new KafkaProducer<>(
+                                                    Map.of(
+                                                            "bootstrap.servers",
+                                                            bootstrap,
+                                                            "acks",
+                                                            "all",
+                                                            "linger.ms",
+                                                            "5"),
+                                                    new ByteArraySerializer(),
+                                                    new ByteArraySerializer())) {
+                                List<TopicPartition> parts = new ArrayList<>();
+                                for (int i = 0; i < PARTITIONS; i++) {
+                                    parts.add(new TopicPartition("bench-in", i));
+                                }
+                                c.assign(parts);
+                                c.seekToBeginning(parts);
+                                while (!stop.get()) {
+                                    for (ConsumerRecord<byte[], byte[]> r :
+                                            c.poll(Duration.ofMillis(100))) {
+                                        p.send(
+                                                new ProducerRecord<>(
+                                                        "pipe-out", r.key(), r.value()));
+                                    }
+                                }
+                                p.flush();
+                            }
+                        },
+                        "raw-pipe");
         t.start();
         return () -> {
             stop.set(true);
@@ -198,15 +292,16 @@ public final class EndToEnd {
 
     private static boolean verify(KafkaTestClient client, Map<String, long[]> expected) {
         Map<String, String> last = new HashMap<>();
-        for (ConsumerRecord<String, String> r : client.readAllCommitted("weir-out", Duration.ofMinutes(2))) {
+        for (ConsumerRecord<String, String> r :
+                client.readAllCommitted("weir-out", Duration.ofMinutes(2))) {
             last.put(r.key(), r.value());
         }
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
-            if (!("{\"count\":" + e.getValue()[0] + ",\"sum\":" + e.getValue()[1] + "}").equals(last.get(e.getKey()))) {
+            if (!("{\"count\":" + e.getValue()[0] + ",\"sum\":" + e.getValue()[1] + "}")
+                    .equals(last.get(e.getKey()))) {
                 return false;
             }
         }
         return last.size() == expected.size();
     }
-
 }

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Configuration of the Kafka source and sink. Any Kafka client property passes through under
- * {@code kafka.common.} (every client), {@code kafka.consumer.} or {@code kafka.producer.}.
+ * Configuration of the Kafka source and sink. Any Kafka client property passes through under {@code
+ * kafka.common.} (every client), {@code kafka.consumer.} or {@code kafka.producer.}.
  */
 public final class KafkaOptions {
     private KafkaOptions() {}
@@ -30,28 +30,50 @@ public final class KafkaOptions {
         NONE
     }
 
-    public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOption.string("bootstrap.servers", null,
-            "Kafka bootstrap servers, host:port[,host:port…]");
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+            ConfigOption.string(
+                    "bootstrap.servers", null, "Kafka bootstrap servers, host:port[,host:port…]");
 
-    public static final ConfigOption<StartFrom> START_FROM = ConfigOption.enumeration("source.start", StartFrom.class,
-            StartFrom.COMMITTED, "Start position of partitions without checkpointed offsets");
+    public static final ConfigOption<StartFrom> START_FROM =
+            ConfigOption.enumeration(
+                    "source.start",
+                    StartFrom.class,
+                    StartFrom.COMMITTED,
+                    "Start position of partitions without checkpointed offsets");
 
-    public static final ConfigOption<Long> START_TIMESTAMP = ConfigOption.longValue("source.start.timestamp-ms", 0L, 0L,
-            Long.MAX_VALUE, "Epoch millis to start from when source.start=timestamp");
+    public static final ConfigOption<Long> START_TIMESTAMP =
+            ConfigOption.longValue(
+                    "source.start.timestamp-ms",
+                    0L,
+                    0L,
+                    Long.MAX_VALUE,
+                    "Epoch millis to start from when source.start=timestamp");
 
-    public static final ConfigOption<String> GROUP_ID = ConfigOption.string("source.group.id", "",
-            "Consumer group the job commits its progress to (empty: the job name); the group has no live members");
+    public static final ConfigOption<String> GROUP_ID =
+            ConfigOption.string(
+                    "source.group.id",
+                    "",
+                    "Consumer group the job commits its progress to (empty: the job name); the group has no live members");
 
-    public static final ConfigOption<Long> DISCOVERY_INTERVAL_MS = ConfigOption.longValue(
-            "source.partition-discovery.interval.ms", 10_000L, 0L, 86_400_000L,
-            "How often sources look for new partitions of their topics (0: never); new partitions are read from the"
-                    + " earliest offset");
+    public static final ConfigOption<Long> DISCOVERY_INTERVAL_MS =
+            ConfigOption.longValue(
+                    "source.partition-discovery.interval.ms",
+                    10_000L,
+                    0L,
+                    86_400_000L,
+                    "How often sources look for new partitions of their topics (0: never); new partitions are read from the"
+                            + " earliest offset");
 
-    public static final ConfigOption<Delivery> DELIVERY = ConfigOption.enumeration("sink.delivery", Delivery.class,
-            Delivery.AT_LEAST_ONCE, "Delivery guarantee of the Kafka sink");
+    public static final ConfigOption<Delivery> DELIVERY =
+            ConfigOption.enumeration(
+                    "sink.delivery",
+                    Delivery.class,
+                    Delivery.AT_LEAST_ONCE,
+                    "Delivery guarantee of the Kafka sink");
 
     public static List<ConfigOption<?>> sourceOptions() {
-        return List.of(BOOTSTRAP_SERVERS, START_FROM, START_TIMESTAMP, GROUP_ID, DISCOVERY_INTERVAL_MS);
+        return List.of(
+                BOOTSTRAP_SERVERS, START_FROM, START_TIMESTAMP, GROUP_ID, DISCOVERY_INTERVAL_MS);
     }
 
     public static List<ConfigOption<?>> sinkOptions() {

@@ -42,8 +42,9 @@ public final class KafkaSink<K, V> implements Sink<K, V> {
     public SinkWriter<K, V> createWriter(SinkContext context) {
         KafkaOptions.Delivery delivery = context.config().get(KafkaOptions.DELIVERY);
         if (delivery == KafkaOptions.Delivery.EXACTLY_ONCE) {
-            throw new WeirException("sink.delivery=exactly-once is not available in this version of Weir yet;"
-                    + " set sink.delivery=at-least-once (or none)");
+            throw new WeirException(
+                    "sink.delivery=exactly-once is not available in this version of Weir yet;"
+                            + " set sink.delivery=at-least-once (or none)");
         }
         return new KafkaSinkWriter<>(topic, keySerde, valueSerde, delivery, context);
     }

@@ -26,7 +26,11 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
     private final KafkaProducer<byte[], byte[]> producer;
     private volatile Exception sendFailure;
 
-    KafkaSinkWriter(String topic, Serde<K> keySerde, Serde<V> valueSerde, KafkaOptions.Delivery delivery,
+    KafkaSinkWriter(
+            String topic,
+            Serde<K> keySerde,
+            Serde<V> valueSerde,
+            KafkaOptions.Delivery delivery,
             SinkContext ctx) {
         this.topic = topic;
         this.keySerde = keySerde;
@@ -34,7 +38,8 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
         this.delivery = delivery;
         this.info = ctx.subtask();
         Map<String, Object> props = KafkaOptions.clientProperties(ctx.config(), "kafka.producer.");
-        props.putIfAbsent("client.id", info.jobName() + "-" + info.operatorUid() + "-" + info.subtask());
+        props.putIfAbsent(
+                "client.id", info.jobName() + "-" + info.operatorUid() + "-" + info.subtask());
         props.putIfAbsent("linger.ms", "5");
         if (delivery == KafkaOptions.Delivery.AT_LEAST_ONCE) {
             props.put("acks", "all");
@@ -43,7 +48,8 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
             props.putIfAbsent("acks", "1");
             props.putIfAbsent("enable.idempotence", "false");
         }
-        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        this.producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     @Override
@@ -59,11 +65,13 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
             }
         }
         Long ts = r.timestamp() >= 0 ? r.timestamp() : null;
-        producer.send(new ProducerRecord<>(topic, null, ts, key, value, headers), (md, e) -> {
-            if (e != null && sendFailure == null) {
-                sendFailure = e;
-            }
-        });
+        producer.send(
+                new ProducerRecord<>(topic, null, ts, key, value, headers),
+                (md, e) -> {
+                    if (e != null && sendFailure == null) {
+                        sendFailure = e;
+                    }
+                });
     }
 
     @Override
@@ -78,8 +86,14 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
     private void throwIfFailed() {
         Exception e = sendFailure;
         if (e != null && delivery != KafkaOptions.Delivery.NONE) {
-            throw new WeirException(info + ": writing to topic '" + topic + "' failed: " + e
-                    + " (the job restarts from its last checkpoint; producer settings go under kafka.producer.)", e);
+            throw new WeirException(
+                    info
+                            + ": writing to topic '"
+                            + topic
+                            + "' failed: "
+                            + e
+                            + " (the job restarts from its last checkpoint; producer settings go under kafka.producer.)",
+                    e);
         }
     }
 

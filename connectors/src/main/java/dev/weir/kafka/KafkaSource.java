@@ -10,10 +10,10 @@ import java.util.List;
 
 /**
  * Reads Kafka topics. Partitions are spread over the source subtasks with {@code assign()} (no
- * group membership, no rebalances); each checkpoint stores the next offset of every partition,
- * and after it completes the offsets are committed to the job's consumer group
- * ({@code source.group.id}, default the job name) so lag tools show progress. Records are read
- * {@code read_committed}.
+ * group membership, no rebalances); each checkpoint stores the next offset of every partition, and
+ * after it completes the offsets are committed to the job's consumer group ({@code
+ * source.group.id}, default the job name) so lag tools show progress. Records are read {@code
+ * read_committed}.
  */
 public final class KafkaSource<K, V> implements Source<K, V> {
     private final List<String> topics;
@@ -29,7 +29,8 @@ public final class KafkaSource<K, V> implements Source<K, V> {
         this.valueSerde = valueSerde;
     }
 
-    public static <K, V> KafkaSource<K, V> of(List<String> topics, Serde<K> keySerde, Serde<V> valueSerde) {
+    public static <K, V> KafkaSource<K, V> of(
+            List<String> topics, Serde<K> keySerde, Serde<V> valueSerde) {
         return new KafkaSource<>(topics, keySerde, valueSerde);
     }
 

@@ -42,7 +42,8 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
     private final long discoveryInterval;
     private long lastDiscovery;
 
-    KafkaSourceReader(List<String> topics, Serde<K> keySerde, Serde<V> valueSerde, SourceContext ctx) {
+    KafkaSourceReader(
+            List<String> topics, Serde<K> keySerde, Serde<V> valueSerde, SourceContext ctx) {
         this.topics = topics;
         this.keySerde = keySerde;
         this.valueSerde = valueSerde;
@@ -51,17 +52,23 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
         this.discoveryInterval = ctx.config().get(KafkaOptions.DISCOVERY_INTERVAL_MS);
         Map<String, Object> props = KafkaOptions.clientProperties(ctx.config(), "kafka.consumer.");
         props.put("group.id", KafkaOptions.groupId(ctx.config(), info.jobName()));
-        props.putIfAbsent("client.id", info.jobName() + "-" + info.operatorUid() + "-" + info.subtask());
+        props.putIfAbsent(
+                "client.id", info.jobName() + "-" + info.operatorUid() + "-" + info.subtask());
         props.put("enable.auto.commit", "false");
         props.putIfAbsent("isolation.level", "read_committed");
         props.putIfAbsent("auto.offset.reset", "earliest");
         if (discoveryInterval > 0) {
             props.putIfAbsent("metadata.max.age.ms", String.valueOf(discoveryInterval));
         }
-        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer =
+                new KafkaConsumer<>(
+                        props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
             Set<TopicPartition> mine = discover(true);
-            assign(mine, ctx.restoredPositions(), ctx.config().get(KafkaOptions.START_FROM),
+            assign(
+                    mine,
+                    ctx.restoredPositions(),
+                    ctx.config().get(KafkaOptions.START_FROM),
                     ctx.config().get(KafkaOptions.START_TIMESTAMP));
             lastDiscovery = clock.millis();
         } catch (RuntimeException e) {
@@ -86,7 +93,12 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
             List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (parts == null || parts.isEmpty()) {
                 if (failOnMissing) {
-                    throw new WeirException(info + ": topic '" + topic + "' does not exist on " + "the Kafka cluster");
+                    throw new WeirException(
+                            info
+                                    + ": topic '"
+                                    + topic
+                                    + "' does not exist on "
+                                    + "the Kafka cluster");
                 }
                 continue;
             }
@@ -99,7 +111,10 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
         return mine;
     }
 
-    private void assign(Set<TopicPartition> mine, Map<String, Long> restored, KafkaOptions.StartFrom start,
+    private void assign(
+            Set<TopicPartition> mine,
+            Map<String, Long> restored,
+            KafkaOptions.StartFrom start,
             long timestamp) {
         owned.addAll(mine);
         consumer.assign(owned);
@@ -119,7 +134,8 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
             case EARLIEST -> consumer.seekToBeginning(fresh);
             case LATEST -> consumer.seekToEnd(fresh);
             case COMMITTED -> {
-                Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new LinkedHashSet<>(fresh));
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                        consumer.committed(new LinkedHashSet<>(fresh));
                 List<TopicPartition> none = new ArrayList<>();
                 for (TopicPartition tp : fresh) {
                     OffsetAndMetadata om = committed.get(tp);
@@ -153,11 +169,15 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
             }
             default -> throw new IllegalStateException("unknown start " + start);
         }
-        // Resolve lazy seeks now, so the start is fixed when the reader is created, not at its first poll.
+        // Resolve lazy seeks now, so the start is fixed when the reader is created, not at its
+        // first poll.
         for (TopicPartition tp : fresh) {
             consumer.position(tp, Duration.ofSeconds(30));
         }
-        LOG.info("{}: reading {} from {} (no checkpointed offsets for them)", info, fresh,
+        LOG.info(
+                "{}: reading {} from {} (no checkpointed offsets for them)",
+                info,
+                fresh,
                 dev.weir.config.ConfigOption.enumName(start));
     }
 
@@ -186,8 +206,17 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
             key = r.key() == null ? null : keySerde.deserialize(r.key());
             value = r.value() == null ? null : valueSerde.deserialize(r.value());
         } catch (RuntimeException e) {
-            throw new WeirException(info + ": cannot deserialize the record at topic " + r.topic() + ", partition "
-                    + r.partition() + ", offset " + r.offset() + ": " + e, e);
+            throw new WeirException(
+                    info
+                            + ": cannot deserialize the record at topic "
+                            + r.topic()
+                            + ", partition "
+                            + r.partition()
+                            + ", offset "
+                            + r.offset()
+                            + ": "
+                            + e,
+                    e);
         }
         List<Header> headers = List.of();
         if (r.headers().toArray().length > 0) {
@@ -243,15 +272,27 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
         if (offsets.isEmpty()) {
             return;
         }
-        consumer.commitAsync(offsets, (o, e) -> {
-            if (e instanceof org.apache.kafka.clients.consumer.RetriableCommitFailedException) {
-                LOG.debug("{}: offsets of checkpoint {} not committed to the job's group yet (retried with the next"
-                        + " checkpoint): {}", info, checkpointId, e.toString());
-            } else if (e != null) {
-                LOG.warn("{}: committing offsets of checkpoint {} to the job's group failed (lag shown by Kafka tools"
-                        + " may be stale; checkpoints are unaffected): {}", info, checkpointId, e.toString());
-            }
-        });
+        consumer.commitAsync(
+                offsets,
+                (o, e) -> {
+                    if (e
+                            instanceof
+                            org.apache.kafka.clients.consumer.RetriableCommitFailedException) {
+                        LOG.debug(
+                                "{}: offsets of checkpoint {} not committed to the job's group yet (retried with the next"
+                                        + " checkpoint): {}",
+                                info,
+                                checkpointId,
+                                e.toString());
+                    } else if (e != null) {
+                        LOG.warn(
+                                "{}: committing offsets of checkpoint {} to the job's group failed (lag shown by Kafka tools"
+                                        + " may be stale; checkpoints are unaffected): {}",
+                                info,
+                                checkpointId,
+                                e.toString());
+                    }
+                });
     }
 
     Collection<TopicPartition> ownedPartitions() {

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Drives {@link KafkaSinkWriter}s, created through {@link KafkaSink}, against the shared embedded broker. */
+/**
+ * Drives {@link KafkaSinkWriter}s, created through {@link KafkaSink}, against the shared embedded
+ * broker.
+ */
 @ExtendWith(KafkaExtension.class)
 @Timeout(60)
 class KafkaSinkWriterTest {
@@ -38,29 +41,43 @@ class KafkaSinkWriterTest {
     private record Seen(String key, String value, long timestamp, List<String> headers) {}
 
     @Test
-    void atLeastOnceMakesEveryWrittenRecordReadableByPrepareCheckpointWithKeyValueTimestampAndHeaders(
-            KafkaBroker broker, KafkaTestClient client) {
+    void
+            atLeastOnceMakesEveryWrittenRecordReadableByPrepareCheckpointWithKeyValueTimestampAndHeaders(
+                    KafkaBroker broker, KafkaTestClient client) {
         String topic = unique("alo");
         client.createTopic(topic, 1);
         long ts = System.currentTimeMillis() - 60_000;
-        List<Record<String, String>> written = List.of(
-                new Record<>("k1", "v1", ts, List.of(new Header("trace", bytes("t-1")))),
-                new Record<>(null, "v2", ts + 1, List.of()),
-                new Record<>("k3", "v3", ts + 2, List.of(new Header("a", bytes("1")), new Header("b", bytes("2")))),
-                new Record<>("k4", null, ts + 3, List.of()));
+        List<Record<String, String>> written =
+                List.of(
+                        new Record<>("k1", "v1", ts, List.of(new Header("trace", bytes("t-1")))),
+                        new Record<>(null, "v2", ts + 1, List.of()),
+                        new Record<>(
+                                "k3",
+                                "v3",
+                                ts + 2,
+                                List.of(new Header("a", bytes("1")), new Header("b", bytes("2")))),
+                        new Record<>("k4", null, ts + 3, List.of()));
         // With a long linger nothing leaves the producer on its own: only prepareCheckpoint's flush
         // can make the records readable right after it returns.
-        Map<String, String> config = config(broker, "sink.delivery", "at-least-once",
-                "kafka.producer.linger.ms", "30000");
+        Map<String, String> config =
+                config(
+                        broker,
+                        "sink.delivery",
+                        "at-least-once",
+                        "kafka.producer.linger.ms",
+                        "30000");
 
-        try (SinkWriter<String, String> writer = KafkaSink.strings(topic).createWriter(context(config))) {
+        try (SinkWriter<String, String> writer =
+                KafkaSink.strings(topic).createWriter(context(config))) {
             written.forEach(writer::write);
             writer.prepareCheckpoint(1);
 
-            List<ConsumerRecord<String, String>> read = client.readAllCommitted(topic, READ_TIMEOUT);
+            List<ConsumerRecord<String, String>> read =
+                    client.readAllCommitted(topic, READ_TIMEOUT);
 
             assertThat(read.stream().map(KafkaSinkWriterTest::seen).toList())
-                    .containsExactlyElementsOf(written.stream().map(KafkaSinkWriterTest::seen).toList());
+                    .containsExactlyElementsOf(
+                            written.stream().map(KafkaSinkWriterTest::seen).toList());
         }
     }
 
@@ -69,14 +86,19 @@ class KafkaSinkWriterTest {
         String missing = unique("missing");
         Map<String, String> config = config(broker, "kafka.producer.max.block.ms", "1000");
 
-        try (SinkWriter<String, String> writer = KafkaSink.strings(missing).createWriter(context(config))) {
-            Throwable thrown = catchThrowable(() -> {
-                writer.write(Record.of("k", "v", System.currentTimeMillis()));
-                writer.prepareCheckpoint(1);
-                writer.write(Record.of("k", "v2", System.currentTimeMillis()));
-            });
+        try (SinkWriter<String, String> writer =
+                KafkaSink.strings(missing).createWriter(context(config))) {
+            Throwable thrown =
+                    catchThrowable(
+                            () -> {
+                                writer.write(Record.of("k", "v", System.currentTimeMillis()));
+                                writer.prepareCheckpoint(1);
+                                writer.write(Record.of("k", "v2", System.currentTimeMillis()));
+                            });
 
-            assertThat(thrown).isInstanceOf(WeirException.class).hasMessageContaining("'" + missing + "'");
+            assertThat(thrown)
+                    .isInstanceOf(WeirException.class)
+                    .hasMessageContaining("'" + missing + "'");
         }
     }
 
@@ -103,7 +125,8 @@ class KafkaSinkWriterTest {
     }
 
     private static SinkContext context(Map<String, String> config) {
-        return new TestSinkContext(new SubtaskInfo("sink-test-job", "sink", 0, 1), WeirConfig.of(config));
+        return new TestSinkContext(
+                new SubtaskInfo("sink-test-job", "sink", 0, 1), WeirConfig.of(config));
     }
 
     private static byte[] bytes(String s) {
@@ -112,13 +135,25 @@ class KafkaSinkWriterTest {
 
     private static Seen seen(Record<String, String> r) {
         List<String> headers = new ArrayList<>();
-        r.headers().forEach(h -> headers.add(h.key() + "=" + new String(h.value(), StandardCharsets.UTF_8)));
+        r.headers()
+                .forEach(
+                        h ->
+                                headers.add(
+                                        h.key()
+                                                + "="
+                                                + new String(h.value(), StandardCharsets.UTF_8)));
         return new Seen(r.key(), r.value(), r.timestamp(), headers);
     }
 
     private static Seen seen(ConsumerRecord<String, String> r) {
         List<String> headers = new ArrayList<>();
-        r.headers().forEach(h -> headers.add(h.key() + "=" + new String(h.value(), StandardCharsets.UTF_8)));
+        r.headers()
+                .forEach(
+                        h ->
+                                headers.add(
+                                        h.key()
+                                                + "="
+                                                + new String(h.value(), StandardCharsets.UTF_8)));
         return new Seen(r.key(), r.value(), r.timestamp(), headers);
     }
 }

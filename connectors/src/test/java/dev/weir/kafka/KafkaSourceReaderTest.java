@@ -48,11 +48,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KafkaSourceReaderTest {
     private static final Duration DEADLINE = Duration.ofSeconds(15);
     private static final Duration POLL = Duration.ofMillis(100);
+
     /** Long enough for records that should not be there (duplicates, wrong partitions) to show. */
     private static final Duration QUIET = Duration.ofMillis(300);
 
     private record TestSourceContext(
-            SubtaskInfo subtask, WeirConfig config, Map<String, Long> restoredPositions, InstantSource clock)
+            SubtaskInfo subtask,
+            WeirConfig config,
+            Map<String, Long> restoredPositions,
+            InstantSource clock)
             implements SourceContext {}
 
     @Test
@@ -63,15 +67,24 @@ class KafkaSourceReaderTest {
         List<String> produced = producePerPartition(client, topic, 5, 10);
         Map<String, String> config = config(broker, "source.start", "earliest");
 
-        try (SourceReader<String, String> r0 = reader(topic, context(topic, 0, 2, config, Map.of()));
-                SourceReader<String, String> r1 = reader(topic, context(topic, 1, 2, config, Map.of()))) {
+        try (SourceReader<String, String> r0 =
+                        reader(topic, context(topic, 0, 2, config, Map.of()));
+                SourceReader<String, String> r1 =
+                        reader(topic, context(topic, 1, 2, config, Map.of()))) {
             List<String> read0 = new ArrayList<>();
             List<String> read1 = new ArrayList<>();
             long deadline = System.nanoTime() + DEADLINE.toNanos();
             while (read0.size() + read1.size() < produced.size()) {
                 if (System.nanoTime() > deadline) {
-                    throw new AssertionError("expected " + produced.size() + " records within " + DEADLINE
-                            + ", subtask 0 read " + read0 + ", subtask 1 read " + read1);
+                    throw new AssertionError(
+                            "expected "
+                                    + produced.size()
+                                    + " records within "
+                                    + DEADLINE
+                                    + ", subtask 0 read "
+                                    + read0
+                                    + ", subtask 1 read "
+                                    + read1);
                 }
                 values(r0.poll(POLL), read0);
                 values(r1.poll(POLL), read1);
@@ -86,8 +99,9 @@ class KafkaSourceReaderTest {
             assertThat(owned0).doesNotContainAnyElementsOf(owned1);
             Set<String> union = new HashSet<>(owned0);
             union.addAll(owned1);
-            assertThat(union).containsExactlyInAnyOrder(
-                    topic + ":0", topic + ":1", topic + ":2", topic + ":3", topic + ":4");
+            assertThat(union)
+                    .containsExactlyInAnyOrder(
+                            topic + ":0", topic + ":1", topic + ":2", topic + ":3", topic + ":4");
             assertThat(read0).allSatisfy(v -> assertThat(owned0).contains(splitOf(topic, v)));
             assertThat(read1).allSatisfy(v -> assertThat(owned1).contains(splitOf(topic, v)));
             List<String> all = new ArrayList<>(read0);
@@ -97,29 +111,43 @@ class KafkaSourceReaderTest {
     }
 
     @Test
-    void earliestStartReadsEveryRecordAlreadyInTheTopic(KafkaBroker broker, KafkaTestClient client) {
+    void earliestStartReadsEveryRecordAlreadyInTheTopic(
+            KafkaBroker broker, KafkaTestClient client) {
         String topic = unique("earliest");
         client.createTopic(topic, 2);
         List<String> produced = producePerPartition(client, topic, 2, 3);
 
         try (SourceReader<String, String> reader =
-                reader(topic, context(topic, 0, 1, config(broker, "source.start", "earliest"), Map.of()))) {
-            assertThat(pollAllOf(reader, produced.size())).containsExactlyInAnyOrderElementsOf(produced);
+                reader(
+                        topic,
+                        context(
+                                topic,
+                                0,
+                                1,
+                                config(broker, "source.start", "earliest"),
+                                Map.of()))) {
+            assertThat(pollAllOf(reader, produced.size()))
+                    .containsExactlyInAnyOrderElementsOf(produced);
         }
     }
 
     @Test
-    void latestStartSkipsRecordsThatExistedWhenTheReaderStarted(KafkaBroker broker, KafkaTestClient client) {
+    void latestStartSkipsRecordsThatExistedWhenTheReaderStarted(
+            KafkaBroker broker, KafkaTestClient client) {
         String topic = unique("latest");
         client.createTopic(topic, 1);
         producePerPartition(client, topic, 1, 2);
 
         try (SourceReader<String, String> reader =
-                reader(topic, context(topic, 0, 1, config(broker, "source.start", "latest"), Map.of()))) {
+                reader(
+                        topic,
+                        context(topic, 0, 1, config(broker, "source.start", "latest"), Map.of()))) {
             // A checkpoint before the first poll: the start position is the end of the partition.
             assertThat(reader.snapshotPositions(1)).containsExactly(Map.entry(topic + ":0", 2L));
-            client.produce(List.of(new ProducerRecord<>(topic, 0, null, value(0, 2)),
-                    new ProducerRecord<>(topic, 0, null, value(0, 3))));
+            client.produce(
+                    List.of(
+                            new ProducerRecord<>(topic, 0, null, value(0, 2)),
+                            new ProducerRecord<>(topic, 0, null, value(0, 3))));
 
             assertThat(pollAllOf(reader, 2)).containsExactly(value(0, 2), value(0, 3));
         }
@@ -133,9 +161,13 @@ class KafkaSourceReaderTest {
         producePerPartition(client, topic, 1, 2);
 
         try (SourceReader<String, String> reader =
-                reader(topic, context(topic, 0, 1, config(broker, "source.start", "latest"), Map.of()))) {
-            client.produce(List.of(new ProducerRecord<>(topic, 0, null, value(0, 2)),
-                    new ProducerRecord<>(topic, 0, null, value(0, 3))));
+                reader(
+                        topic,
+                        context(topic, 0, 1, config(broker, "source.start", "latest"), Map.of()))) {
+            client.produce(
+                    List.of(
+                            new ProducerRecord<>(topic, 0, null, value(0, 2)),
+                            new ProducerRecord<>(topic, 0, null, value(0, 3))));
 
             assertThat(pollAllOf(reader, 2)).containsExactly(value(0, 2), value(0, 3));
         }
@@ -148,12 +180,29 @@ class KafkaSourceReaderTest {
         client.createTopic(topic, 3);
         producePerPartition(client, topic, 3, 4);
         String job = topic;
-        commit(client, job, Map.of(new TopicPartition(topic, 0), 2L, new TopicPartition(topic, 1), 3L));
+        commit(
+                client,
+                job,
+                Map.of(new TopicPartition(topic, 0), 2L, new TopicPartition(topic, 1), 3L));
 
         try (SourceReader<String, String> reader =
-                reader(topic, context(job, 0, 1, config(broker, "source.start", "committed"), Map.of()))) {
-            assertThat(pollAllOf(reader, 7)).containsExactlyInAnyOrder(
-                    value(0, 2), value(0, 3), value(1, 3), value(2, 0), value(2, 1), value(2, 2), value(2, 3));
+                reader(
+                        topic,
+                        context(
+                                job,
+                                0,
+                                1,
+                                config(broker, "source.start", "committed"),
+                                Map.of()))) {
+            assertThat(pollAllOf(reader, 7))
+                    .containsExactlyInAnyOrder(
+                            value(0, 2),
+                            value(0, 3),
+                            value(1, 3),
+                            value(2, 0),
+                            value(2, 1),
+                            value(2, 2),
+                            value(2, 3));
         }
     }
 
@@ -164,11 +213,22 @@ class KafkaSourceReaderTest {
         client.createTopic(topic, 2);
         producePerPartition(client, topic, 2, 4);
         String job = topic;
-        commit(client, job, Map.of(new TopicPartition(topic, 0), 2L, new TopicPartition(topic, 1), 3L));
+        commit(
+                client,
+                job,
+                Map.of(new TopicPartition(topic, 0), 2L, new TopicPartition(topic, 1), 3L));
 
         try (SourceReader<String, String> reader =
-                reader(topic, context(job, 0, 1, config(broker, "source.start", "committed"), Map.of()))) {
-            assertThat(pollAllOf(reader, 3)).containsExactlyInAnyOrder(value(0, 2), value(0, 3), value(1, 3));
+                reader(
+                        topic,
+                        context(
+                                job,
+                                0,
+                                1,
+                                config(broker, "source.start", "committed"),
+                                Map.of()))) {
+            assertThat(pollAllOf(reader, 3))
+                    .containsExactlyInAnyOrder(value(0, 2), value(0, 3), value(1, 3));
         }
     }
 
@@ -181,13 +241,23 @@ class KafkaSourceReaderTest {
         produceWithTimestamps(client, topic, 0, base, 5);
         produceWithTimestamps(client, topic, 1, base - 10_000, 2);
         Map<String, String> config =
-                config(broker, "source.start", "timestamp", "source.start.timestamp-ms", String.valueOf(base + 2_000));
+                config(
+                        broker,
+                        "source.start",
+                        "timestamp",
+                        "source.start.timestamp-ms",
+                        String.valueOf(base + 2_000));
 
-        try (SourceReader<String, String> reader = reader(topic, context(topic, 0, 1, config, Map.of()))) {
+        try (SourceReader<String, String> reader =
+                reader(topic, context(topic, 0, 1, config, Map.of()))) {
             List<Record<String, String>> records = pollRecordsAllOf(reader, 3);
 
-            assertThat(records).extracting(Record::value).containsExactly(value(0, 2), value(0, 3), value(0, 4));
-            assertThat(records).extracting(Record::timestamp).containsExactly(base + 2_000, base + 3_000, base + 4_000);
+            assertThat(records)
+                    .extracting(Record::value)
+                    .containsExactly(value(0, 2), value(0, 3), value(0, 4));
+            assertThat(records)
+                    .extracting(Record::timestamp)
+                    .containsExactly(base + 2_000, base + 3_000, base + 4_000);
         }
     }
 
@@ -199,31 +269,55 @@ class KafkaSourceReaderTest {
         long base = System.currentTimeMillis() - 600_000;
         produceWithTimestamps(client, topic, 0, base, 5);
         Map<String, String> config =
-                config(broker, "source.start", "timestamp", "source.start.timestamp-ms", String.valueOf(base + 2_000));
+                config(
+                        broker,
+                        "source.start",
+                        "timestamp",
+                        "source.start.timestamp-ms",
+                        String.valueOf(base + 2_000));
 
-        try (SourceReader<String, String> reader = reader(topic, context(topic, 0, 1, config, Map.of()))) {
+        try (SourceReader<String, String> reader =
+                reader(topic, context(topic, 0, 1, config, Map.of()))) {
             assertThat(pollAllOf(reader, 3)).containsExactly(value(0, 2), value(0, 3), value(0, 4));
         }
     }
 
     @Test
-    void restoredPositionsOverrideTheStartOptionForThePartitionsTheyName(KafkaBroker broker, KafkaTestClient client) {
+    void restoredPositionsOverrideTheStartOptionForThePartitionsTheyName(
+            KafkaBroker broker, KafkaTestClient client) {
         String topic = unique("restored");
         client.createTopic(topic, 3);
         producePerPartition(client, topic, 3, 4);
-        Map<String, Long> restored = Map.of(topic + ":0", 2L, topic + ":1", 1L, "some-other-topic:0", 5L);
+        Map<String, Long> restored =
+                Map.of(topic + ":0", 2L, topic + ":1", 1L, "some-other-topic:0", 5L);
 
         try (SourceReader<String, String> reader =
-                reader(topic, context(topic, 0, 1, config(broker, "source.start", "earliest"), restored))) {
-            assertThat(pollAllOf(reader, 9)).containsExactlyInAnyOrder(
-                    value(0, 2), value(0, 3), value(1, 1), value(1, 2), value(1, 3),
-                    value(2, 0), value(2, 1), value(2, 2), value(2, 3));
+                reader(
+                        topic,
+                        context(
+                                topic,
+                                0,
+                                1,
+                                config(broker, "source.start", "earliest"),
+                                restored))) {
+            assertThat(pollAllOf(reader, 9))
+                    .containsExactlyInAnyOrder(
+                            value(0, 2),
+                            value(0, 3),
+                            value(1, 1),
+                            value(1, 2),
+                            value(1, 3),
+                            value(2, 0),
+                            value(2, 1),
+                            value(2, 2),
+                            value(2, 3));
         }
     }
 
     @Test
-    void snapshotPositionsAreTheNextOffsetsAndAReaderRestoredFromThemContinuesWithoutLossOrDuplicate(
-            KafkaBroker broker, KafkaTestClient client) {
+    void
+            snapshotPositionsAreTheNextOffsetsAndAReaderRestoredFromThemContinuesWithoutLossOrDuplicate(
+                    KafkaBroker broker, KafkaTestClient client) {
         String topic = unique("snapshot");
         client.createTopic(topic, 3);
         List<String> produced = producePerPartition(client, topic, 3, 5);
@@ -232,7 +326,8 @@ class KafkaSourceReaderTest {
 
         List<String> first;
         Map<String, Long> positions;
-        try (SourceReader<String, String> reader = reader(topic, context(topic, 0, 1, config, Map.of()))) {
+        try (SourceReader<String, String> reader =
+                reader(topic, context(topic, 0, 1, config, Map.of()))) {
             first = pollAtLeast(reader, 6);
             positions = reader.snapshotPositions(1);
         }
@@ -241,7 +336,8 @@ class KafkaSourceReaderTest {
 
         // latest: a reader that ignored the restored positions would read nothing at all.
         Map<String, String> restart = config(broker, "source.start", "latest");
-        try (SourceReader<String, String> reader = reader(topic, context(topic, 0, 1, restart, positions))) {
+        try (SourceReader<String, String> reader =
+                reader(topic, context(topic, 0, 1, restart, positions))) {
             List<String> rest = pollAllOf(reader, produced.size() - first.size());
 
             List<String> all = new ArrayList<>(first);
@@ -260,36 +356,44 @@ class KafkaSourceReaderTest {
         String job = topic + "-job";
 
         try (SourceReader<String, String> reader =
-                reader(topic, context(job, 0, 1, config(broker, "source.start", "earliest"), Map.of()))) {
+                reader(
+                        topic,
+                        context(job, 0, 1, config(broker, "source.start", "earliest"), Map.of()))) {
             pollAllOf(reader, 6);
             Map<String, Long> positions = reader.snapshotPositions(7);
             reader.notifyCheckpointComplete(7, positions);
 
-            Map<TopicPartition, OffsetAndMetadata> committed = awaitCommitted(client, reader, job, 2);
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    awaitCommitted(client, reader, job, 2);
 
-            assertThat(committed).containsOnlyKeys(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
-            committed.forEach((tp, om) -> {
-                assertThat(om.offset()).as("offset of %s", tp).isEqualTo(3L);
-                assertThat(om.metadata()).as("metadata of %s", tp).isEqualTo("weir.chk=7");
-            });
+            assertThat(committed)
+                    .containsOnlyKeys(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
+            committed.forEach(
+                    (tp, om) -> {
+                        assertThat(om.offset()).as("offset of %s", tp).isEqualTo(3L);
+                        assertThat(om.metadata()).as("metadata of %s", tp).isEqualTo("weir.chk=7");
+                    });
         }
     }
 
     @Test
-    void checkpointCompletionCommitsToSourceGroupIdWhenItIsSet(KafkaBroker broker, KafkaTestClient client)
-            throws Exception {
+    void checkpointCompletionCommitsToSourceGroupIdWhenItIsSet(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
         String topic = unique("commit-group");
         client.createTopic(topic, 1);
         producePerPartition(client, topic, 1, 4);
         String job = topic + "-job";
         String group = topic + "-group";
-        Map<String, String> config = config(broker, "source.start", "earliest", "source.group.id", group);
+        Map<String, String> config =
+                config(broker, "source.start", "earliest", "source.group.id", group);
 
-        try (SourceReader<String, String> reader = reader(topic, context(job, 0, 1, config, Map.of()))) {
+        try (SourceReader<String, String> reader =
+                reader(topic, context(job, 0, 1, config, Map.of()))) {
             pollAllOf(reader, 4);
             reader.notifyCheckpointComplete(7, Map.of(topic + ":0", 3L));
 
-            Map<TopicPartition, OffsetAndMetadata> committed = awaitCommitted(client, reader, group, 1);
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    awaitCommitted(client, reader, group, 1);
 
             OffsetAndMetadata om = committed.get(new TopicPartition(topic, 0));
             assertThat(om.offset()).isEqualTo(3L);
@@ -299,42 +403,64 @@ class KafkaSourceReaderTest {
     }
 
     @Test
-    void partitionsAddedToATopicArePickedUpAndReadFromTheEarliestOffset(KafkaBroker broker, KafkaTestClient client)
-            throws Exception {
+    void partitionsAddedToATopicArePickedUpAndReadFromTheEarliestOffset(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
         String topic = unique("discovery");
         client.createTopic(topic, 1);
         producePerPartition(client, topic, 1, 2);
         Map<String, String> config =
-                config(broker, "source.start", "latest", "source.partition-discovery.interval.ms", "500");
+                config(
+                        broker,
+                        "source.start",
+                        "latest",
+                        "source.partition-discovery.interval.ms",
+                        "500");
 
-        try (SourceReader<String, String> reader = reader(topic, context(topic, 0, 1, config, Map.of()))) {
+        try (SourceReader<String, String> reader =
+                reader(topic, context(topic, 0, 1, config, Map.of()))) {
             assertThat(reader.poll(POLL)).isEmpty();
-            client.admin().createPartitions(Map.of(topic, NewPartitions.increaseTo(3)))
-                    .all().get(30, TimeUnit.SECONDS);
-            client.produce(List.of(new ProducerRecord<>(topic, 1, null, value(1, 0)),
-                    new ProducerRecord<>(topic, 2, null, value(2, 0)),
-                    new ProducerRecord<>(topic, 2, null, value(2, 1))));
+            client.admin()
+                    .createPartitions(Map.of(topic, NewPartitions.increaseTo(3)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            client.produce(
+                    List.of(
+                            new ProducerRecord<>(topic, 1, null, value(1, 0)),
+                            new ProducerRecord<>(topic, 2, null, value(2, 0)),
+                            new ProducerRecord<>(topic, 2, null, value(2, 1))));
 
-            assertThat(pollAllOf(reader, 3)).containsExactlyInAnyOrder(value(1, 0), value(2, 0), value(2, 1));
-            assertThat(reader.snapshotPositions(1)).containsOnlyKeys(topic + ":0", topic + ":1", topic + ":2");
+            assertThat(pollAllOf(reader, 3))
+                    .containsExactlyInAnyOrder(value(1, 0), value(2, 0), value(2, 1));
+            assertThat(reader.snapshotPositions(1))
+                    .containsOnlyKeys(topic + ":0", topic + ":1", topic + ":2");
         }
     }
 
     @Test
-    void recordTheSerdeRejectsFailsPollNamingTopicPartitionAndOffset(KafkaBroker broker, KafkaTestClient client) {
+    void recordTheSerdeRejectsFailsPollNamingTopicPartitionAndOffset(
+            KafkaBroker broker, KafkaTestClient client) {
         String topic = unique("bad-record");
         client.createTopic(topic, 1);
-        client.produce(List.of(new ProducerRecord<>(topic, 0, "k", "good"),
-                new ProducerRecord<>(topic, 0, "k", "bad"),
-                new ProducerRecord<>(topic, 0, "k", "after")));
-        KafkaSource<String, String> source = KafkaSource.of(List.of(topic), Serdes.string(), rejecting("bad"));
+        client.produce(
+                List.of(
+                        new ProducerRecord<>(topic, 0, "k", "good"),
+                        new ProducerRecord<>(topic, 0, "k", "bad"),
+                        new ProducerRecord<>(topic, 0, "k", "after")));
+        KafkaSource<String, String> source =
+                KafkaSource.of(List.of(topic), Serdes.string(), rejecting("bad"));
 
         try (SourceReader<String, String> reader =
-                source.createReader(context("bad-record-job", 0, 1, config(broker, "source.start", "earliest"),
-                        Map.of()))) {
+                source.createReader(
+                        context(
+                                "bad-record-job",
+                                0,
+                                1,
+                                config(broker, "source.start", "earliest"),
+                                Map.of()))) {
             Throwable thrown = catchThrowable(() -> pollAtLeast(reader, 3));
 
-            assertThat(thrown).isInstanceOf(WeirException.class)
+            assertThat(thrown)
+                    .isInstanceOf(WeirException.class)
                     .hasMessageContaining(topic)
                     .hasMessageContaining("partition 0")
                     .hasMessageContaining("offset 1");
@@ -342,11 +468,18 @@ class KafkaSourceReaderTest {
     }
 
     @Test
-    void topicThatDoesNotExistFailsReaderCreationNamingTheTopic(KafkaBroker broker, KafkaTestClient client) {
+    void topicThatDoesNotExistFailsReaderCreationNamingTheTopic(
+            KafkaBroker broker, KafkaTestClient client) {
         String existing = unique("exists");
         String missing = unique("missing");
         client.createTopic(existing, 1);
-        SourceContext ctx = context("missing-topic-job", 0, 1, config(broker, "source.start", "earliest"), Map.of());
+        SourceContext ctx =
+                context(
+                        "missing-topic-job",
+                        0,
+                        1,
+                        config(broker, "source.start", "earliest"),
+                        Map.of());
 
         assertThatThrownBy(() -> KafkaSource.strings(existing, missing).createReader(ctx).close())
                 .isInstanceOf(WeirException.class)
@@ -378,9 +511,16 @@ class KafkaSourceReaderTest {
     }
 
     private static SourceContext context(
-            String job, int subtask, int parallelism, Map<String, String> config, Map<String, Long> restored) {
-        return new TestSourceContext(new SubtaskInfo(job, "source", subtask, parallelism), WeirConfig.of(config),
-                restored, InstantSource.system());
+            String job,
+            int subtask,
+            int parallelism,
+            Map<String, String> config,
+            Map<String, Long> restored) {
+        return new TestSourceContext(
+                new SubtaskInfo(job, "source", subtask, parallelism),
+                WeirConfig.of(config),
+                restored,
+                InstantSource.system());
     }
 
     private static SourceReader<String, String> reader(String topic, SourceContext ctx) {
@@ -405,27 +545,41 @@ class KafkaSourceReaderTest {
             KafkaTestClient client, String topic, int partition, long base, int count) {
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            records.add(new ProducerRecord<>(topic, partition, base + i * 1_000L, null, value(partition, i)));
+            records.add(
+                    new ProducerRecord<>(
+                            topic, partition, base + i * 1_000L, null, value(partition, i)));
         }
         client.produce(records);
     }
 
-    private static void commit(KafkaTestClient client, String group, Map<TopicPartition, Long> offsets)
+    private static void commit(
+            KafkaTestClient client, String group, Map<TopicPartition, Long> offsets)
             throws Exception {
         Map<TopicPartition, OffsetAndMetadata> om = new HashMap<>();
         offsets.forEach((tp, o) -> om.put(tp, new OffsetAndMetadata(o)));
         client.admin().alterConsumerGroupOffsets(group, om).all().get(30, TimeUnit.SECONDS);
     }
 
-    /** Polls the reader (which completes its async commits) until the group has {@code count} offsets. */
+    /**
+     * Polls the reader (which completes its async commits) until the group has {@code count}
+     * offsets.
+     */
     private static Map<TopicPartition, OffsetAndMetadata> awaitCommitted(
-            KafkaTestClient client, SourceReader<String, String> reader, String group, int count) throws Exception {
+            KafkaTestClient client, SourceReader<String, String> reader, String group, int count)
+            throws Exception {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(client, group);
         while (committed.size() < count) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("expected " + count + " committed offsets in group '" + group
-                        + "' within " + DEADLINE + ", got " + committed);
+                throw new AssertionError(
+                        "expected "
+                                + count
+                                + " committed offsets in group '"
+                                + group
+                                + "' within "
+                                + DEADLINE
+                                + ", got "
+                                + committed);
             }
             reader.poll(POLL);
             committed = committedOffsets(client, group);
@@ -433,21 +587,25 @@ class KafkaSourceReaderTest {
         return committed;
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> committedOffsets(KafkaTestClient client, String group)
-            throws InterruptedException, TimeoutException {
+    private static Map<TopicPartition, OffsetAndMetadata> committedOffsets(
+            KafkaTestClient client, String group) throws InterruptedException, TimeoutException {
         try {
-            return client.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+            return client.admin()
+                    .listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
                     .get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof GroupIdNotFoundException) {
                 return Map.of();
             }
-            throw new AssertionError("cannot list the offsets of group '" + group + "'", e.getCause());
+            throw new AssertionError(
+                    "cannot list the offsets of group '" + group + "'", e.getCause());
         }
     }
 
     /** For each partition: one past the highest offset among {@code values}, or 0. */
-    private static Map<String, Long> nextOffsets(String topic, int partitions, List<String> values) {
+    private static Map<String, Long> nextOffsets(
+            String topic, int partitions, List<String> values) {
         Map<String, Long> next = new LinkedHashMap<>();
         for (int p = 0; p < partitions; p++) {
             next.put(topic + ":" + p, 0L);
@@ -463,7 +621,9 @@ class KafkaSourceReaderTest {
         records.forEach(r -> into.add(r.value()));
     }
 
-    /** Polls until at least {@code count} records arrived; returns exactly what the polls returned. */
+    /**
+     * Polls until at least {@code count} records arrived; returns exactly what the polls returned.
+     */
     private static List<String> pollAtLeast(SourceReader<String, String> reader, int count) {
         return pollRecords(reader, count).stream().map(Record::value).toList();
     }
@@ -473,19 +633,26 @@ class KafkaSourceReaderTest {
         return pollRecordsAllOf(reader, count).stream().map(Record::value).toList();
     }
 
-    private static List<Record<String, String>> pollRecordsAllOf(SourceReader<String, String> reader, int count) {
+    private static List<Record<String, String>> pollRecordsAllOf(
+            SourceReader<String, String> reader, int count) {
         List<Record<String, String>> records = pollRecords(reader, count);
         records.addAll(reader.poll(QUIET));
         return records;
     }
 
-    private static List<Record<String, String>> pollRecords(SourceReader<String, String> reader, int count) {
+    private static List<Record<String, String>> pollRecords(
+            SourceReader<String, String> reader, int count) {
         List<Record<String, String>> records = new ArrayList<>();
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (records.size() < count) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("expected " + count + " records within " + DEADLINE + ", got "
-                        + records.stream().map(Record::value).toList());
+                throw new AssertionError(
+                        "expected "
+                                + count
+                                + " records within "
+                                + DEADLINE
+                                + ", got "
+                                + records.stream().map(Record::value).toList());
             }
             records.addAll(reader.poll(POLL));
         }

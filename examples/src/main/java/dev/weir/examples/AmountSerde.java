@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads the integer field {@code amount} of a JSON object (other fields are ignored). A value
- * without it, or not an object, is rejected — the source then names the record's topic,
- * partition and offset.
+ * without it, or not an object, is rejected — the source then names the record's topic, partition
+ * and offset.
  */
 public final class AmountSerde implements Serde<Long> {
     @Override

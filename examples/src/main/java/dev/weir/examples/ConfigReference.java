@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Generates {@code docs/configuration.md} from the declared options, so the reference cannot
- * drift from the code (a test compares the two). Run: {@code ConfigReference <output file>}.
+ * Generates {@code docs/configuration.md} from the declared options, so the reference cannot drift
+ * from the code (a test compares the two). Run: {@code ConfigReference <output file>}.
  */
 public final class ConfigReference {
     private ConfigReference() {}
@@ -37,21 +37,56 @@ public final class ConfigReference {
         groups.put("keyed-aggregate job", new KeyedAggregate().options());
         StringBuilder sb = new StringBuilder();
         sb.append("# Configuration reference\n\n")
-                .append("Generated from the option declarations by `dev.weir.examples.ConfigReference`; do not edit.\n")
-                .append("Keys are set with `--config FILE`, `WEIR_<KEY>` environment variables (dots and hyphens")
-                .append(" become underscores) or `--set key=value`. Kafka client properties pass through under ")
-                .append(String.join(", ", WeirConfig.PASS_THROUGH_PREFIXES.stream().map(p -> "`" + p + "`").toList()))
+                .append(
+                        "Generated from the option declarations by `dev.weir.examples.ConfigReference`; do not edit.\n")
+                .append(
+                        "Keys are set with `--config FILE`, `WEIR_<KEY>` environment variables (dots and hyphens")
+                .append(
+                        " become underscores) or `--set key=value`. Kafka client properties pass through under ")
+                .append(
+                        String.join(
+                                ", ",
+                                WeirConfig.PASS_THROUGH_PREFIXES.stream()
+                                        .map(p -> "`" + p + "`")
+                                        .toList()))
                 .append(".\n");
-        groups.forEach((title, options) -> {
-            sb.append("\n## ").append(title).append("\n\n| key | default | accepts | what it does |\n|---|---|---|---|\n");
-            for (ConfigOption<?> o : options) {
-                String def = o.defaultValue().map(v -> v instanceof Enum<?> e ? ConfigOption.enumName(e) : String.valueOf(v))
-                        .map(v -> v.startsWith(System.getProperty("java.io.tmpdir")) ? v.replace(System.getProperty("java.io.tmpdir"), "${java.io.tmpdir}") : v)
-                        .map(v -> "`" + v + "`").orElse("(required)");
-                sb.append("| `").append(o.key()).append("` | ").append(def).append(" | ").append(o.allowedValues())
-                        .append(" | ").append(o.doc().replace("|", "\\|")).append(" |\n");
-            }
-        });
+        groups.forEach(
+                (title, options) -> {
+                    sb.append("\n## ")
+                            .append(title)
+                            .append(
+                                    "\n\n| key | default | accepts | what it does |\n|---|---|---|---|\n");
+                    for (ConfigOption<?> o : options) {
+                        String def =
+                                o.defaultValue()
+                                        .map(
+                                                v ->
+                                                        v instanceof Enum<?> e
+                                                                ? ConfigOption.enumName(e)
+                                                                : String.valueOf(v))
+                                        .map(
+                                                v ->
+                                                        v.startsWith(
+                                                                        System.getProperty(
+                                                                                "java.io.tmpdir"))
+                                                                ? v.replace(
+                                                                        System.getProperty(
+                                                                                "java.io.tmpdir"),
+                                                                        "${java.io.tmpdir}")
+                                                                : v)
+                                        .map(v -> "`" + v + "`")
+                                        .orElse("(required)");
+                        sb.append("| `")
+                                .append(o.key())
+                                .append("` | ")
+                                .append(def)
+                                .append(" | ")
+                                .append(o.allowedValues())
+                                .append(" | ")
+                                .append(o.doc().replace("|", "\\|"))
+                                .append(" |\n");
+                    }
+                });
         return sb.toString();
     }
 }

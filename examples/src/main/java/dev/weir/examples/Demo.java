@@ -19,8 +19,8 @@ import java.util.Random;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * {@code ./weir demo}: a real Kafka broker in this JVM, generated input, the keyed-aggregate job
- * at parallelism 2 with checkpoints every second, a stop in the middle and a resume from the last
+ * {@code ./weir demo}: a real Kafka broker in this JVM, generated input, the keyed-aggregate job at
+ * parallelism 2 with checkpoints every second, a stop in the middle and a resume from the last
  * checkpoint, and a check that every key's final count and sum match the input.
  */
 final class Demo {
@@ -40,51 +40,66 @@ final class Demo {
             Map<String, long[]> expected = new HashMap<>();
             Thread producer = new Thread(() -> produceInput(client, expected), "demo-input");
             producer.start();
-            WeirConfig config = WeirConfig.of(Map.of(
-                    "job.name", "demo-keyed-aggregate",
-                    "bootstrap.servers", kafka.bootstrapServers(),
-                    "input.topic", "demo-input",
-                    "output.topic", "demo-output",
-                    "parallelism", "2",
-                    "checkpoint.dir", work.resolve("checkpoints").toUri().toString(),
-                    "checkpoint.interval.ms", "1000",
-                    "sink.delivery", "at-least-once",
-                    "state.local-dir", work.resolve("state").toString(),
-                    "source.start", "earliest"));
+            WeirConfig config =
+                    WeirConfig.of(
+                            Map.of(
+                                    "job.name", "demo-keyed-aggregate",
+                                    "bootstrap.servers", kafka.bootstrapServers(),
+                                    "input.topic", "demo-input",
+                                    "output.topic", "demo-output",
+                                    "parallelism", "2",
+                                    "checkpoint.dir",
+                                            work.resolve("checkpoints").toUri().toString(),
+                                    "checkpoint.interval.ms", "1000",
+                                    "sink.delivery", "at-least-once",
+                                    "state.local-dir", work.resolve("state").toString(),
+                                    "source.start", "earliest"));
             KeyedAggregate factory = new KeyedAggregate();
             config.validate(WeirMain.knownOptions(factory));
 
-            System.out.printf("running keyed-aggregate at parallelism 2, checkpoints every second in %s%n",
+            System.out.printf(
+                    "running keyed-aggregate at parallelism 2, checkpoints every second in %s%n",
                     work.resolve("checkpoints"));
             RunningJob first = Weir.start(factory.create(config), config);
             watch(first, RECORDS / 3);
             CheckpointStats last = first.lastCompletedCheckpoint().orElse(null);
             first.stop();
-            System.out.printf("stopped the job after %d of %d records; its last completed checkpoint is %s%n",
+            System.out.printf(
+                    "stopped the job after %d of %d records; its last completed checkpoint is %s%n",
                     first.recordsIn(), RECORDS, last == null ? "none" : "#" + last.id());
 
-            System.out.println("starting it again: it restores keyed state and offsets from that checkpoint…");
+            System.out.println(
+                    "starting it again: it restores keyed state and offsets from that checkpoint…");
             RunningJob second = Weir.start(factory.create(config), config);
-            System.out.printf("restored checkpoint %s; re-reading the input after its offsets%n",
+            System.out.printf(
+                    "restored checkpoint %s; re-reading the input after its offsets%n",
                     second.restoredCheckpointId().map(id -> "#" + id).orElse("(none)"));
-            System.out.println("(records after that checkpoint are processed again: the output is at-least-once)");
+            System.out.println(
+                    "(records after that checkpoint are processed again: the output is at-least-once)");
             boolean correct = waitForResult(second, client, expected, producer);
             second.stop();
             printCheckpoints(first, second);
             if (!correct) {
-                System.out.println("RESULT: MISMATCH — some key's final count or sum differs from its input");
+                System.out.println(
+                        "RESULT: MISMATCH — some key's final count or sum differs from its input");
                 return 1;
             }
-            System.out.printf("RESULT: OK — all %d keys: final count and sum equal the %d input records%n", KEYS, RECORDS);
+            System.out.printf(
+                    "RESULT: OK — all %d keys: final count and sum equal the %d input records%n",
+                    KEYS, RECORDS);
             return 0;
         } finally {
             dev.weir.internal.LocalCheckpointStorage.deleteTree(work);
         }
     }
 
-    /** Produces the input in steps of 10,000 records every 250 ms, so the job runs while it arrives. */
+    /**
+     * Produces the input in steps of 10,000 records every 250 ms, so the job runs while it arrives.
+     */
     private static void produceInput(KafkaTestClient client, Map<String, long[]> expected) {
-        System.out.printf("producing %d records over %d keys to demo-input, 10000 every 250 ms…%n", RECORDS, KEYS);
+        System.out.printf(
+                "producing %d records over %d keys to demo-input, 10000 every 250 ms…%n",
+                RECORDS, KEYS);
         Random random = new Random(42);
         List<Map.Entry<String, String>> batch = new ArrayList<>();
         for (int i = 0; i < RECORDS; i++) {
@@ -93,7 +108,9 @@ final class Demo {
             long[] e = expected.computeIfAbsent(key, k -> new long[2]);
             e[0]++;
             e[1] += amount;
-            batch.add(new AbstractMap.SimpleEntry<>(key, "{\"amount\":" + amount + ",\"note\":\"demo\"}"));
+            batch.add(
+                    new AbstractMap.SimpleEntry<>(
+                            key, "{\"amount\":" + amount + ",\"note\":\"demo\"}"));
             if (batch.size() == 10_000) {
                 client.produceStrings("demo-input", batch);
                 batch.clear();
@@ -124,14 +141,28 @@ final class Demo {
 
     private static void printProgress(RunningJob job, long lastIn) {
         long in = job.recordsIn();
-        System.out.printf("  %-10s %8d records in (%6d/s), %8d out, %s%n", job.status(), in, in - lastIn,
-                job.recordsOut(), job.lastCompletedCheckpoint()
-                        .map(c -> "checkpoint #" + c.id() + " in " + c.durationMillis() + " ms, " + c.sizeBytes() / 1024 + " KiB")
+        System.out.printf(
+                "  %-10s %8d records in (%6d/s), %8d out, %s%n",
+                job.status(),
+                in,
+                in - lastIn,
+                job.recordsOut(),
+                job.lastCompletedCheckpoint()
+                        .map(
+                                c ->
+                                        "checkpoint #"
+                                                + c.id()
+                                                + " in "
+                                                + c.durationMillis()
+                                                + " ms, "
+                                                + c.sizeBytes() / 1024
+                                                + " KiB")
                         .orElse("no checkpoint yet"));
     }
 
-    private static boolean waitForResult(RunningJob job, KafkaTestClient client, Map<String, long[]> expected,
-            Thread producer) throws InterruptedException {
+    private static boolean waitForResult(
+            RunningJob job, KafkaTestClient client, Map<String, long[]> expected, Thread producer)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         long lastIn = job.recordsIn();
         while (System.nanoTime() < deadline && job.status() != JobStatus.FAILED) {
@@ -142,7 +173,8 @@ final class Demo {
                 continue;
             }
             producer.join();
-            Map<String, String> finals = lastValuePerKey(client.readAllCommitted("demo-output", Duration.ofSeconds(30)));
+            Map<String, String> finals =
+                    lastValuePerKey(client.readAllCommitted("demo-output", Duration.ofSeconds(30)));
             if (matches(finals, expected)) {
                 return true;
             }
@@ -175,8 +207,14 @@ final class Demo {
         System.out.println("checkpoints (id, duration, size, alignment, synchronous pause):");
         for (RunningJob run : runs) {
             for (CheckpointStats c : run.checkpoints()) {
-                System.out.printf("  #%-4d %-9s %5d ms %8d KiB  align %3d ms  sync %3d ms%n", c.id(), c.status(),
-                        c.durationMillis(), c.sizeBytes() / 1024, c.alignmentMillis(), c.syncMillis());
+                System.out.printf(
+                        "  #%-4d %-9s %5d ms %8d KiB  align %3d ms  sync %3d ms%n",
+                        c.id(),
+                        c.status(),
+                        c.durationMillis(),
+                        c.sizeBytes() / 1024,
+                        c.alignmentMillis(),
+                        c.syncMillis());
             }
         }
     }

@@ -26,10 +26,11 @@ import java.util.List;
  * depend on this contract.
  */
 public final class KeyedAggregate implements JobFactory {
-    public static final ConfigOption<String> INPUT_TOPIC = ConfigOption.string("input.topic", null,
-            "Topic of the input records");
-    public static final ConfigOption<String> OUTPUT_TOPIC = ConfigOption.string("output.topic", null,
-            "Topic the running count and sum per key go to");
+    public static final ConfigOption<String> INPUT_TOPIC =
+            ConfigOption.string("input.topic", null, "Topic of the input records");
+    public static final ConfigOption<String> OUTPUT_TOPIC =
+            ConfigOption.string(
+                    "output.topic", null, "Topic the running count and sum per key go to");
 
     @Override
     public List<ConfigOption<?>> options() {
@@ -39,7 +40,12 @@ public final class KeyedAggregate implements JobFactory {
     @Override
     public Job create(WeirConfig config) {
         JobBuilder b = Job.builder();
-        b.source("input", KafkaSource.of(List.of(config.get(INPUT_TOPIC)), Serdes.string(), new AmountSerde()))
+        b.source(
+                        "input",
+                        KafkaSource.of(
+                                List.of(config.get(INPUT_TOPIC)),
+                                Serdes.string(),
+                                new AmountSerde()))
                 .keyBy(Serdes.string())
                 .process("aggregate", Aggregate::new)
                 .sink("output", KafkaSink.strings(config.get(OUTPUT_TOPIC)));
@@ -48,23 +54,24 @@ public final class KeyedAggregate implements JobFactory {
 
     /** Count and sum of one key. */
     record Totals(long count, long sum) {
-        static final Serde<Totals> SERDE = new Serde<>() {
-            @Override
-            public byte[] serialize(Totals t) {
-                return ByteBuffer.allocate(16).putLong(t.count).putLong(t.sum).array();
-            }
+        static final Serde<Totals> SERDE =
+                new Serde<>() {
+                    @Override
+                    public byte[] serialize(Totals t) {
+                        return ByteBuffer.allocate(16).putLong(t.count).putLong(t.sum).array();
+                    }
 
-            @Override
-            public Totals deserialize(byte[] bytes) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                return new Totals(b.getLong(), b.getLong());
-            }
+                    @Override
+                    public Totals deserialize(byte[] bytes) {
+                        ByteBuffer b = ByteBuffer.wrap(bytes);
+                        return new Totals(b.getLong(), b.getLong());
+                    }
 
-            @Override
-            public String schema() {
-                return "keyed-aggregate.totals:v1(count:int64,sum:int64)";
-            }
-        };
+                    @Override
+                    public String schema() {
+                        return "keyed-aggregate.totals:v1(count:int64,sum:int64)";
+                    }
+                };
     }
 
     static final class Aggregate implements KeyedProcessFunction<String, Long, String, String> {
@@ -78,7 +85,10 @@ public final class KeyedAggregate implements JobFactory {
         @Override
         public void process(Record<String, Long> r, Output<String, String> out) {
             Totals t = totals.valueOrElse(null);
-            Totals next = t == null ? new Totals(1, r.value()) : new Totals(t.count + 1, t.sum + r.value());
+            Totals next =
+                    t == null
+                            ? new Totals(1, r.value())
+                            : new Totals(t.count + 1, t.sum + r.value());
             totals.update(next);
             out.emit(r.withValue("{\"count\":" + next.count + ",\"sum\":" + next.sum + "}"));
         }

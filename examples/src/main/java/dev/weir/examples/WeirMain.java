@@ -21,7 +21,8 @@ import java.util.Map;
 
 /** The {@code ./weir} launcher: {@code demo} and {@code run}. */
 public final class WeirMain {
-    private static final Map<String, JobFactory> NAMED_JOBS = Map.of("keyed-aggregate", new KeyedAggregate());
+    private static final Map<String, JobFactory> NAMED_JOBS =
+            Map.of("keyed-aggregate", new KeyedAggregate());
 
     private WeirMain() {}
 
@@ -31,15 +32,16 @@ public final class WeirMain {
             System.exit(args.length == 0 ? 2 : 0);
         }
         try {
-            int code = switch (args[0]) {
-                case "demo" -> Demo.run(List.of(args).subList(1, args.length));
-                case "run" -> run(List.of(args).subList(1, args.length));
-                default -> {
-                    System.err.println("unknown command '" + args[0] + "'");
-                    usage();
-                    yield 2;
-                }
-            };
+            int code =
+                    switch (args[0]) {
+                        case "demo" -> Demo.run(List.of(args).subList(1, args.length));
+                        case "run" -> run(List.of(args).subList(1, args.length));
+                        default -> {
+                            System.err.println("unknown command '" + args[0] + "'");
+                            usage();
+                            yield 2;
+                        }
+                    };
             System.exit(code);
         } catch (WeirException | IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
@@ -48,7 +50,8 @@ public final class WeirMain {
     }
 
     private static void usage() {
-        System.err.println("""
+        System.err.println(
+                """
                 usage:
                   weir demo                       run the demo on an embedded Kafka broker
                   weir run <job> [--config FILE] [--set key=value]...
@@ -59,7 +62,8 @@ public final class WeirMain {
 
     static int run(List<String> args) throws InterruptedException {
         if (args.isEmpty()) {
-            throw new IllegalArgumentException("weir run needs a job: keyed-aggregate or a JobFactory class name");
+            throw new IllegalArgumentException(
+                    "weir run needs a job: keyed-aggregate or a JobFactory class name");
         }
         JobFactory factory = factory(args.get(0));
         List<ConfigOption<?>> known = knownOptions(factory);
@@ -80,7 +84,8 @@ public final class WeirMain {
                 throw new IllegalArgumentException("unknown argument '" + a + "'");
             }
         }
-        WeirConfig config = fileConfig.merge(WeirConfig.fromEnvironment(System.getenv(), known)).merge(sets);
+        WeirConfig config =
+                fileConfig.merge(WeirConfig.fromEnvironment(System.getenv(), known)).merge(sets);
         config.validate(known);
         Job job = factory.create(config);
         RunningJob running = Weir.start(job, config);
@@ -90,7 +95,11 @@ public final class WeirMain {
         progress.start();
         running.awaitTermination(Duration.ofDays(3650));
         if (running.status() == JobStatus.FAILED) {
-            System.err.println("job " + running.name() + " failed: " + running.failure().map(Throwable::getMessage).orElse("?"));
+            System.err.println(
+                    "job "
+                            + running.name()
+                            + " failed: "
+                            + running.failure().map(Throwable::getMessage).orElse("?"));
             return 1;
         }
         return 0;
@@ -102,9 +111,22 @@ public final class WeirMain {
             while (true) {
                 Thread.sleep(5_000);
                 long in = job.recordsIn();
-                System.out.printf("[%s] %s: %d records in (%d/s), %d out, %s%n", job.name(), job.status(), in,
-                        (in - last) / 5, job.recordsOut(), job.lastCompletedCheckpoint()
-                                .map(c -> "last checkpoint " + c.id() + " (" + c.durationMillis() + " ms)").orElse("no checkpoint yet"));
+                System.out.printf(
+                        "[%s] %s: %d records in (%d/s), %d out, %s%n",
+                        job.name(),
+                        job.status(),
+                        in,
+                        (in - last) / 5,
+                        job.recordsOut(),
+                        job.lastCompletedCheckpoint()
+                                .map(
+                                        c ->
+                                                "last checkpoint "
+                                                        + c.id()
+                                                        + " ("
+                                                        + c.durationMillis()
+                                                        + " ms)")
+                                .orElse("no checkpoint yet"));
                 last = in;
             }
         } catch (InterruptedException e) {
@@ -120,8 +142,14 @@ public final class WeirMain {
         try {
             return (JobFactory) Class.forName(name).getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException | ClassCastException e) {
-            throw new IllegalArgumentException("unknown job '" + name + "': not one of " + NAMED_JOBS.keySet()
-                    + " nor a JobFactory class with a public no-argument constructor (" + e + ")");
+            throw new IllegalArgumentException(
+                    "unknown job '"
+                            + name
+                            + "': not one of "
+                            + NAMED_JOBS.keySet()
+                            + " nor a JobFactory class with a public no-argument constructor ("
+                            + e
+                            + ")");
         }
     }
 

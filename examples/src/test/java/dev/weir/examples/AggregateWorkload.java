@@ -34,7 +34,9 @@ final class AggregateWorkload {
             long[] e = expected.computeIfAbsent(key, k -> new long[2]);
             e[0]++;
             e[1] += amount;
-            batch.add(new AbstractMap.SimpleEntry<>(key, "{\"id\":" + i + ",\"amount\":" + amount + "}"));
+            batch.add(
+                    new AbstractMap.SimpleEntry<>(
+                            key, "{\"id\":" + i + ",\"amount\":" + amount + "}"));
             if (batch.size() == 10_000) {
                 client.produceStrings(topic, batch);
                 batch.clear();
@@ -66,7 +68,8 @@ final class AggregateWorkload {
     boolean isComplete(List<ConsumerRecord<String, String>> output) {
         Map<String, String> last = lastValues(output);
         return expected.entrySet().stream()
-                .allMatch(e -> value(e.getValue()[0], e.getValue()[1]).equals(last.get(e.getKey())));
+                .allMatch(
+                        e -> value(e.getValue()[0], e.getValue()[1]).equals(last.get(e.getKey())));
     }
 
     /**
@@ -82,9 +85,12 @@ final class AggregateWorkload {
         assertThat(last.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
             String key = e.getKey();
-            assertThat(last.get(key)).as("final value of %s", key).isEqualTo(value(e.getValue()[0], e.getValue()[1]));
+            assertThat(last.get(key))
+                    .as("final value of %s", key)
+                    .isEqualTo(value(e.getValue()[0], e.getValue()[1]));
             TreeSet<Long> seen = counts.get(key);
-            assertThat(seen.size()).as("distinct counts emitted for %s (a gap is a lost update)", key)
+            assertThat(seen.size())
+                    .as("distinct counts emitted for %s (a gap is a lost update)", key)
                     .isEqualTo((int) e.getValue()[0]);
             assertThat(seen.first()).isEqualTo(1L);
             assertThat(seen.last()).isEqualTo(e.getValue()[0]);
@@ -92,8 +98,9 @@ final class AggregateWorkload {
         return output.size() - total();
     }
 
-    static List<ConsumerRecord<String, String>> awaitOutput(KafkaTestClient client, String topic,
-            AggregateWorkload w, Duration timeout) throws InterruptedException {
+    static List<ConsumerRecord<String, String>> awaitOutput(
+            KafkaTestClient client, String topic, AggregateWorkload w, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<ConsumerRecord<String, String>> out = List.of();
         while (System.nanoTime() < deadline) {

@@ -24,51 +24,73 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaExtension.class)
 class KillAndRestartTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Process startJob(KafkaBroker broker) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-                "-XX:+UseSerialGC", "-Dlog4j2.configurationFile=weir-log4j2.xml", "-cp", ChildClasspath.ofThisJvm(), "dev.weir.examples.WeirMain", "run",
-                "keyed-aggregate"));
-        for (String kv : List.of("bootstrap.servers=" + broker.bootstrapServers(), "job.name=crash-job",
-                "input.topic=crash-in", "output.topic=crash-out", "parallelism=2",
-                "checkpoint.dir=" + dir.resolve("checkpoints").toUri(), "checkpoint.interval.ms=300",
-                "state.local-dir=" + dir.resolve("state"), "sink.delivery=at-least-once", "source.start=earliest")) {
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-Xmx384m",
+                                "-XX:+UseSerialGC",
+                                "-Dlog4j2.configurationFile=weir-log4j2.xml",
+                                "-cp",
+                                ChildClasspath.ofThisJvm(),
+                                "dev.weir.examples.WeirMain",
+                                "run",
+                                "keyed-aggregate"));
+        for (String kv :
+                List.of(
+                        "bootstrap.servers=" + broker.bootstrapServers(),
+                        "job.name=crash-job",
+                        "input.topic=crash-in",
+                        "output.topic=crash-out",
+                        "parallelism=2",
+                        "checkpoint.dir=" + dir.resolve("checkpoints").toUri(),
+                        "checkpoint.interval.ms=300",
+                        "state.local-dir=" + dir.resolve("state"),
+                        "sink.delivery=at-least-once",
+                        "source.start=earliest")) {
             cmd.add("--set");
             cmd.add(kv);
         }
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("job.log").toFile())).start();
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("job.log").toFile()))
+                .start();
     }
 
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
-    void killedWithSigkillAtRandomMomentsThenRestartedLosesNoUpdate(KafkaBroker broker, KafkaTestClient client)
-            throws Exception {
+    void killedWithSigkillAtRandomMomentsThenRestartedLosesNoUpdate(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
         long seed = Long.getLong("weir.test.seed", System.nanoTime());
-        System.out.println("KillAndRestartTest seed=" + seed + " (replay with -Dweir.test.seed=" + seed + ")");
+        System.out.println(
+                "KillAndRestartTest seed=" + seed + " (replay with -Dweir.test.seed=" + seed + ")");
         Random random = new Random(seed);
         client.createTopic("crash-in", 4);
         client.createTopic("crash-out", 4);
         AggregateWorkload w = new AggregateWorkload(seed, 500);
-        Thread producer = new Thread(() -> {
-            for (int i = 0; i < 20; i++) {
-                w.produce(client, "crash-in", 5_000);
-                try {
-                    Thread.sleep(300);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "crash-input");
+        Thread producer =
+                new Thread(
+                        () -> {
+                            for (int i = 0; i < 20; i++) {
+                                w.produce(client, "crash-in", 5_000);
+                                try {
+                                    Thread.sleep(300);
+                                } catch (InterruptedException e) {
+                                    return;
+                                }
+                            }
+                        },
+                        "crash-input");
         producer.start();
 
         for (int kill = 0; kill < 4; kill++) {
             Process job = startJob(broker);
             Thread.sleep(1_500 + random.nextInt(2_500));
-            assertThat(job.isAlive()).as("job process alive before kill %d (see %s)", kill, dir.resolve("job.log"))
+            assertThat(job.isAlive())
+                    .as("job process alive before kill %d (see %s)", kill, dir.resolve("job.log"))
                     .isTrue();
             job.destroyForcibly();
             job.waitFor(30, TimeUnit.SECONDS);
@@ -80,12 +102,21 @@ class KillAndRestartTest {
             List<ConsumerRecord<String, String>> out =
                     AggregateWorkload.awaitOutput(client, "crash-out", w, Duration.ofSeconds(120));
             long duplicates = w.assertAtLeastOnce(out);
-            long restores = java.nio.file.Files.readAllLines(dir.resolve("job.log")).stream()
-                    .filter(l -> l.contains("restored from checkpoint")).count();
-            assertThat(restores).as("starts that restored a checkpoint (state and offsets together)")
+            long restores =
+                    java.nio.file.Files.readAllLines(dir.resolve("job.log")).stream()
+                            .filter(l -> l.contains("restored from checkpoint"))
+                            .count();
+            assertThat(restores)
+                    .as("starts that restored a checkpoint (state and offsets together)")
                     .isGreaterThanOrEqualTo(3);
-            System.out.println("KillAndRestartTest: " + w.total() + " inputs, " + out.size() + " outputs, "
-                    + duplicates + " replayed after kills");
+            System.out.println(
+                    "KillAndRestartTest: "
+                            + w.total()
+                            + " inputs, "
+                            + out.size()
+                            + " outputs, "
+                            + duplicates
+                            + " replayed after kills");
         } finally {
             job.destroy();
             assertThat(job.waitFor(60, TimeUnit.SECONDS)).as("graceful stop on SIGTERM").isTrue();

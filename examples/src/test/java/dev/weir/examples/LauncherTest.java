@@ -21,8 +21,13 @@ class LauncherTest {
         return a;
     }
 
-    private static final String[] VALID = {"bootstrap.servers=127.0.0.1:1", "job.name=j", "input.topic=i",
-            "output.topic=o", "checkpoint.dir=file:///tmp/weir-launcher-test"};
+    private static final String[] VALID = {
+        "bootstrap.servers=127.0.0.1:1",
+        "job.name=j",
+        "input.topic=i",
+        "output.topic=o",
+        "checkpoint.dir=file:///tmp/weir-launcher-test"
+    };
 
     private static String[] with(String... extra) {
         String[] all = new String[VALID.length + extra.length];
@@ -34,36 +39,54 @@ class LauncherTest {
     @Test
     void unknownKeyIsRejectedByName() {
         assertThatThrownBy(() -> WeirMain.run(args(with("checkpoint.intervall.ms=5"))))
-                .isInstanceOf(WeirException.class).hasMessageContaining("unknown config key 'checkpoint.intervall.ms'");
+                .isInstanceOf(WeirException.class)
+                .hasMessageContaining("unknown config key 'checkpoint.intervall.ms'");
     }
 
     @Test
     void badValueNamesKeyAndAllowedValues() {
         assertThatThrownBy(() -> WeirMain.run(args(with("parallelism=0"))))
-                .hasMessageContaining("'parallelism'").hasMessageContaining("an integer in [1, 32768]");
+                .hasMessageContaining("'parallelism'")
+                .hasMessageContaining("an integer in [1, 32768]");
         assertThatThrownBy(() -> WeirMain.run(args(with("sink.delivery=twice"))))
-                .hasMessageContaining("'sink.delivery'").hasMessageContaining("exactly-once, at-least-once, none");
+                .hasMessageContaining("'sink.delivery'")
+                .hasMessageContaining("exactly-once, at-least-once, none");
         assertThatThrownBy(() -> WeirMain.run(args(with("restart.strategy=sometimes"))))
-                .hasMessageContaining("'restart.strategy'").hasMessageContaining("exponential-backoff");
+                .hasMessageContaining("'restart.strategy'")
+                .hasMessageContaining("exponential-backoff");
     }
 
     @Test
     void missingRequiredKeyIsNamed() {
-        assertThatThrownBy(() -> WeirMain.run(args("bootstrap.servers=127.0.0.1:1", "job.name=j", "output.topic=o",
-                "checkpoint.dir=file:///tmp/x")))
+        assertThatThrownBy(
+                        () ->
+                                WeirMain.run(
+                                        args(
+                                                "bootstrap.servers=127.0.0.1:1",
+                                                "job.name=j",
+                                                "output.topic=o",
+                                                "checkpoint.dir=file:///tmp/x")))
                 .hasMessageContaining("config key 'input.topic' is required");
     }
 
     @Test
     void relativeFileUriForCheckpointDirIsRejected() {
-        assertThatThrownBy(() -> WeirMain.run(args("bootstrap.servers=127.0.0.1:1", "job.name=j", "input.topic=i",
-                "output.topic=o", "checkpoint.dir=file:relative/dir")))
+        assertThatThrownBy(
+                        () ->
+                                WeirMain.run(
+                                        args(
+                                                "bootstrap.servers=127.0.0.1:1",
+                                                "job.name=j",
+                                                "input.topic=i",
+                                                "output.topic=o",
+                                                "checkpoint.dir=file:relative/dir")))
                 .hasMessageContaining("'checkpoint.dir'");
     }
 
     @Test
     void unknownJobIsRejected() {
-        assertThatThrownBy(() -> WeirMain.run(List.of("no-such-job"))).hasMessageContaining("unknown job 'no-such-job'");
+        assertThatThrownBy(() -> WeirMain.run(List.of("no-such-job")))
+                .hasMessageContaining("unknown job 'no-such-job'");
     }
 
     @Test

@@ -31,13 +31,19 @@ class ModuleSeamsTest {
 
     @Test
     void connectorsUseOnlyCoreApiSpiConfigAndFormat() throws IOException {
-        assertThat(importsMatching(Path.of("..", "connectors", "src", "main", "java"),
-                "\\s*import\\s+(static\\s+)?dev\\.weir\\.internal\\..*")).isEmpty();
+        assertThat(
+                        importsMatching(
+                                Path.of("..", "connectors", "src", "main", "java"),
+                                "\\s*import\\s+(static\\s+)?dev\\.weir\\.internal\\..*"))
+                .isEmpty();
     }
 
     @Test
     void processorCoreKnowsNothingOfKafkaOrS3Clients() throws IOException {
-        assertThat(importsMatching(Path.of("..", "processor-core", "src", "main", "java"),
-                "\\s*import\\s+(static\\s+)?(org\\.apache\\.kafka|software\\.amazon)\\..*")).isEmpty();
+        assertThat(
+                        importsMatching(
+                                Path.of("..", "processor-core", "src", "main", "java"),
+                                "\\s*import\\s+(static\\s+)?(org\\.apache\\.kafka|software\\.amazon)\\..*"))
+                .isEmpty();
     }
 }

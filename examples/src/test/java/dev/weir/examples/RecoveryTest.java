@@ -38,44 +38,62 @@ import org.junit.jupiter.api.io.TempDir;
 /** In-process failures and restarts of a keyed job on a real broker with real RocksDB. */
 @ExtendWith(KafkaExtension.class)
 class RecoveryTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private WeirConfig config(KafkaBroker broker, String job, String in, String out) {
-        return WeirConfig.of(Map.of(
-                "job.name", job,
-                "bootstrap.servers", broker.bootstrapServers(),
-                "input.topic", in,
-                "output.topic", out,
-                "parallelism", "2",
-                "checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
-                "checkpoint.interval.ms", "200",
-                "state.local-dir", dir.resolve("state").toString(),
-                "source.start", "earliest",
-                "restart.strategy", "fixed-delay"))
+        return WeirConfig.of(
+                        Map.of(
+                                "job.name",
+                                job,
+                                "bootstrap.servers",
+                                broker.bootstrapServers(),
+                                "input.topic",
+                                in,
+                                "output.topic",
+                                out,
+                                "parallelism",
+                                "2",
+                                "checkpoint.dir",
+                                dir.resolve("checkpoints").toUri().toString(),
+                                "checkpoint.interval.ms",
+                                "200",
+                                "state.local-dir",
+                                dir.resolve("state").toString(),
+                                "source.start",
+                                "earliest",
+                                "restart.strategy",
+                                "fixed-delay"))
                 .with("restart.fixed-delay.delay.ms", "100");
     }
 
     /** Counts per key like keyed-aggregate, but throws once after a number of records. */
-    static final class FailingAggregate implements KeyedProcessFunction<String, Long, String, String> {
+    static final class FailingAggregate
+            implements KeyedProcessFunction<String, Long, String, String> {
         static final AtomicLong processed = new AtomicLong();
         static volatile long failAt = Long.MAX_VALUE;
         private ValueState<long[]> totals;
 
         @Override
         public void open(KeyedStateStore state, SubtaskInfo subtask) {
-            totals = state.valueState(new ValueStateDescriptor<>("totals", new dev.weir.Serde<long[]>() {
-                @Override
-                public byte[] serialize(long[] v) {
-                    return java.nio.ByteBuffer.allocate(16).putLong(v[0]).putLong(v[1]).array();
-                }
+            totals =
+                    state.valueState(
+                            new ValueStateDescriptor<>(
+                                    "totals",
+                                    new dev.weir.Serde<long[]>() {
+                                        @Override
+                                        public byte[] serialize(long[] v) {
+                                            return java.nio.ByteBuffer.allocate(16)
+                                                    .putLong(v[0])
+                                                    .putLong(v[1])
+                                                    .array();
+                                        }
 
-                @Override
-                public long[] deserialize(byte[] b) {
-                    java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
-                    return new long[] {bb.getLong(), bb.getLong()};
-                }
-            }));
+                                        @Override
+                                        public long[] deserialize(byte[] b) {
+                                            java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
+                                            return new long[] {bb.getLong(), bb.getLong()};
+                                        }
+                                    }));
         }
 
         @Override
@@ -91,8 +109,8 @@ class RecoveryTest {
     }
 
     @Test
-    void operatorFailureMidStreamRestartsFromCheckpointAndEveryKeyCountsEachInputOnce(KafkaBroker broker,
-            KafkaTestClient client) throws Exception {
+    void operatorFailureMidStreamRestartsFromCheckpointAndEveryKeyCountsEachInputOnce(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
         client.createTopic("fail-in", 4);
         client.createTopic("fail-out", 4);
         AggregateWorkload w = new AggregateWorkload(7, 300);
@@ -104,27 +122,31 @@ class RecoveryTest {
                 .keyBy(Serdes.string())
                 .process("agg", FailingAggregate::new)
                 .sink("out", KafkaSink.strings("fail-out"));
-        try (RunningJob job = Weir.start(b.build(), config(broker, "fail-job", "fail-in", "fail-out"))) {
+        try (RunningJob job =
+                Weir.start(b.build(), config(broker, "fail-job", "fail-in", "fail-out"))) {
             AggregateWorkload.awaitOutput(client, "fail-out", w, Duration.ofSeconds(60));
             long completedBefore = lastCompleted(job);
             while (lastCompleted(job) <= completedBefore) {
                 Thread.sleep(50);
             }
-            // The failure comes after a checkpoint that covers the first batch, mid-way through the second.
+            // The failure comes after a checkpoint that covers the first batch, mid-way through the
+            // second.
             FailingAggregate.failAt = FailingAggregate.processed.get() + 10_000;
             w.produce(client, "fail-in", 20_000);
             List<ConsumerRecord<String, String>> out =
                     AggregateWorkload.awaitOutput(client, "fail-out", w, Duration.ofSeconds(60));
             assertThat(job.restarts()).as("restarts after the injected failure").isEqualTo(1);
-            assertThat(job.restoredCheckpointId()).as("checkpoint restored after the failure").isPresent();
+            assertThat(job.restoredCheckpointId())
+                    .as("checkpoint restored after the failure")
+                    .isPresent();
             assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
             w.assertAtLeastOnce(out);
         }
     }
 
     @Test
-    void damagedLatestCheckpointFallsBackToTheOlderRetainedOne(KafkaBroker broker, KafkaTestClient client)
-            throws Exception {
+    void damagedLatestCheckpointFallsBackToTheOlderRetainedOne(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
         client.createTopic("corrupt-in", 4);
         client.createTopic("corrupt-out", 4);
         AggregateWorkload w = new AggregateWorkload(11, 200);
@@ -133,8 +155,10 @@ class RecoveryTest {
         KeyedAggregate factory = new KeyedAggregate();
         try (RunningJob job = Weir.start(factory.create(config), config)) {
             AggregateWorkload.awaitOutput(client, "corrupt-out", w, Duration.ofSeconds(60));
-            while (job.checkpoints().stream().filter(c -> c.status() == dev.weir.CheckpointStats.Status.COMPLETED)
-                    .count() < 3) {
+            while (job.checkpoints().stream()
+                            .filter(c -> c.status() == dev.weir.CheckpointStats.Status.COMPLETED)
+                            .count()
+                    < 3) {
                 Thread.sleep(100);
             }
         }
@@ -147,7 +171,9 @@ class RecoveryTest {
 
         w.produce(client, "corrupt-in", 5_000);
         try (RunningJob job = Weir.start(factory.create(config), config)) {
-            assertThat(job.restoredCheckpointId()).as("restored checkpoint").contains(ids.get(ids.size() - 2));
+            assertThat(job.restoredCheckpointId())
+                    .as("restored checkpoint")
+                    .contains(ids.get(ids.size() - 2));
             List<ConsumerRecord<String, String>> out =
                     AggregateWorkload.awaitOutput(client, "corrupt-out", w, Duration.ofSeconds(60));
             w.assertAtLeastOnce(out);
@@ -155,18 +181,20 @@ class RecoveryTest {
     }
 
     @Test
-    void malformedRecordFailsTheJobNamingTopicPartitionAndOffset(KafkaBroker broker, KafkaTestClient client)
-            throws Exception {
+    void malformedRecordFailsTheJobNamingTopicPartitionAndOffset(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
         client.createTopic("bad-in", 1);
         client.createTopic("bad-out", 1);
         client.produce("bad-in", "k", "{\"amount\":1}");
         client.produce("bad-in", "k", "not json");
-        WeirConfig config = config(broker, "bad-job", "bad-in", "bad-out").with("restart.strategy", "none");
+        WeirConfig config =
+                config(broker, "bad-job", "bad-in", "bad-out").with("restart.strategy", "none");
         try (RunningJob job = Weir.start(new KeyedAggregate().create(config), config)) {
             assertThat(job.awaitTermination(Duration.ofSeconds(60))).isTrue();
             assertThat(job.status()).isEqualTo(JobStatus.FAILED);
             assertThat(job.failure().orElseThrow().getMessage())
-                    .contains("topic bad-in, partition 0, offset 1").contains("not a JSON object");
+                    .contains("topic bad-in, partition 0, offset 1")
+                    .contains("not a JSON object");
         }
     }
 
@@ -177,14 +205,18 @@ class RecoveryTest {
     static List<Long> checkpointIds(Path jobDir) throws IOException {
         try (Stream<Path> s = Files.list(jobDir)) {
             return s.filter(p -> Files.exists(p.resolve("_metadata")))
-                    .map(p -> Long.parseLong(p.getFileName().toString().substring(4))).sorted().toList();
+                    .map(p -> Long.parseLong(p.getFileName().toString().substring(4)))
+                    .sorted()
+                    .toList();
         }
     }
 
     static Path largestFile(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals("_metadata"))
-                    .max(Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+            return s.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().equals("_metadata"))
+                    .max(Comparator.comparingLong(p -> p.toFile().length()))
+                    .orElseThrow();
         }
     }
 
@@ -197,5 +229,4 @@ class RecoveryTest {
             f.write(b ^ 0xff);
         }
     }
-
 }

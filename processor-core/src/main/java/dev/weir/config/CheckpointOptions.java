@@ -6,21 +6,43 @@ import java.util.List;
 public final class CheckpointOptions {
     private CheckpointOptions() {}
 
-    public static final ConfigOption<String> DIR = ConfigOption.string("checkpoint.dir", null,
-            "Where checkpoints go: file:///absolute/path (the job's checkpoints are under <dir>/<job.name>/)");
+    public static final ConfigOption<String> DIR =
+            ConfigOption.string(
+                    "checkpoint.dir",
+                    null,
+                    "Where checkpoints go: file:///absolute/path (the job's checkpoints are under <dir>/<job.name>/)");
 
-    public static final ConfigOption<Long> INTERVAL_MS = ConfigOption.longValue("checkpoint.interval.ms", 5_000L,
-            10L, 86_400_000L, "Time from the start of one checkpoint to the start of the next");
+    public static final ConfigOption<Long> INTERVAL_MS =
+            ConfigOption.longValue(
+                    "checkpoint.interval.ms",
+                    5_000L,
+                    10L,
+                    86_400_000L,
+                    "Time from the start of one checkpoint to the start of the next");
 
-    public static final ConfigOption<Long> TIMEOUT_MS = ConfigOption.longValue("checkpoint.timeout.ms", 60_000L,
-            100L, 86_400_000L, "A checkpoint not completed within this time is aborted");
+    public static final ConfigOption<Long> TIMEOUT_MS =
+            ConfigOption.longValue(
+                    "checkpoint.timeout.ms",
+                    60_000L,
+                    100L,
+                    86_400_000L,
+                    "A checkpoint not completed within this time is aborted");
 
-    public static final ConfigOption<Integer> RETAINED = ConfigOption.integer("checkpoint.retained", 3, 1, 1000,
-            "Completed checkpoints kept; restore falls back to an older one if the newest is damaged");
+    public static final ConfigOption<Integer> RETAINED =
+            ConfigOption.integer(
+                    "checkpoint.retained",
+                    3,
+                    1,
+                    1000,
+                    "Completed checkpoints kept; restore falls back to an older one if the newest is damaged");
 
-    public static final ConfigOption<Integer> TOLERABLE_FAILURES = ConfigOption.integer(
-            "checkpoint.tolerable-failures", 3, 0, Integer.MAX_VALUE,
-            "Consecutive failed checkpoints after which the job fails into its restart strategy");
+    public static final ConfigOption<Integer> TOLERABLE_FAILURES =
+            ConfigOption.integer(
+                    "checkpoint.tolerable-failures",
+                    3,
+                    0,
+                    Integer.MAX_VALUE,
+                    "Consecutive failed checkpoints after which the job fails into its restart strategy");
 
     public static List<ConfigOption<?>> all() {
         return List.of(DIR, INTERVAL_MS, TIMEOUT_MS, RETAINED, TOLERABLE_FAILURES);

@@ -18,7 +18,8 @@ public final class ConfigOption<T> {
     private final String allowed;
     private final String doc;
 
-    private ConfigOption(String key, Function<String, T> parser, T defaultValue, String allowed, String doc) {
+    private ConfigOption(
+            String key, Function<String, T> parser, T defaultValue, String allowed, String doc) {
         this.key = key;
         this.parser = parser;
         this.defaultValue = defaultValue;
@@ -26,64 +27,96 @@ public final class ConfigOption<T> {
         this.doc = doc;
     }
 
-    public static ConfigOption<Integer> integer(String key, Integer defaultValue, int min, int max, String doc) {
+    public static ConfigOption<Integer> integer(
+            String key, Integer defaultValue, int min, int max, String doc) {
         String allowed = "an integer in [" + min + ", " + max + "]";
-        return new ConfigOption<>(key, s -> {
-            int v = Integer.parseInt(s.trim());
-            if (v < min || v > max) {
-                throw new IllegalArgumentException();
-            }
-            return v;
-        }, defaultValue, allowed, doc);
+        return new ConfigOption<>(
+                key,
+                s -> {
+                    int v = Integer.parseInt(s.trim());
+                    if (v < min || v > max) {
+                        throw new IllegalArgumentException();
+                    }
+                    return v;
+                },
+                defaultValue,
+                allowed,
+                doc);
     }
 
-    public static ConfigOption<Long> longValue(String key, Long defaultValue, long min, long max, String doc) {
+    public static ConfigOption<Long> longValue(
+            String key, Long defaultValue, long min, long max, String doc) {
         String allowed = "an integer in [" + min + ", " + max + "]";
-        return new ConfigOption<>(key, s -> {
-            long v = Long.parseLong(s.trim());
-            if (v < min || v > max) {
-                throw new IllegalArgumentException();
-            }
-            return v;
-        }, defaultValue, allowed, doc);
+        return new ConfigOption<>(
+                key,
+                s -> {
+                    long v = Long.parseLong(s.trim());
+                    if (v < min || v > max) {
+                        throw new IllegalArgumentException();
+                    }
+                    return v;
+                },
+                defaultValue,
+                allowed,
+                doc);
     }
 
-    public static ConfigOption<Double> doubleValue(String key, Double defaultValue, double min, double max, String doc) {
+    public static ConfigOption<Double> doubleValue(
+            String key, Double defaultValue, double min, double max, String doc) {
         String allowed = "a number in [" + min + ", " + max + "]";
-        return new ConfigOption<>(key, s -> {
-            double v = Double.parseDouble(s.trim());
-            if (!(v >= min && v <= max)) {
-                throw new IllegalArgumentException();
-            }
-            return v;
-        }, defaultValue, allowed, doc);
+        return new ConfigOption<>(
+                key,
+                s -> {
+                    double v = Double.parseDouble(s.trim());
+                    if (!(v >= min && v <= max)) {
+                        throw new IllegalArgumentException();
+                    }
+                    return v;
+                },
+                defaultValue,
+                allowed,
+                doc);
     }
 
     /** A string option; a null default makes the key required. */
     public static ConfigOption<String> string(String key, String defaultValue, String doc) {
-        return new ConfigOption<>(key, s -> {
-            if (s.isBlank()) {
-                throw new IllegalArgumentException();
-            }
-            return s.trim();
-        }, defaultValue, "a non-empty string", doc);
+        return new ConfigOption<>(
+                key,
+                s -> {
+                    if (s.isBlank()) {
+                        throw new IllegalArgumentException();
+                    }
+                    return s.trim();
+                },
+                defaultValue,
+                "a non-empty string",
+                doc);
     }
 
     /**
-     * An option whose values are the constants of {@code type}, written in lower case with
-     * hyphens: {@code EXPONENTIAL_BACKOFF} is {@code exponential-backoff}.
+     * An option whose values are the constants of {@code type}, written in lower case with hyphens:
+     * {@code EXPONENTIAL_BACKOFF} is {@code exponential-backoff}.
      */
-    public static <E extends Enum<E>> ConfigOption<E> enumeration(String key, Class<E> type, E defaultValue, String doc) {
-        String allowed = "one of " + Arrays.stream(type.getEnumConstants())
-                .map(ConfigOption::enumName).collect(Collectors.joining(", "));
-        return new ConfigOption<>(key, s -> {
-            for (E e : type.getEnumConstants()) {
-                if (enumName(e).equals(s.trim().toLowerCase(Locale.ROOT))) {
-                    return e;
-                }
-            }
-            throw new IllegalArgumentException();
-        }, defaultValue, allowed, doc);
+    public static <E extends Enum<E>> ConfigOption<E> enumeration(
+            String key, Class<E> type, E defaultValue, String doc) {
+        String allowed =
+                "one of "
+                        + Arrays.stream(type.getEnumConstants())
+                                .map(ConfigOption::enumName)
+                                .collect(Collectors.joining(", "));
+        return new ConfigOption<>(
+                key,
+                s -> {
+                    for (E e : type.getEnumConstants()) {
+                        if (enumName(e).equals(s.trim().toLowerCase(Locale.ROOT))) {
+                            return e;
+                        }
+                    }
+                    throw new IllegalArgumentException();
+                },
+                defaultValue,
+                allowed,
+                doc);
     }
 
     public static String enumName(Enum<?> e) {
@@ -110,7 +143,8 @@ public final class ConfigOption<T> {
         try {
             return parser.apply(raw);
         } catch (RuntimeException e) {
-            throw new WeirException("invalid value '" + raw + "' for config key '" + key + "': must be " + allowed);
+            throw new WeirException(
+                    "invalid value '" + raw + "' for config key '" + key + "': must be " + allowed);
         }
     }
 

@@ -7,33 +7,67 @@ import java.util.List;
 public final class JobOptions {
     private JobOptions() {}
 
-    public static final ConfigOption<String> JOB_NAME = ConfigOption.string("job.name", null,
-            "Name of the job: it names the checkpoint directory, the consumer group and the transactional ids,"
-                    + " so two runs of one job need two names");
+    public static final ConfigOption<String> JOB_NAME =
+            ConfigOption.string(
+                    "job.name",
+                    null,
+                    "Name of the job: it names the checkpoint directory, the consumer group and the transactional ids,"
+                            + " so two runs of one job need two names");
 
-    public static final ConfigOption<Integer> PARALLELISM = ConfigOption.integer("parallelism", 1, 1,
-            KeyGroups.MAX_MAX_PARALLELISM, "Number of subtasks of every operator");
+    public static final ConfigOption<Integer> PARALLELISM =
+            ConfigOption.integer(
+                    "parallelism",
+                    1,
+                    1,
+                    KeyGroups.MAX_MAX_PARALLELISM,
+                    "Number of subtasks of every operator");
 
-    public static final ConfigOption<Integer> MAX_PARALLELISM = ConfigOption.integer("max-parallelism",
-            KeyGroups.DEFAULT_MAX_PARALLELISM, 1, KeyGroups.MAX_MAX_PARALLELISM,
-            "Number of key groups; fixed for the life of the job's checkpoints and savepoints");
+    public static final ConfigOption<Integer> MAX_PARALLELISM =
+            ConfigOption.integer(
+                    "max-parallelism",
+                    KeyGroups.DEFAULT_MAX_PARALLELISM,
+                    1,
+                    KeyGroups.MAX_MAX_PARALLELISM,
+                    "Number of key groups; fixed for the life of the job's checkpoints and savepoints");
 
-    public static final ConfigOption<String> STATE_LOCAL_DIR = ConfigOption.string("state.local-dir",
-            System.getProperty("java.io.tmpdir") + "/weir-state",
-            "Local working directory of the RocksDB instances");
+    public static final ConfigOption<String> STATE_LOCAL_DIR =
+            ConfigOption.string(
+                    "state.local-dir",
+                    System.getProperty("java.io.tmpdir") + "/weir-state",
+                    "Local working directory of the RocksDB instances");
 
-    public static final ConfigOption<Integer> STATE_CACHE_MAX_ENTRIES = ConfigOption.integer(
-            "state.cache.max-entries", 100_000, 0, Integer.MAX_VALUE,
-            "Entries of the per-subtask write-back cache in front of RocksDB (0 disables it)");
+    public static final ConfigOption<Integer> STATE_CACHE_MAX_ENTRIES =
+            ConfigOption.integer(
+                    "state.cache.max-entries",
+                    100_000,
+                    0,
+                    Integer.MAX_VALUE,
+                    "Entries of the per-subtask write-back cache in front of RocksDB (0 disables it)");
 
-    public static final ConfigOption<Integer> CHANNEL_CAPACITY = ConfigOption.integer("channel.capacity-batches",
-            16, 1, 1 << 16, "Batches a channel between two subtasks buffers before the sender waits (backpressure)");
+    public static final ConfigOption<Integer> CHANNEL_CAPACITY =
+            ConfigOption.integer(
+                    "channel.capacity-batches",
+                    16,
+                    1,
+                    1 << 16,
+                    "Batches a channel between two subtasks buffers before the sender waits (backpressure)");
 
-    public static final ConfigOption<Integer> CHANNEL_BATCH_SIZE = ConfigOption.integer("channel.batch-size",
-            256, 1, 1 << 16, "Records per batch handed between subtasks");
+    public static final ConfigOption<Integer> CHANNEL_BATCH_SIZE =
+            ConfigOption.integer(
+                    "channel.batch-size",
+                    256,
+                    1,
+                    1 << 16,
+                    "Records per batch handed between subtasks");
 
     public static List<ConfigOption<?>> all() {
-        return List.of(JOB_NAME, PARALLELISM, MAX_PARALLELISM, STATE_LOCAL_DIR, STATE_CACHE_MAX_ENTRIES,
-                CHANNEL_CAPACITY, CHANNEL_BATCH_SIZE);
+        return List.of(
+                JOB_NAME,
+                PARALLELISM,
+                MAX_PARALLELISM,
+                STATE_LOCAL_DIR,
+                STATE_CACHE_MAX_ENTRIES,
+                CHANNEL_CAPACITY,
+                CHANNEL_BATCH_SIZE);
     }
 }

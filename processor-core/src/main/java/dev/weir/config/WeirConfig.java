@@ -59,10 +59,12 @@ public final class WeirConfig {
      * checkpoint.interval.ms} when that key is among {@code known}. Underscores map to dots or
      * hyphens as the known key has them.
      */
-    public static WeirConfig fromEnvironment(Map<String, String> env, Collection<ConfigOption<?>> known) {
+    public static WeirConfig fromEnvironment(
+            Map<String, String> env, Collection<ConfigOption<?>> known) {
         Map<String, String> m = new LinkedHashMap<>();
         for (ConfigOption<?> o : known) {
-            String var = "WEIR_" + o.key().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+            String var =
+                    "WEIR_" + o.key().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
             if (env.containsKey(var)) {
                 m.put(o.key(), env.get(var));
             }
@@ -95,8 +97,17 @@ public final class WeirConfig {
         if (raw != null) {
             return option.parse(raw);
         }
-        return option.defaultValue().orElseThrow(() -> new WeirException(
-                "config key '" + option.key() + "' is required: " + option.doc() + " (" + option.allowedValues() + ")"));
+        return option.defaultValue()
+                .orElseThrow(
+                        () ->
+                                new WeirException(
+                                        "config key '"
+                                                + option.key()
+                                                + "' is required: "
+                                                + option.doc()
+                                                + " ("
+                                                + option.allowedValues()
+                                                + ")"));
     }
 
     public <T> Optional<T> getOptional(ConfigOption<T> option) {
@@ -111,11 +122,12 @@ public final class WeirConfig {
     /** Keys under {@code prefix}, with the prefix removed. */
     public Map<String, String> withPrefix(String prefix) {
         Map<String, String> m = new LinkedHashMap<>();
-        values.forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
-                m.put(k.substring(prefix.length()), v);
-            }
-        });
+        values.forEach(
+                (k, v) -> {
+                    if (k.startsWith(prefix)) {
+                        m.put(k.substring(prefix.length()), v);
+                    }
+                });
         return m;
     }
 
@@ -124,8 +136,8 @@ public final class WeirConfig {
     }
 
     /**
-     * Fails at startup on a key nobody declared (a typo would otherwise be ignored silently) and
-     * on any declared key whose value is not allowed.
+     * Fails at startup on a key nobody declared (a typo would otherwise be ignored silently) and on
+     * any declared key whose value is not allowed.
      */
     public void validate(Collection<ConfigOption<?>> known) {
         Map<String, ConfigOption<?>> byKey = new TreeMap<>();
@@ -135,9 +147,13 @@ public final class WeirConfig {
             if (o != null) {
                 o.parse(e.getValue());
             } else if (PASS_THROUGH_PREFIXES.stream().noneMatch(e.getKey()::startsWith)) {
-                throw new WeirException("unknown config key '" + e.getKey() + "'; known keys: "
-                        + new TreeSet<>(byKey.keySet()) + ", or a Kafka client property under one of "
-                        + PASS_THROUGH_PREFIXES);
+                throw new WeirException(
+                        "unknown config key '"
+                                + e.getKey()
+                                + "'; known keys: "
+                                + new TreeSet<>(byKey.keySet())
+                                + ", or a Kafka client property under one of "
+                                + PASS_THROUGH_PREFIXES);
             }
         }
     }

@@ -4,7 +4,8 @@ package dev.weir.format;
 public record KeyGroupRange(int start, int end) {
     public KeyGroupRange {
         if (start < 0 || end < start) {
-            throw new IllegalArgumentException("invalid key-group range [" + start + ", " + end + "]");
+            throw new IllegalArgumentException(
+                    "invalid key-group range [" + start + ", " + end + "]");
         }
     }
 

@@ -3,8 +3,8 @@ package dev.weir.format;
 /**
  * Key-group math. Keyed state is split into {@code maxParallelism} key groups; a key's group is
  * {@code murmur3(serializedKeyBytes) mod maxParallelism} and subtask {@code i} of {@code p} owns
- * the contiguous range {@code [ceil(i*M/p), ceil((i+1)*M/p) - 1]}. These formulas are part of
- * the checkpoint and savepoint format.
+ * the contiguous range {@code [ceil(i*M/p), ceil((i+1)*M/p) - 1]}. These formulas are part of the
+ * checkpoint and savepoint format.
  */
 public final class KeyGroups {
     /** Key groups are stored as two bytes in front of every state key. */
@@ -17,7 +17,8 @@ public final class KeyGroups {
     /** Hot path: called per record, so only the cheap argument check. */
     public static int keyGroupFor(byte[] serializedKey, int maxParallelism) {
         if (maxParallelism < 1) {
-            throw new IllegalArgumentException("maxParallelism must be >= 1, got " + maxParallelism);
+            throw new IllegalArgumentException(
+                    "maxParallelism must be >= 1, got " + maxParallelism);
         }
         return Math.floorMod(Murmur3.hash32(serializedKey), maxParallelism);
     }
@@ -44,7 +45,9 @@ public final class KeyGroups {
     public static void checkParallelism(int parallelism, int maxParallelism) {
         if (maxParallelism < 1 || maxParallelism > MAX_MAX_PARALLELISM) {
             throw new IllegalArgumentException(
-                    "maxParallelism must be in [1, " + MAX_MAX_PARALLELISM + "], got "
+                    "maxParallelism must be in [1, "
+                            + MAX_MAX_PARALLELISM
+                            + "], got "
                             + maxParallelism);
         }
         if (parallelism < 1 || parallelism > maxParallelism) {

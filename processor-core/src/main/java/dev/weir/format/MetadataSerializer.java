@@ -50,28 +50,39 @@ public final class MetadataSerializer {
     }
 
     /**
-     * @throws MetadataFormatException if the bytes are not a metadata file this version of Weir
-     *     can read (wrong magic, unknown version, checksum mismatch, truncated)
+     * @throws MetadataFormatException if the bytes are not a metadata file this version of Weir can
+     *     read (wrong magic, unknown version, checksum mismatch, truncated)
      */
     public static CheckpointMetadata deserialize(byte[] data) {
-        if (data.length < MAGIC.length + 8 || !Arrays.equals(data, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+        if (data.length < MAGIC.length + 8
+                || !Arrays.equals(data, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw new MetadataFormatException("not a Weir metadata file (bad magic or too short)");
         }
-        int version = ((data[8] & 0xff) << 24) | ((data[9] & 0xff) << 16) | ((data[10] & 0xff) << 8) | (data[11] & 0xff);
+        int version =
+                ((data[8] & 0xff) << 24)
+                        | ((data[9] & 0xff) << 16)
+                        | ((data[10] & 0xff) << 8)
+                        | (data[11] & 0xff);
         if (version != CURRENT_VERSION) {
             throw new MetadataFormatException(
-                    "metadata format version " + version + " is not supported; this Weir reads version "
+                    "metadata format version "
+                            + version
+                            + " is not supported; this Weir reads version "
                             + CURRENT_VERSION);
         }
         CRC32 crc = new CRC32();
         crc.update(data, 0, data.length - 4);
-        int stored = ((data[data.length - 4] & 0xff) << 24) | ((data[data.length - 3] & 0xff) << 16)
-                | ((data[data.length - 2] & 0xff) << 8) | (data[data.length - 1] & 0xff);
+        int stored =
+                ((data[data.length - 4] & 0xff) << 24)
+                        | ((data[data.length - 3] & 0xff) << 16)
+                        | ((data[data.length - 2] & 0xff) << 8)
+                        | (data[data.length - 1] & 0xff);
         if ((int) crc.getValue() != stored) {
             throw new MetadataFormatException("metadata checksum mismatch: the file is damaged");
         }
         try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, 12, data.length - 16));
+            DataInputStream in =
+                    new DataInputStream(new ByteArrayInputStream(data, 12, data.length - 16));
             String job = in.readUTF();
             long id = in.readLong();
             long ts = in.readLong();
@@ -87,7 +98,8 @@ public final class MetadataSerializer {
         }
     }
 
-    private static void writeOperator(DataOutputStream out, OperatorSnapshot op) throws IOException {
+    private static void writeOperator(DataOutputStream out, OperatorSnapshot op)
+            throws IOException {
         out.writeUTF(op.uid());
         out.writeInt(op.parallelism());
         out.writeInt(op.states().size());
@@ -129,7 +141,9 @@ public final class MetadataSerializer {
         for (int i = 0; i < parallelism; i++) {
             int index = in.readInt();
             Optional<KeyGroupRange> range =
-                    in.readBoolean() ? Optional.of(new KeyGroupRange(in.readInt(), in.readInt())) : Optional.empty();
+                    in.readBoolean()
+                            ? Optional.of(new KeyGroupRange(in.readInt(), in.readInt()))
+                            : Optional.empty();
             int fileCount = in.readInt();
             List<FileRef> files = new ArrayList<>(fileCount);
             for (int f = 0; f < fileCount; f++) {

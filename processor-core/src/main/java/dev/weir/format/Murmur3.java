@@ -1,8 +1,8 @@
 package dev.weir.format;
 
 /**
- * MurmurHash3, x86 32-bit variant, seed 0. Key groups are derived from it, so its output is
- * part of the on-disk format: changing it would move every key to another key group.
+ * MurmurHash3, x86 32-bit variant, seed 0. Key groups are derived from it, so its output is part of
+ * the on-disk format: changing it would move every key to another key group.
  */
 public final class Murmur3 {
     private static final int C1 = 0xcc9e2d51;
@@ -31,10 +31,10 @@ public final class Murmur3 {
         switch (length & 3) {
             case 3:
                 k ^= (data[end + 2] & 0xff) << 16;
-                // fall through
+            // fall through
             case 2:
                 k ^= (data[end + 1] & 0xff) << 8;
-                // fall through
+            // fall through
             case 1:
                 k ^= data[end] & 0xff;
                 h ^= mixK(k);

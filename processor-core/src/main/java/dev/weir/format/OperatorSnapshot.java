@@ -11,8 +11,13 @@ public record OperatorSnapshot(
         }
         if (subtasks.size() != parallelism) {
             throw new IllegalArgumentException(
-                    "operator '" + uid + "' has parallelism " + parallelism + " but "
-                            + subtasks.size() + " subtask snapshots");
+                    "operator '"
+                            + uid
+                            + "' has parallelism "
+                            + parallelism
+                            + " but "
+                            + subtasks.size()
+                            + " subtask snapshots");
         }
         states = List.copyOf(states);
         subtasks = List.copyOf(subtasks);

@@ -23,9 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One execution of a job: every subtask restored from the same checkpoint, wired by channels,
- * plus the checkpoint coordinator. A failure anywhere ends the whole attempt; the runner then
- * starts a new one.
+ * One execution of a job: every subtask restored from the same checkpoint, wired by channels, plus
+ * the checkpoint coordinator. A failure anywhere ends the whole attempt; the runner then starts a
+ * new one.
  */
 final class Attempt implements Task.TaskListener {
     private static final Logger LOG = LoggerFactory.getLogger(Attempt.class);
@@ -45,15 +45,25 @@ final class Attempt implements Task.TaskListener {
         this.localDir = localDir;
         this.onFailure = onFailure;
         AtomicInteger n = new AtomicInteger();
-        this.uploads = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "weir-upload-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.uploads =
+                Executors.newFixedThreadPool(
+                        2,
+                        r -> {
+                            Thread t = new Thread(r, "weir-upload-" + n.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
     }
 
-    static Attempt start(JobPlan plan, int number, CheckpointStorage storage, Path localDir, InstantSource clock,
-            CheckpointHistory history, LongAdder recordsIn, LongAdder recordsOut,
+    static Attempt start(
+            JobPlan plan,
+            int number,
+            CheckpointStorage storage,
+            Path localDir,
+            InstantSource clock,
+            CheckpointHistory history,
+            LongAdder recordsIn,
+            LongAdder recordsOut,
             BiConsumer<Integer, Throwable> onFailure) {
         Attempt a = new Attempt(number, localDir, onFailure);
         try {
@@ -67,18 +77,30 @@ final class Attempt implements Task.TaskListener {
         return a;
     }
 
-    private void build(JobPlan plan, CheckpointStorage storage, InstantSource clock, CheckpointHistory history,
-            LongAdder recordsIn, LongAdder recordsOut) {
+    private void build(
+            JobPlan plan,
+            CheckpointStorage storage,
+            InstantSource clock,
+            CheckpointHistory history,
+            LongAdder recordsIn,
+            LongAdder recordsOut) {
         JobGraph g = plan.graph();
         int p = plan.parallelism();
         int m = plan.maxParallelism();
         Map<String, Integer> keyedParallelism = new HashMap<>();
-        g.steps().stream().filter(s -> s instanceof JobGraph.ProcessStep)
+        g.steps().stream()
+                .filter(s -> s instanceof JobGraph.ProcessStep)
                 .forEach(s -> keyedParallelism.put(((JobGraph.ProcessStep) s).uid(), p));
         Optional<CheckpointRestorer.Restored> restored;
         try {
-            restored = CheckpointRestorer.restoreLatest(storage, plan.jobName(), m, keyedParallelism,
-                    new HashSet<>(g.uids()), localDir);
+            restored =
+                    CheckpointRestorer.restoreLatest(
+                            storage,
+                            plan.jobName(),
+                            m,
+                            keyedParallelism,
+                            new HashSet<>(g.uids()),
+                            localDir);
         } catch (dev.weir.WeirException e) {
             throw new JobPlan.FatalJobException(e.getMessage());
         }
@@ -86,14 +108,17 @@ final class Attempt implements Task.TaskListener {
         List<Long> ids = CheckpointRestorer.checkpointIds(storage);
         long nextId = ids.isEmpty() ? 1 : ids.get(0) + 1;
         List<Long> completed = new ArrayList<>();
-        restored.ifPresent(r -> {
-            for (long id : ids) {
-                if (id <= r.metadata().checkpointId() && storage.read(CheckpointPaths.metadata(id)).isPresent()) {
-                    completed.add(id);
-                }
-            }
-        });
-        Map<String, Long> positions = restored.map(CheckpointRestorer.Restored::sourcePositions).orElse(Map.of());
+        restored.ifPresent(
+                r -> {
+                    for (long id : ids) {
+                        if (id <= r.metadata().checkpointId()
+                                && storage.read(CheckpointPaths.metadata(id)).isPresent()) {
+                            completed.add(id);
+                        }
+                    }
+                });
+        Map<String, Long> positions =
+                restored.map(CheckpointRestorer.Restored::sourcePositions).orElse(Map.of());
 
         List<List<JobGraph.Step>> stages = plan.stages();
         Task[][] stageTasks = new Task[stages.size()][];
@@ -118,13 +143,25 @@ final class Attempt implements Task.TaskListener {
                 }
                 if (s == 0) {
                     SubtaskInfo srcInfo = new SubtaskInfo(plan.jobName(), g.sourceUid(), i, p);
-                    SourceReader<?, ?> reader = g.source().createReader(
-                            new Contexts.Source(srcInfo, plan.config(), positions, clock));
+                    SourceReader<?, ?> reader =
+                            g.source()
+                                    .createReader(
+                                            new Contexts.Source(
+                                                    srcInfo, plan.config(), positions, clock));
                     unstarted.add(reader);
                     if (chain.isEmpty()) {
                         throw new IllegalStateException("empty chain");
                     }
-                    SourceTask t = new SourceTask(srcInfo, tasks.size(), wakeup, chain, this, clock, reader, recordsIn);
+                    SourceTask t =
+                            new SourceTask(
+                                    srcInfo,
+                                    tasks.size(),
+                                    wakeup,
+                                    chain,
+                                    this,
+                                    clock,
+                                    reader,
+                                    recordsIn);
                     sources.add(t);
                     stageTasks[s][i] = t;
                 } else {
@@ -137,31 +174,59 @@ final class Attempt implements Task.TaskListener {
                 Channel[][] into = new Channel[p][p];
                 for (int to = 0; to < p; to++) {
                     for (int from = 0; from < p; from++) {
-                        into[from][to] = new Channel(plan.channelCapacity(), stageTasks[s][to].wakeup);
+                        into[from][to] =
+                                new Channel(plan.channelCapacity(), stageTasks[s][to].wakeup);
                     }
                     Channel[] inputs = new Channel[p];
                     for (int from = 0; from < p; from++) {
                         inputs[from] = into[from][to];
                     }
-                    ((GateTask) stageTasks[s][to]).setGate(new InputGate(p, c -> inputs[c].poll(), clock));
+                    ((GateTask) stageTasks[s][to])
+                            .setGate(new InputGate(p, c -> inputs[c].poll(), clock));
                 }
                 nextChannels = into;
             }
         }
-        coordinator = new CheckpointCoordinator(plan.jobName(), storage, m, plan.intervalMillis(),
-                plan.timeoutMillis(), plan.retained(), plan.tolerableFailures(), clock, sources, tasks, nextId,
-                completed, history, e -> onFailure.accept(number, e));
+        coordinator =
+                new CheckpointCoordinator(
+                        plan.jobName(),
+                        storage,
+                        m,
+                        plan.intervalMillis(),
+                        plan.timeoutMillis(),
+                        plan.retained(),
+                        plan.tolerableFailures(),
+                        clock,
+                        sources,
+                        tasks,
+                        nextId,
+                        completed,
+                        history,
+                        e -> onFailure.accept(number, e));
         unstarted.clear();
         for (Task t : tasks) {
             t.start("weir-" + t.info + "-a" + number);
         }
         coordinator.start();
-        LOG.info("job {}: attempt {} running {} subtasks at parallelism {}{}", plan.jobName(), number, tasks.size(), p,
-                restored.map(r -> ", restored from checkpoint " + r.metadata().checkpointId()).orElse(", no checkpoint to restore"));
+        LOG.info(
+                "job {}: attempt {} running {} subtasks at parallelism {}{}",
+                plan.jobName(),
+                number,
+                tasks.size(),
+                p,
+                restored.map(r -> ", restored from checkpoint " + r.metadata().checkpointId())
+                        .orElse(", no checkpoint to restore"));
     }
 
-    private ChainOperator operator(JobGraph.Step step, JobPlan plan, SubtaskInfo info, CheckpointStorage storage,
-            Optional<CheckpointRestorer.Restored> restored, Channel[][] nextChannels, int subtask, Task[] self) {
+    private ChainOperator operator(
+            JobGraph.Step step,
+            JobPlan plan,
+            SubtaskInfo info,
+            CheckpointStorage storage,
+            Optional<CheckpointRestorer.Restored> restored,
+            Channel[][] nextChannels,
+            int subtask,
+            Task[] self) {
         if (step instanceof JobGraph.MapStep ms) {
             return new StatelessOperators.Map(ms.fn(), info);
         } else if (step instanceof JobGraph.FilterStep fs) {
@@ -171,22 +236,39 @@ final class Attempt implements Task.TaskListener {
         } else if (step instanceof JobGraph.KeyByStep kb) {
             ChannelWriter[] writers = new ChannelWriter[plan.parallelism()];
             for (int to = 0; to < writers.length; to++) {
-                writers[to] = new ChannelWriter(nextChannels[subtask][to], plan.batchSize(), () -> self[0].isCancelled());
+                writers[to] =
+                        new ChannelWriter(
+                                nextChannels[subtask][to],
+                                plan.batchSize(),
+                                () -> self[0].isCancelled());
             }
-            return new KeyByRouter(kb.selector(), kb.keySerde(), writers, plan.maxParallelism(), info);
+            return new KeyByRouter(
+                    kb.selector(), kb.keySerde(), writers, plan.maxParallelism(), info);
         } else {
             JobGraph.ProcessStep ps = (JobGraph.ProcessStep) step;
-            SubtaskInfo opInfo = new SubtaskInfo(plan.jobName(), ps.uid(), subtask, plan.parallelism());
+            SubtaskInfo opInfo =
+                    new SubtaskInfo(plan.jobName(), ps.uid(), subtask, plan.parallelism());
             Path base = localDir.resolve(ps.uid() + "-" + subtask);
             Optional<Path> restoredDir = restored.flatMap(r -> r.stateDir(ps.uid(), subtask));
             Map<String, StateInfo> states = new HashMap<>();
             restored.flatMap(r -> r.metadata().operator(ps.uid()))
                     .ifPresent(op -> op.states().forEach(st -> states.put(st.name(), st)));
-            RocksKeyedBackend backend = new RocksKeyedBackend(opInfo, restoredDir.orElse(base.resolve("db")),
-                    KeyGroups.rangeFor(subtask, plan.maxParallelism(), plan.parallelism()), plan.maxParallelism(),
-                    plan.cacheEntries(), states);
+            RocksKeyedBackend backend =
+                    new RocksKeyedBackend(
+                            opInfo,
+                            restoredDir.orElse(base.resolve("db")),
+                            KeyGroups.rangeFor(subtask, plan.maxParallelism(), plan.parallelism()),
+                            plan.maxParallelism(),
+                            plan.cacheEntries(),
+                            states);
             unstarted.add(backend);
-            return new KeyedProcessOperator(opInfo, ps.factory(), ps.keySerde(), backend, storage, uploads,
+            return new KeyedProcessOperator(
+                    opInfo,
+                    ps.factory(),
+                    ps.keySerde(),
+                    backend,
+                    storage,
+                    uploads,
                     base.resolve("snapshots"));
         }
     }
@@ -215,7 +297,9 @@ final class Attempt implements Task.TaskListener {
             for (Task t : tasks) {
                 t.join(10_000);
                 if (t.isAlive()) {
-                    LOG.warn("{}: did not stop within 10 s of cancellation; interrupting it", t.info);
+                    LOG.warn(
+                            "{}: did not stop within 10 s of cancellation; interrupting it",
+                            t.info);
                     t.interrupt();
                     t.join(10_000);
                 }
@@ -234,8 +318,12 @@ final class Attempt implements Task.TaskListener {
     }
 
     @Override
-    public void acknowledged(long checkpointId, Task task, List<SnapshotContext.OperatorResult> results,
-            long alignmentMillis, long syncMillis) {
+    public void acknowledged(
+            long checkpointId,
+            Task task,
+            List<SnapshotContext.OperatorResult> results,
+            long alignmentMillis,
+            long syncMillis) {
         coordinator.acknowledge(checkpointId, task, results, alignmentMillis, syncMillis);
     }
 

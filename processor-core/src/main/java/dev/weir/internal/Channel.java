@@ -6,8 +6,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * A bounded single-producer, single-consumer channel of element batches between two subtasks.
- * A full channel makes the sender wait: that is the job's backpressure.
+ * A bounded single-producer, single-consumer channel of element batches between two subtasks. A
+ * full channel makes the sender wait: that is the job's backpressure.
  */
 final class Channel {
     private final ArrayBlockingQueue<StreamElement[]> queue;

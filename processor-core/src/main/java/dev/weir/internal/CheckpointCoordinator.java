@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts a checkpoint every interval (one in flight at a time), collects every subtask's
- * acknowledgement, writes {@code chk-n/_metadata} last and atomically — which commits checkpoint
- * n — then tells the subtasks and deletes what is no longer retained. All its state is confined
- * to one thread; other threads hand it events.
+ * acknowledgement, writes {@code chk-n/_metadata} last and atomically — which commits checkpoint n
+ * — then tells the subtasks and deletes what is no longer retained. All its state is confined to
+ * one thread; other threads hand it events.
  */
 final class CheckpointCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointCoordinator.class);
@@ -52,9 +52,20 @@ final class CheckpointCoordinator {
     private Pending pending;
     private int consecutiveFailures;
 
-    CheckpointCoordinator(String jobName, CheckpointStorage storage, int maxParallelism, long intervalMillis,
-            long timeoutMillis, int retained, int tolerableFailures, InstantSource clock, List<SourceTask> sources,
-            List<Task> tasks, long nextId, List<Long> completed, CheckpointHistory history,
+    CheckpointCoordinator(
+            String jobName,
+            CheckpointStorage storage,
+            int maxParallelism,
+            long intervalMillis,
+            long timeoutMillis,
+            int retained,
+            int tolerableFailures,
+            InstantSource clock,
+            List<SourceTask> sources,
+            List<Task> tasks,
+            long nextId,
+            List<Long> completed,
+            CheckpointHistory history,
             Consumer<Throwable> failJob) {
         this.jobName = jobName;
         this.storage = storage;
@@ -70,15 +81,18 @@ final class CheckpointCoordinator {
         this.completed = new TreeSet<>(completed);
         this.history = history;
         this.failJob = failJob;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "weir-coordinator-" + jobName);
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "weir-coordinator-" + jobName);
+                            t.setDaemon(true);
+                            return t;
+                        });
     }
 
     void start() {
-        executor.scheduleAtFixedRate(this::guarded, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        executor.scheduleAtFixedRate(
+                this::guarded, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Stops triggering; a checkpoint in flight is abandoned (it never gets its metadata). */
@@ -107,30 +121,41 @@ final class CheckpointCoordinator {
         long id = nextId++;
         long now = clock.millis();
         pending = new Pending(id, now, tasks.size());
-        pending.timeout = executor.schedule(
-                () -> abort(id, "not completed within checkpoint.timeout.ms=" + timeoutMillis), timeoutMillis,
-                TimeUnit.MILLISECONDS);
+        pending.timeout =
+                executor.schedule(
+                        () ->
+                                abort(
+                                        id,
+                                        "not completed within checkpoint.timeout.ms="
+                                                + timeoutMillis),
+                        timeoutMillis,
+                        TimeUnit.MILLISECONDS);
         LOG.debug("job {}: triggering checkpoint {}", jobName, id);
         for (SourceTask s : sources) {
             s.triggerCheckpoint(id, now);
         }
     }
 
-    void acknowledge(long id, Task task, List<SnapshotContext.OperatorResult> results, long alignmentMillis,
+    void acknowledge(
+            long id,
+            Task task,
+            List<SnapshotContext.OperatorResult> results,
+            long alignmentMillis,
             long syncMillis) {
-        execute(() -> {
-            Pending p = pending;
-            if (p == null || p.id != id) {
-                return;
-            }
-            p.results.addAll(results);
-            p.acks++;
-            p.alignmentMillis = Math.max(p.alignmentMillis, alignmentMillis);
-            p.syncMillis = Math.max(p.syncMillis, syncMillis);
-            if (p.acks == p.expectedAcks) {
-                complete(p);
-            }
-        });
+        execute(
+                () -> {
+                    Pending p = pending;
+                    if (p == null || p.id != id) {
+                        return;
+                    }
+                    p.results.addAll(results);
+                    p.acks++;
+                    p.alignmentMillis = Math.max(p.alignmentMillis, alignmentMillis);
+                    p.syncMillis = Math.max(p.syncMillis, syncMillis);
+                    if (p.acks == p.expectedAcks) {
+                        complete(p);
+                    }
+                });
     }
 
     void decline(long id, Task task, Throwable cause) {
@@ -148,11 +173,13 @@ final class CheckpointCoordinator {
     }
 
     private void complete(Pending p) {
-        CheckpointMetadata metadata = new CheckpointMetadata(jobName, p.id, p.triggerMillis, maxParallelism,
-                operators(p.results));
+        CheckpointMetadata metadata =
+                new CheckpointMetadata(
+                        jobName, p.id, p.triggerMillis, maxParallelism, operators(p.results));
         String location = storage.describe(CheckpointPaths.metadata(p.id));
         try {
-            storage.writeAtomically(CheckpointPaths.metadata(p.id), MetadataSerializer.serialize(metadata));
+            storage.writeAtomically(
+                    CheckpointPaths.metadata(p.id), MetadataSerializer.serialize(metadata));
         } catch (RuntimeException e) {
             abort(p.id, "writing " + location + " failed: " + e.getMessage());
             return;
@@ -162,10 +189,25 @@ final class CheckpointCoordinator {
         consecutiveFailures = 0;
         long size = metadata.allFiles().stream().mapToLong(FileRef::size).sum();
         long duration = clock.millis() - p.triggerMillis;
-        history.add(new CheckpointStats(p.id, CheckpointStats.Status.COMPLETED, p.triggerMillis, duration, size,
-                p.alignmentMillis, p.syncMillis, Optional.of(location), Optional.empty()));
-        LOG.info("job {}: checkpoint {} completed in {} ms, {} bytes, alignment {} ms, sync pause {} ms", jobName, p.id,
-                duration, size, p.alignmentMillis, p.syncMillis);
+        history.add(
+                new CheckpointStats(
+                        p.id,
+                        CheckpointStats.Status.COMPLETED,
+                        p.triggerMillis,
+                        duration,
+                        size,
+                        p.alignmentMillis,
+                        p.syncMillis,
+                        Optional.of(location),
+                        Optional.empty()));
+        LOG.info(
+                "job {}: checkpoint {} completed in {} ms, {} bytes, alignment {} ms, sync pause {} ms",
+                jobName,
+                p.id,
+                duration,
+                size,
+                p.alignmentMillis,
+                p.syncMillis);
         completed.add(p.id);
         for (Task t : tasks) {
             t.notifyComplete(p.id);
@@ -179,13 +221,22 @@ final class CheckpointCoordinator {
             byUid.computeIfAbsent(r.uid(), k -> new ArrayList<>()).add(r);
         }
         List<OperatorSnapshot> ops = new ArrayList<>();
-        byUid.forEach((uid, rs) -> {
-            Map<String, StateInfo> states = new LinkedHashMap<>();
-            rs.forEach(r -> r.states().forEach(s -> states.putIfAbsent(s.name(), s)));
-            List<SubtaskSnapshot> subtasks = rs.stream().map(SnapshotContext.OperatorResult::snapshot)
-                    .sorted(Comparator.comparingInt(SubtaskSnapshot::subtask)).toList();
-            ops.add(new OperatorSnapshot(uid, rs.get(0).parallelism(), List.copyOf(states.values()), subtasks));
-        });
+        byUid.forEach(
+                (uid, rs) -> {
+                    Map<String, StateInfo> states = new LinkedHashMap<>();
+                    rs.forEach(r -> r.states().forEach(s -> states.putIfAbsent(s.name(), s)));
+                    List<SubtaskSnapshot> subtasks =
+                            rs.stream()
+                                    .map(SnapshotContext.OperatorResult::snapshot)
+                                    .sorted(Comparator.comparingInt(SubtaskSnapshot::subtask))
+                                    .toList();
+                    ops.add(
+                            new OperatorSnapshot(
+                                    uid,
+                                    rs.get(0).parallelism(),
+                                    List.copyOf(states.values()),
+                                    subtasks));
+                });
         return ops;
     }
 
@@ -197,16 +248,36 @@ final class CheckpointCoordinator {
         p.timeout.cancel(false);
         pending = null;
         consecutiveFailures++;
-        history.add(new CheckpointStats(id, CheckpointStats.Status.FAILED, p.triggerMillis,
-                clock.millis() - p.triggerMillis, 0, p.alignmentMillis, p.syncMillis, Optional.empty(),
-                Optional.of(reason)));
-        LOG.warn("job {}: checkpoint {} failed ({} in a row, tolerated: {}): {}", jobName, id, consecutiveFailures,
-                tolerableFailures, reason);
+        history.add(
+                new CheckpointStats(
+                        id,
+                        CheckpointStats.Status.FAILED,
+                        p.triggerMillis,
+                        clock.millis() - p.triggerMillis,
+                        0,
+                        p.alignmentMillis,
+                        p.syncMillis,
+                        Optional.empty(),
+                        Optional.of(reason)));
+        LOG.warn(
+                "job {}: checkpoint {} failed ({} in a row, tolerated: {}): {}",
+                jobName,
+                id,
+                consecutiveFailures,
+                tolerableFailures,
+                reason);
         deleteQuietly(CheckpointPaths.checkpointDir(id));
         if (consecutiveFailures > tolerableFailures) {
-            failJob.accept(new WeirException("job " + jobName + ": " + consecutiveFailures
-                    + " checkpoints failed in a row, more than checkpoint.tolerable-failures=" + tolerableFailures
-                    + "; last: " + reason));
+            failJob.accept(
+                    new WeirException(
+                            "job "
+                                    + jobName
+                                    + ": "
+                                    + consecutiveFailures
+                                    + " checkpoints failed in a row, more than checkpoint.tolerable-failures="
+                                    + tolerableFailures
+                                    + "; last: "
+                                    + reason));
         }
     }
 
@@ -220,11 +291,13 @@ final class CheckpointCoordinator {
             deleteQuietly(CheckpointPaths.checkpointDir(oldest));
         }
         for (String name : storage.list("")) {
-            CheckpointPaths.parseCheckpointDir(name).ifPresent(id -> {
-                if (id < newest && !completed.contains(id)) {
-                    deleteQuietly(name);
-                }
-            });
+            CheckpointPaths.parseCheckpointDir(name)
+                    .ifPresent(
+                            id -> {
+                                if (id < newest && !completed.contains(id)) {
+                                    deleteQuietly(name);
+                                }
+                            });
         }
     }
 
@@ -232,13 +305,19 @@ final class CheckpointCoordinator {
         try {
             storage.deleteRecursively(dir);
         } catch (RuntimeException e) {
-            LOG.warn("job {}: could not delete {}: {}", jobName, storage.describe(dir), e.toString());
+            LOG.warn(
+                    "job {}: could not delete {}: {}",
+                    jobName,
+                    storage.describe(dir),
+                    e.toString());
         }
     }
 
     private static String rootMessage(Throwable t) {
         Throwable c = t;
-        while (c.getCause() != null && (c instanceof java.util.concurrent.CompletionException || c.getMessage() == null)) {
+        while (c.getCause() != null
+                && (c instanceof java.util.concurrent.CompletionException
+                        || c.getMessage() == null)) {
             c = c.getCause();
         }
         return c.getMessage() == null ? c.toString() : c.getMessage();

@@ -22,10 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the newest usable completed checkpoint of a job and brings its keyed state to local
- * disk. A checkpoint whose metadata or files are missing or damaged is skipped with an error in
- * the log, and the next older retained one is tried: nothing is restored from a file that fails
- * its size or CRC check.
+ * Finds the newest usable completed checkpoint of a job and brings its keyed state to local disk. A
+ * checkpoint whose metadata or files are missing or damaged is skipped with an error in the log,
+ * and the next older retained one is tried: nothing is restored from a file that fails its size or
+ * CRC check.
  */
 final class CheckpointRestorer {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointRestorer.class);
@@ -33,7 +33,9 @@ final class CheckpointRestorer {
     private CheckpointRestorer() {}
 
     /** A checkpoint ready to restore: metadata plus local copies of every keyed subtask's files. */
-    record Restored(CheckpointMetadata metadata, Map<String, Map<Integer, Path>> keyedStateDirs,
+    record Restored(
+            CheckpointMetadata metadata,
+            Map<String, Map<Integer, Path>> keyedStateDirs,
             Map<String, Long> sourcePositions) {
         Optional<Path> stateDir(String uid, int subtask) {
             return Optional.ofNullable(keyedStateDirs.getOrDefault(uid, Map.of()).get(subtask));
@@ -50,8 +52,13 @@ final class CheckpointRestorer {
         return ids;
     }
 
-    static Optional<Restored> restoreLatest(CheckpointStorage storage, String jobName, int maxParallelism,
-            Map<String, Integer> keyedParallelism, Set<String> jobUids, Path localDir) {
+    static Optional<Restored> restoreLatest(
+            CheckpointStorage storage,
+            String jobName,
+            int maxParallelism,
+            Map<String, Integer> keyedParallelism,
+            Set<String> jobUids,
+            Path localDir) {
         for (long id : checkpointIds(storage)) {
             Optional<byte[]> bytes = storage.read(CheckpointPaths.metadata(id));
             if (bytes.isEmpty()) {
@@ -62,35 +69,74 @@ final class CheckpointRestorer {
                 CheckpointMetadata m = MetadataSerializer.deserialize(bytes.get());
                 check(m, jobName, maxParallelism, keyedParallelism, jobUids);
                 Restored r = download(storage, m, target);
-                LOG.info("job {}: restoring checkpoint {} ({})", jobName, id, storage.describe(CheckpointPaths.metadata(id)));
+                LOG.info(
+                        "job {}: restoring checkpoint {} ({})",
+                        jobName,
+                        id,
+                        storage.describe(CheckpointPaths.metadata(id)));
                 return Optional.of(r);
             } catch (CorruptCheckpointException | MetadataFormatException e) {
-                LOG.error("job {}: checkpoint {} at {} cannot be restored: {}; falling back to an older retained checkpoint",
-                        jobName, id, storage.describe(CheckpointPaths.checkpointDir(id)), e.getMessage());
+                LOG.error(
+                        "job {}: checkpoint {} at {} cannot be restored: {}; falling back to an older retained checkpoint",
+                        jobName,
+                        id,
+                        storage.describe(CheckpointPaths.checkpointDir(id)),
+                        e.getMessage());
                 LocalCheckpointStorage.deleteTree(target);
             }
         }
         return Optional.empty();
     }
 
-    private static void check(CheckpointMetadata m, String jobName, int maxParallelism,
-            Map<String, Integer> keyedParallelism, Set<String> jobUids) {
+    private static void check(
+            CheckpointMetadata m,
+            String jobName,
+            int maxParallelism,
+            Map<String, Integer> keyedParallelism,
+            Set<String> jobUids) {
         if (m.maxParallelism() != maxParallelism) {
-            throw new WeirException("job " + jobName + ": checkpoint " + m.checkpointId() + " has max-parallelism "
-                    + m.maxParallelism() + " but the job is configured with " + maxParallelism
-                    + "; set max-parallelism=" + m.maxParallelism() + " (only the offline savepoint tool can change it)");
+            throw new WeirException(
+                    "job "
+                            + jobName
+                            + ": checkpoint "
+                            + m.checkpointId()
+                            + " has max-parallelism "
+                            + m.maxParallelism()
+                            + " but the job is configured with "
+                            + maxParallelism
+                            + "; set max-parallelism="
+                            + m.maxParallelism()
+                            + " (only the offline savepoint tool can change it)");
         }
         for (OperatorSnapshot op : m.operators()) {
             if (!jobUids.contains(op.uid())) {
-                throw new WeirException("job " + jobName + ": checkpoint " + m.checkpointId()
-                        + " has state for operator uid '" + op.uid() + "', which the job no longer has (its uids: "
-                        + jobUids + ")");
+                throw new WeirException(
+                        "job "
+                                + jobName
+                                + ": checkpoint "
+                                + m.checkpointId()
+                                + " has state for operator uid '"
+                                + op.uid()
+                                + "', which the job no longer has (its uids: "
+                                + jobUids
+                                + ")");
             }
             Integer p = keyedParallelism.get(op.uid());
             if (p != null && p != op.parallelism()) {
-                throw new WeirException("job " + jobName + ": checkpoint " + m.checkpointId() + " holds keyed state of '"
-                        + op.uid() + "' at parallelism " + op.parallelism() + " but the job runs at " + p
-                        + "; set parallelism=" + op.parallelism() + " to resume from it");
+                throw new WeirException(
+                        "job "
+                                + jobName
+                                + ": checkpoint "
+                                + m.checkpointId()
+                                + " holds keyed state of '"
+                                + op.uid()
+                                + "' at parallelism "
+                                + op.parallelism()
+                                + " but the job runs at "
+                                + p
+                                + "; set parallelism="
+                                + op.parallelism()
+                                + " to resume from it");
             }
         }
     }

@@ -11,7 +11,11 @@ import java.util.Map;
 final class Contexts {
     private Contexts() {}
 
-    record Source(SubtaskInfo subtask, WeirConfig config, Map<String, Long> restoredPositions, InstantSource clock)
+    record Source(
+            SubtaskInfo subtask,
+            WeirConfig config,
+            Map<String, Long> restoredPositions,
+            InstantSource clock)
             implements SourceContext {}
 
     record Sink(SubtaskInfo subtask, WeirConfig config) implements SinkContext {}

@@ -15,7 +15,12 @@ final class GateTask extends Task {
 
     private InputGate gate;
 
-    GateTask(SubtaskInfo info, int index, Wakeup wakeup, List<ChainOperator> chain, TaskListener listener,
+    GateTask(
+            SubtaskInfo info,
+            int index,
+            Wakeup wakeup,
+            List<ChainOperator> chain,
+            TaskListener listener,
             InstantSource clock) {
         super(info, index, wakeup, chain, listener, clock);
     }

@@ -8,10 +8,10 @@ import java.time.InstantSource;
 import java.util.function.IntFunction;
 
 /**
- * Merges the input channels of one subtask and aligns checkpoint barriers: after barrier n
- * arrived on a channel, that channel is not read until barrier n arrived on every channel (it
- * fills up and its sender waits). Then the gate returns the barrier once and reads all channels
- * again. A newer barrier abandons an unfinished alignment (its checkpoint was aborted).
+ * Merges the input channels of one subtask and aligns checkpoint barriers: after barrier n arrived
+ * on a channel, that channel is not read until barrier n arrived on every channel (it fills up and
+ * its sender waits). Then the gate returns the barrier once and reads all channels again. A newer
+ * barrier abandons an unfinished alignment (its checkpoint was aborted).
  *
  * <p>Used by one thread only; the runtime feeds it from {@link Channel}s, the test harness from
  * in-memory queues.
@@ -46,8 +46,8 @@ public final class InputGate {
     }
 
     /**
-     * The next element to process, or null if no unblocked channel has one now. Returns a
-     * {@link Barrier} when it is aligned and an {@link EndOfInput} once when every channel ended.
+     * The next element to process, or null if no unblocked channel has one now. Returns a {@link
+     * Barrier} when it is aligned and an {@link EndOfInput} once when every channel ended.
      * Watermarks are dropped for now: no source generates them yet.
      */
     public StreamElement poll() {
@@ -61,9 +61,13 @@ public final class InputGate {
             while (e != null) {
                 StreamElement out = handle(c, e);
                 if (out != null) {
-                    // Stay on this channel only while its current batch lasts, so no channel starves.
+                    // Stay on this channel only while its current batch lasts, so no channel
+                    // starves.
                     StreamElement[] b = batches[c];
-                    next = b != null && positions[c] < b.length ? c : (c + 1 == channels ? 0 : c + 1);
+                    next =
+                            b != null && positions[c] < b.length
+                                    ? c
+                                    : (c + 1 == channels ? 0 : c + 1);
                     return out;
                 }
                 if (blocked[c] || ended[c]) {

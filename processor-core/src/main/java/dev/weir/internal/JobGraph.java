@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * The validated dataflow of a job: a source, a line of steps, a sink. Stages are split at each
  * {@code keyBy}; everything between two exchanges runs chained in one subtask thread.
  */
-public record JobGraph(String sourceUid, Source<?, ?> source, List<Step> steps, String sinkUid, Sink<?, ?> sink) {
+public record JobGraph(
+        String sourceUid, Source<?, ?> source, List<Step> steps, String sinkUid, Sink<?, ?> sink) {
     public JobGraph {
         steps = List.copyOf(steps);
     }
@@ -29,10 +30,15 @@ public record JobGraph(String sourceUid, Source<?, ?> source, List<Step> steps, 
 
     public record FlatMapStep(FlatMapFunction<?, ?, ?, ?> fn) implements Step {}
 
-    /** Re-keys records with {@code selector} and routes them by the key group of the serialized key. */
+    /**
+     * Re-keys records with {@code selector} and routes them by the key group of the serialized key.
+     */
     public record KeyByStep(KeySelector<?, ?, ?> selector, Serde<?> keySerde) implements Step {}
 
-    public record ProcessStep(String uid, Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory, Serde<?> keySerde)
+    public record ProcessStep(
+            String uid,
+            Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory,
+            Serde<?> keySerde)
             implements Step {}
 
     /** Number of stages (one more than the number of keyBy steps). */
@@ -44,7 +50,9 @@ public record JobGraph(String sourceUid, Source<?, ?> source, List<Step> steps, 
     public List<String> uids() {
         java.util.ArrayList<String> uids = new java.util.ArrayList<>();
         uids.add(sourceUid);
-        steps.stream().filter(s -> s instanceof ProcessStep).forEach(s -> uids.add(((ProcessStep) s).uid()));
+        steps.stream()
+                .filter(s -> s instanceof ProcessStep)
+                .forEach(s -> uids.add(((ProcessStep) s).uid()));
         uids.add(sinkUid);
         return uids;
     }

@@ -10,9 +10,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A job graph with its configuration read and checked once, before anything starts. */
-record JobPlan(JobGraph graph, WeirConfig config, String jobName, int parallelism, int maxParallelism,
-        long intervalMillis, long timeoutMillis, int retained, int tolerableFailures, int cacheEntries,
-        int channelCapacity, int batchSize) {
+record JobPlan(
+        JobGraph graph,
+        WeirConfig config,
+        String jobName,
+        int parallelism,
+        int maxParallelism,
+        long intervalMillis,
+        long timeoutMillis,
+        int retained,
+        int tolerableFailures,
+        int cacheEntries,
+        int channelCapacity,
+        int batchSize) {
 
     /** A failure a restart cannot fix (for example, a checkpoint of an incompatible job). */
     static final class FatalJobException extends WeirException {
@@ -24,23 +34,39 @@ record JobPlan(JobGraph graph, WeirConfig config, String jobName, int parallelis
     static JobPlan of(JobGraph graph, WeirConfig config) {
         String name = config.get(JobOptions.JOB_NAME);
         if (!name.matches("[A-Za-z0-9._-]{1,200}")) {
-            throw new WeirException("invalid value '" + name + "' for config key 'job.name': must be 1-200 characters"
-                    + " of [A-Za-z0-9._-] (it names directories, a consumer group and transactional ids)");
+            throw new WeirException(
+                    "invalid value '"
+                            + name
+                            + "' for config key 'job.name': must be 1-200 characters"
+                            + " of [A-Za-z0-9._-] (it names directories, a consumer group and transactional ids)");
         }
         int p = config.get(JobOptions.PARALLELISM);
         int m = config.get(JobOptions.MAX_PARALLELISM);
         if (p > m) {
-            throw new WeirException("invalid value '" + p + "' for config key 'parallelism': must not exceed max-parallelism="
-                    + m);
+            throw new WeirException(
+                    "invalid value '"
+                            + p
+                            + "' for config key 'parallelism': must not exceed max-parallelism="
+                            + m);
         }
         KeyGroups.checkParallelism(p, m);
         long interval = config.get(CheckpointOptions.INTERVAL_MS);
         long timeout = config.get(CheckpointOptions.TIMEOUT_MS);
         config.get(CheckpointOptions.DIR);
         RestartOptions.all().forEach(config::get);
-        return new JobPlan(graph, config, name, p, m, interval, timeout, config.get(CheckpointOptions.RETAINED),
-                config.get(CheckpointOptions.TOLERABLE_FAILURES), config.get(JobOptions.STATE_CACHE_MAX_ENTRIES),
-                config.get(JobOptions.CHANNEL_CAPACITY), config.get(JobOptions.CHANNEL_BATCH_SIZE));
+        return new JobPlan(
+                graph,
+                config,
+                name,
+                p,
+                m,
+                interval,
+                timeout,
+                config.get(CheckpointOptions.RETAINED),
+                config.get(CheckpointOptions.TOLERABLE_FAILURES),
+                config.get(JobOptions.STATE_CACHE_MAX_ENTRIES),
+                config.get(JobOptions.CHANNEL_CAPACITY),
+                config.get(JobOptions.CHANNEL_BATCH_SIZE));
     }
 
     /** The steps split into stages at each keyBy; a keyBy step ends the stage it is in. */

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a job in this JVM: restores the latest usable checkpoint, starts an attempt (all subtasks
- * plus the checkpoint coordinator), and on a failure cancels the attempt and starts a new one
- * after the restart strategy's pause. One runner thread owns this loop.
+ * plus the checkpoint coordinator), and on a failure cancels the attempt and starts a new one after
+ * the restart strategy's pause. One runner thread owns this loop.
  */
 public final class JobRunner implements RunningJob {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
@@ -53,13 +53,25 @@ public final class JobRunner implements RunningJob {
         this.clock = clock;
         WeirConfig config = plan.config();
         this.restartStrategy = new RestartStrategy(config);
-        this.storage = StorageResolver.open(config.get(CheckpointOptions.DIR), plan.jobName(), config,
-                CheckpointOptions.DIR.key());
-        this.localBase = Path.of(config.get(JobOptions.STATE_LOCAL_DIR), plan.jobName(), UUID.randomUUID().toString());
+        this.storage =
+                StorageResolver.open(
+                        config.get(CheckpointOptions.DIR),
+                        plan.jobName(),
+                        config,
+                        CheckpointOptions.DIR.key());
+        this.localBase =
+                Path.of(
+                        config.get(JobOptions.STATE_LOCAL_DIR),
+                        plan.jobName(),
+                        UUID.randomUUID().toString());
     }
 
-    /** Validates, then starts the runner thread; returns when the first attempt is running (or failed). */
-    public static JobRunner start(dev.weir.internal.JobGraph graph, WeirConfig config, InstantSource clock) {
+    /**
+     * Validates, then starts the runner thread; returns when the first attempt is running (or
+     * failed).
+     */
+    public static JobRunner start(
+            dev.weir.internal.JobGraph graph, WeirConfig config, InstantSource clock) {
         JobPlan plan = JobPlan.of(graph, config);
         JobRunner runner = new JobRunner(plan, clock);
         runner.thread = new Thread(runner::runLoop, "weir-job-" + plan.jobName());
@@ -82,10 +94,20 @@ public final class JobRunner implements RunningJob {
                 long attemptStart = clock.millis();
                 Attempt attempt;
                 try {
-                    attempt = Attempt.start(plan, attemptNo, storage, localBase.resolve("attempt-" + attemptNo), clock,
-                            history, recordsIn, recordsOut, this::onFailure);
+                    attempt =
+                            Attempt.start(
+                                    plan,
+                                    attemptNo,
+                                    storage,
+                                    localBase.resolve("attempt-" + attemptNo),
+                                    clock,
+                                    history,
+                                    recordsIn,
+                                    recordsOut,
+                                    this::onFailure);
                 } catch (RuntimeException e) {
-                    // Weir.start returns after the first try either way; the job goes on restarting.
+                    // Weir.start returns after the first try either way; the job goes on
+                    // restarting.
                     started.countDown();
                     if (!handleFailure(e, attemptStart)) {
                         return;
@@ -119,7 +141,9 @@ public final class JobRunner implements RunningJob {
         }
     }
 
-    /** @return true to go on with a new attempt */
+    /**
+     * @return true to go on with a new attempt
+     */
     private boolean handleFailure(Throwable cause, long attemptStart) throws InterruptedException {
         if (stopRequested) {
             return false;
@@ -135,8 +159,12 @@ public final class JobRunner implements RunningJob {
         }
         status = JobStatus.RESTARTING;
         restarts++;
-        LOG.warn("job {}: failed ({}); restart {} from the last completed checkpoint in {} ms", plan.jobName(),
-                cause.toString(), restarts, delay);
+        LOG.warn(
+                "job {}: failed ({}); restart {} from the last completed checkpoint in {} ms",
+                plan.jobName(),
+                cause.toString(),
+                restarts,
+                delay);
         Object event = events.poll(delay, TimeUnit.MILLISECONDS);
         return event != STOP && !stopRequested;
     }

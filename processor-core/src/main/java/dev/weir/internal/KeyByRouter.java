@@ -9,8 +9,8 @@ import dev.weir.WeirException;
 import dev.weir.format.KeyGroups;
 
 /**
- * The end of a stage before a keyBy: re-keys each record and sends it to the subtask that owns
- * its key group. At a barrier it flushes every channel and then sends the barrier on all of them.
+ * The end of a stage before a keyBy: re-keys each record and sends it to the subtask that owns its
+ * key group. At a barrier it flushes every channel and then sends the barrier on all of them.
  */
 final class KeyByRouter extends ChainOperator {
     private final KeySelector<Object, Object, Object> selector;
@@ -20,7 +20,11 @@ final class KeyByRouter extends ChainOperator {
     private final SubtaskInfo where;
 
     @SuppressWarnings("unchecked")
-    KeyByRouter(KeySelector<?, ?, ?> selector, Serde<?> keySerde, ChannelWriter[] writers, int maxParallelism,
+    KeyByRouter(
+            KeySelector<?, ?, ?> selector,
+            Serde<?> keySerde,
+            ChannelWriter[] writers,
+            int maxParallelism,
             SubtaskInfo where) {
         this.selector = (KeySelector<Object, Object, Object>) selector;
         this.keySerde = (Serde<Object>) keySerde;
@@ -40,10 +44,14 @@ final class KeyByRouter extends ChainOperator {
             throw StatelessOperators.userFailure(where, "key selector", e);
         }
         if (key == null) {
-            throw new WeirException(where + ": keyBy produced a null key for a record with timestamp " + r.timestamp());
+            throw new WeirException(
+                    where
+                            + ": keyBy produced a null key for a record with timestamp "
+                            + r.timestamp());
         }
         int kg = KeyGroups.keyGroupFor(keySerde.serialize(key), maxParallelism);
-        writers[KeyGroups.subtaskFor(kg, maxParallelism, writers.length)].add(key == r.key() ? r : r.withKey(key));
+        writers[KeyGroups.subtaskFor(kg, maxParallelism, writers.length)].add(
+                key == r.key() ? r : r.withKey(key));
     }
 
     @Override

@@ -6,8 +6,8 @@ import dev.weir.Serde;
 import dev.weir.SubtaskInfo;
 import dev.weir.WeirException;
 import dev.weir.format.FileRef;
-import dev.weir.format.SubtaskSnapshot;
 import dev.weir.format.StateInfo;
+import dev.weir.format.SubtaskSnapshot;
 import dev.weir.spi.CheckpointStorage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,8 +34,13 @@ final class KeyedProcessOperator extends ChainOperator {
     private KeyedProcessFunction<Object, Object, Object, Object> fn;
 
     @SuppressWarnings("unchecked")
-    KeyedProcessOperator(SubtaskInfo info, Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory,
-            Serde<?> keySerde, RocksKeyedBackend backend, CheckpointStorage storage, Executor uploads,
+    KeyedProcessOperator(
+            SubtaskInfo info,
+            Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory,
+            Serde<?> keySerde,
+            RocksKeyedBackend backend,
+            CheckpointStorage storage,
+            Executor uploads,
             Path localSnapshots) {
         this.info = info;
         this.factory = factory;
@@ -71,10 +76,12 @@ final class KeyedProcessOperator extends ChainOperator {
         Path local = localSnapshots.resolve("chk-" + id);
         List<Path> files = backend.snapshot(local);
         List<StateInfo> states = backend.stateInfos();
-        ctx.addAsyncResult(CompletableFuture.supplyAsync(() -> upload(id, local, files, states), uploads));
+        ctx.addAsyncResult(
+                CompletableFuture.supplyAsync(() -> upload(id, local, files, states), uploads));
     }
 
-    private SnapshotContext.OperatorResult upload(long id, Path local, List<Path> files, List<StateInfo> states) {
+    private SnapshotContext.OperatorResult upload(
+            long id, Path local, List<Path> files, List<StateInfo> states) {
         try {
             List<FileRef> refs = new ArrayList<>();
             for (Path f : files) {
@@ -82,10 +89,15 @@ final class KeyedProcessOperator extends ChainOperator {
                 FileRef stored = storage.upload(f, CheckpointPaths.checkpointDir(id) + "/" + rel);
                 refs.add(new FileRef(rel, stored.size(), stored.crc32()));
             }
-            return new SnapshotContext.OperatorResult(info.operatorUid(), info.parallelism(), states,
-                    new SubtaskSnapshot(info.subtask(), Optional.of(backend.keyGroups()), refs, Map.of()));
+            return new SnapshotContext.OperatorResult(
+                    info.operatorUid(),
+                    info.parallelism(),
+                    states,
+                    new SubtaskSnapshot(
+                            info.subtask(), Optional.of(backend.keyGroups()), refs, Map.of()));
         } catch (RuntimeException e) {
-            throw new WeirException(info + ": upload of checkpoint " + id + " failed: " + e.getMessage(), e);
+            throw new WeirException(
+                    info + ": upload of checkpoint " + id + " failed: " + e.getMessage(), e);
         } finally {
             LocalCheckpointStorage.deleteTree(local);
         }

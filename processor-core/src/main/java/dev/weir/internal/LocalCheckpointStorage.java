@@ -82,14 +82,23 @@ public final class LocalCheckpointStorage implements CheckpointStorage {
                 }
             }
             if (size != file.size() || (int) crc.getValue() != file.crc32()) {
-                throw new CorruptCheckpointException("checkpoint file " + source + " is damaged: expected "
-                        + file.size() + " bytes with CRC-32 " + Integer.toHexString(file.crc32()) + ", found "
-                        + size + " bytes with CRC-32 " + Integer.toHexString((int) crc.getValue()));
+                throw new CorruptCheckpointException(
+                        "checkpoint file "
+                                + source
+                                + " is damaged: expected "
+                                + file.size()
+                                + " bytes with CRC-32 "
+                                + Integer.toHexString(file.crc32())
+                                + ", found "
+                                + size
+                                + " bytes with CRC-32 "
+                                + Integer.toHexString((int) crc.getValue()));
             }
         } catch (NoSuchFileException e) {
             throw new CorruptCheckpointException("checkpoint file " + source + " is missing", e);
         } catch (IOException e) {
-            throw new CorruptCheckpointException("cannot read checkpoint file " + source + ": " + e, e);
+            throw new CorruptCheckpointException(
+                    "cannot read checkpoint file " + source + ": " + e, e);
         }
     }
 
@@ -99,15 +108,24 @@ public final class LocalCheckpointStorage implements CheckpointStorage {
         try {
             Files.createDirectories(target.getParent());
             Path tmp = target.resolveSibling(target.getFileName() + ".inprogress");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch =
+                    FileChannel.open(
+                            tmp,
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE,
+                            StandardOpenOption.TRUNCATE_EXISTING)) {
                 ch.write(java.nio.ByteBuffer.wrap(data));
                 ch.force(true);
             }
             try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        tmp,
+                        target,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                throw new WeirException("the file system of " + target + " cannot rename atomically", e);
+                throw new WeirException(
+                        "the file system of " + target + " cannot rename atomically", e);
             }
             fsyncDirectory(target.getParent());
         } catch (IOException e) {
@@ -119,7 +137,8 @@ public final class LocalCheckpointStorage implements CheckpointStorage {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException e) {
-            // Some file systems cannot open directories for fsync; the rename itself is still atomic.
+            // Some file systems cannot open directories for fsync; the rename itself is still
+            // atomic.
             org.slf4j.LoggerFactory.getLogger(LocalCheckpointStorage.class)
                     .debug("fsync of directory {} not supported: {}", dir, e.toString());
         }
@@ -161,19 +180,23 @@ public final class LocalCheckpointStorage implements CheckpointStorage {
             return;
         }
         try {
-            Files.walkFileTree(p, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
+            Files.walkFileTree(
+                    p,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                                throws IOException {
+                            Files.deleteIfExists(file);
+                            return FileVisitResult.CONTINUE;
+                        }
 
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+                        @Override
+                        public FileVisitResult postVisitDirectory(Path d, IOException e)
+                                throws IOException {
+                            Files.deleteIfExists(d);
+                            return FileVisitResult.CONTINUE;
+                        }
+                    });
         } catch (IOException e) {
             throw new WeirException("cannot delete " + p + ": " + e, e);
         }

@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  */
 public final class OperatorHarnessDriver implements AutoCloseable {
     /** A completed snapshot of the operator, restorable with {@link #restore}. */
-    public record Snapshot(long checkpointId, Path storageRoot, List<FileRef> files, List<StateInfo> states) {}
+    public record Snapshot(
+            long checkpointId, Path storageRoot, List<FileRef> files, List<StateInfo> states) {}
 
     private final SubtaskInfo info;
     private final Path workDir;
@@ -38,50 +39,108 @@ public final class OperatorHarnessDriver implements AutoCloseable {
     private final List<Snapshot> snapshots = new ArrayList<>();
     private boolean ended;
 
-    private OperatorHarnessDriver(Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory, Serde<?> keySerde,
-            SubtaskInfo info, int maxParallelism, int inputCount, Path workDir, Path dbDir, List<StateInfo> states,
-            InstantSource clock) throws Exception {
+    private OperatorHarnessDriver(
+            Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory,
+            Serde<?> keySerde,
+            SubtaskInfo info,
+            int maxParallelism,
+            int inputCount,
+            Path workDir,
+            Path dbDir,
+            List<StateInfo> states,
+            InstantSource clock)
+            throws Exception {
         this.info = info;
         this.workDir = workDir;
         this.storage = new LocalCheckpointStorage(workDir.resolve("checkpoints"));
         Map<String, StateInfo> restored = new HashMap<>();
         states.forEach(s -> restored.put(s.name(), s));
-        RocksKeyedBackend backend = new RocksKeyedBackend(info, dbDir,
-                KeyGroups.rangeFor(info.subtask(), maxParallelism, info.parallelism()), maxParallelism, 100_000,
-                restored);
-        this.operator = new KeyedProcessOperator(info, factory, keySerde, backend, storage, Runnable::run,
-                workDir.resolve("local-snapshots"));
+        RocksKeyedBackend backend =
+                new RocksKeyedBackend(
+                        info,
+                        dbDir,
+                        KeyGroups.rangeFor(info.subtask(), maxParallelism, info.parallelism()),
+                        maxParallelism,
+                        100_000,
+                        restored);
+        this.operator =
+                new KeyedProcessOperator(
+                        info,
+                        factory,
+                        keySerde,
+                        backend,
+                        storage,
+                        Runnable::run,
+                        workDir.resolve("local-snapshots"));
         operator.setNext(output::add);
         for (int i = 0; i < inputCount; i++) {
             inputs.add(new ArrayDeque<>());
         }
-        this.gate = new InputGate(inputCount, c -> {
-            StreamElement e = inputs.get(c).poll();
-            return e == null ? null : new StreamElement[] {e};
-        }, clock);
+        this.gate =
+                new InputGate(
+                        inputCount,
+                        c -> {
+                            StreamElement e = inputs.get(c).poll();
+                            return e == null ? null : new StreamElement[] {e};
+                        },
+                        clock);
         operator.open();
     }
 
     /** A fresh operator with empty state. */
-    public static OperatorHarnessDriver create(Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory,
-            Serde<?> keySerde, SubtaskInfo info, int maxParallelism, int inputs, Path workDir, InstantSource clock)
+    public static OperatorHarnessDriver create(
+            Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory,
+            Serde<?> keySerde,
+            SubtaskInfo info,
+            int maxParallelism,
+            int inputs,
+            Path workDir,
+            InstantSource clock)
             throws Exception {
-        return new OperatorHarnessDriver(factory, keySerde, info, maxParallelism, inputs, workDir,
-                workDir.resolve("db"), List.of(), clock);
+        return new OperatorHarnessDriver(
+                factory,
+                keySerde,
+                info,
+                maxParallelism,
+                inputs,
+                workDir,
+                workDir.resolve("db"),
+                List.of(),
+                clock);
     }
 
-    /** A fresh operator instance whose state is {@code snapshot}, read back through CRC-checked files. */
-    public static OperatorHarnessDriver restore(Snapshot snapshot,
-            Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory, Serde<?> keySerde, SubtaskInfo info,
-            int maxParallelism, int inputs, Path workDir, InstantSource clock) throws Exception {
+    /**
+     * A fresh operator instance whose state is {@code snapshot}, read back through CRC-checked
+     * files.
+     */
+    public static OperatorHarnessDriver restore(
+            Snapshot snapshot,
+            Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory,
+            Serde<?> keySerde,
+            SubtaskInfo info,
+            int maxParallelism,
+            int inputs,
+            Path workDir,
+            InstantSource clock)
+            throws Exception {
         LocalCheckpointStorage from = new LocalCheckpointStorage(snapshot.storageRoot());
         Path db = workDir.resolve("db");
         for (FileRef f : snapshot.files()) {
-            from.download(CheckpointPaths.checkpointDir(snapshot.checkpointId()), f,
+            from.download(
+                    CheckpointPaths.checkpointDir(snapshot.checkpointId()),
+                    f,
                     db.resolve(f.path().substring(f.path().lastIndexOf('/') + 1)));
         }
-        return new OperatorHarnessDriver(factory, keySerde, info, maxParallelism, inputs, workDir, db,
-                snapshot.states(), clock);
+        return new OperatorHarnessDriver(
+                factory,
+                keySerde,
+                info,
+                maxParallelism,
+                inputs,
+                workDir,
+                db,
+                snapshot.states(),
+                clock);
     }
 
     /** Queues {@code element} on input {@code channel} and processes whatever the gate releases. */
@@ -114,7 +173,8 @@ public final class OperatorHarnessDriver implements AutoCloseable {
         SnapshotContext ctx = new SnapshotContext(b);
         operator.snapshot(ctx);
         SnapshotContext.OperatorResult r = ctx.all().join().get(0);
-        return new Snapshot(b.checkpointId(), workDir.resolve("checkpoints"), r.snapshot().files(), r.states());
+        return new Snapshot(
+                b.checkpointId(), workDir.resolve("checkpoints"), r.snapshot().files(), r.states());
     }
 
     /** Records emitted since the last call. */

@@ -3,7 +3,9 @@ package dev.weir.internal;
 import dev.weir.config.RestartOptions;
 import dev.weir.config.WeirConfig;
 
-/** Decides whether and after what pause a failed job restarts. Used by the job's runner thread only. */
+/**
+ * Decides whether and after what pause a failed job restarts. Used by the job's runner thread only.
+ */
 final class RestartStrategy {
     private final RestartOptions.Strategy kind;
     private final int maxAttempts;
@@ -47,7 +49,9 @@ final class RestartStrategy {
     }
 
     String describe() {
-        return dev.weir.config.ConfigOption.enumName(kind) + (kind == RestartOptions.Strategy.FIXED_DELAY
-                ? " (restart.fixed-delay.attempts=" + maxAttempts + ")" : "");
+        return dev.weir.config.ConfigOption.enumName(kind)
+                + (kind == RestartOptions.Strategy.FIXED_DELAY
+                        ? " (restart.fixed-delay.attempts=" + maxAttempts + ")"
+                        : "");
     }
 }

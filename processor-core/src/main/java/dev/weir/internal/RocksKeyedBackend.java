@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keyed state of one subtask in one RocksDB instance: one column family per state, every key
- * prefixed with its 2-byte key group so a key-group range is a contiguous key range. Value and
- * list states go through a write-back cache that is flushed in one WriteBatch at each barrier;
- * map entries go to RocksDB directly. Used by the subtask's thread only.
+ * prefixed with its 2-byte key group so a key-group range is a contiguous key range. Value and list
+ * states go through a write-back cache that is flushed in one WriteBatch at each barrier; map
+ * entries go to RocksDB directly. Used by the subtask's thread only.
  */
 public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RocksKeyedBackend.class);
@@ -68,16 +68,26 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
      * Opens the database in {@code dbDir}: a fresh one, or one restored from a checkpoint (a
      * complete RocksDB directory).
      */
-    public RocksKeyedBackend(SubtaskInfo subtask, Path dbDir, KeyGroupRange keyGroups, int maxParallelism,
-            int cacheEntries, Map<String, StateInfo> restoredStates) {
+    public RocksKeyedBackend(
+            SubtaskInfo subtask,
+            Path dbDir,
+            KeyGroupRange keyGroups,
+            int maxParallelism,
+            int cacheEntries,
+            Map<String, StateInfo> restoredStates) {
         this.subtask = subtask;
         this.dbDir = dbDir;
         this.keyGroups = keyGroups;
         this.maxParallelism = maxParallelism;
         this.restoredStates = Map.copyOf(restoredStates);
-        this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-                .setMaxBackgroundJobs(2).setAvoidFlushDuringShutdown(true);
-        this.cfOptions = new ColumnFamilyOptions().setWriteBufferSize(32L << 20).setMaxWriteBufferNumber(3);
+        this.dbOptions =
+                new DBOptions()
+                        .setCreateIfMissing(true)
+                        .setCreateMissingColumnFamilies(true)
+                        .setMaxBackgroundJobs(2)
+                        .setAvoidFlushDuringShutdown(true);
+        this.cfOptions =
+                new ColumnFamilyOptions().setWriteBufferSize(32L << 20).setMaxWriteBufferNumber(3);
         // No WAL: durability comes from checkpoints, which flush the memtable first.
         this.writeOptions = new WriteOptions().setDisableWAL(true);
         try {
@@ -120,7 +130,12 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
     public void setCurrentKey(byte[] serializedKey) {
         int kg = KeyGroups.keyGroupFor(serializedKey, maxParallelism);
         if (!keyGroups.contains(kg)) {
-            throw new WeirException(subtask + ": key of key group " + kg + " reached a subtask owning " + keyGroups);
+            throw new WeirException(
+                    subtask
+                            + ": key of key group "
+                            + kg
+                            + " reached a subtask owning "
+                            + keyGroups);
         }
         currentKey = serializedKey;
         byte[] k = new byte[serializedKey.length + 2];
@@ -146,7 +161,9 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
         List<StateInfo> infos = new ArrayList<>();
         tables.values().forEach(t -> infos.add(new StateInfo(t.name, t.kind, t.schema)));
         // State restored but not (yet) registered by this job version is still in the files.
-        restoredStates.values().stream().filter(s -> !tables.containsKey(s.name())).forEach(infos::add);
+        restoredStates.values().stream()
+                .filter(s -> !tables.containsKey(s.name()))
+                .forEach(infos::add);
         return infos;
     }
 
@@ -169,22 +186,39 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
         StateTable existing = tables.get(d.name());
         if (existing != null) {
             if (!existing.kind.equals(d.kind())) {
-                throw new WeirException(subtask + ": state '" + d.name() + "' is already registered as " + existing.kind
-                        + " state, not " + d.kind());
+                throw new WeirException(
+                        subtask
+                                + ": state '"
+                                + d.name()
+                                + "' is already registered as "
+                                + existing.kind
+                                + " state, not "
+                                + d.kind());
             }
             return existing;
         }
         StateInfo restored = restoredStates.get(d.name());
         if (restored != null && !restored.kind().equals(d.kind())) {
-            throw new WeirException(subtask + ": state '" + d.name() + "' was checkpointed as " + restored.kind()
-                    + " state but the job now declares it as " + d.kind() + " state");
+            throw new WeirException(
+                    subtask
+                            + ": state '"
+                            + d.name()
+                            + "' was checkpointed as "
+                            + restored.kind()
+                            + " state but the job now declares it as "
+                            + d.kind()
+                            + " state");
         }
         ColumnFamilyHandle cf = families.get(d.name());
         if (cf == null) {
             try {
-                cf = db.createColumnFamily(new ColumnFamilyDescriptor(d.name().getBytes(StandardCharsets.UTF_8), cfOptions));
+                cf =
+                        db.createColumnFamily(
+                                new ColumnFamilyDescriptor(
+                                        d.name().getBytes(StandardCharsets.UTF_8), cfOptions));
             } catch (RocksDBException e) {
-                throw new WeirException(subtask + ": cannot create state '" + d.name() + "': " + e, e);
+                throw new WeirException(
+                        subtask + ": cannot create state '" + d.name() + "': " + e, e);
             }
             families.put(d.name(), cf);
         }
@@ -221,7 +255,8 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
                 return files.filter(Files::isRegularFile).sorted().toList();
             }
         } catch (RocksDBException | IOException e) {
-            throw new WeirException(subtask + ": RocksDB snapshot into " + target + " failed: " + e, e);
+            throw new WeirException(
+                    subtask + ": RocksDB snapshot into " + target + " failed: " + e, e);
         }
     }
 

@@ -83,8 +83,12 @@ final class RocksListState<T> implements ListState<T> {
 
     @Override
     public void update(List<T> elements) {
-        backend.cache().put(table, backend.currentStateKey(), elements.isEmpty() ? null : new ArrayList<>(elements),
-                writer);
+        backend.cache()
+                .put(
+                        table,
+                        backend.currentStateKey(),
+                        elements.isEmpty() ? null : new ArrayList<>(elements),
+                        writer);
     }
 
     @Override

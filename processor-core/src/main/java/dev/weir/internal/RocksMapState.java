@@ -22,7 +22,10 @@ final class RocksMapState<UK, UV> implements MapState<UK, UV> {
     private final Serde<UK> keySerde;
     private final Serde<UV> valueSerde;
 
-    RocksMapState(RocksKeyedBackend backend, RocksKeyedBackend.StateTable table, Serde<UK> keySerde,
+    RocksMapState(
+            RocksKeyedBackend backend,
+            RocksKeyedBackend.StateTable table,
+            Serde<UK> keySerde,
             Serde<UV> valueSerde) {
         this.backend = backend;
         this.table = table;
@@ -58,16 +61,23 @@ final class RocksMapState<UK, UV> implements MapState<UK, UV> {
             byte[] v = backend.db().get(table.family, entryKey(userKey));
             return v == null ? Optional.empty() : Optional.of(valueSerde.deserialize(v));
         } catch (RocksDBException e) {
-            throw new WeirException("RocksDB read of map state '" + table.name + "' failed: " + e, e);
+            throw new WeirException(
+                    "RocksDB read of map state '" + table.name + "' failed: " + e, e);
         }
     }
 
     @Override
     public void put(UK userKey, UV value) {
         try {
-            backend.db().put(table.family, backend.writeOptions(), entryKey(userKey), valueSerde.serialize(value));
+            backend.db()
+                    .put(
+                            table.family,
+                            backend.writeOptions(),
+                            entryKey(userKey),
+                            valueSerde.serialize(value));
         } catch (RocksDBException e) {
-            throw new WeirException("RocksDB write of map state '" + table.name + "' failed: " + e, e);
+            throw new WeirException(
+                    "RocksDB write of map state '" + table.name + "' failed: " + e, e);
         }
     }
 
@@ -76,7 +86,8 @@ final class RocksMapState<UK, UV> implements MapState<UK, UV> {
         try {
             backend.db().delete(table.family, backend.writeOptions(), entryKey(userKey));
         } catch (RocksDBException e) {
-            throw new WeirException("RocksDB delete in map state '" + table.name + "' failed: " + e, e);
+            throw new WeirException(
+                    "RocksDB delete in map state '" + table.name + "' failed: " + e, e);
         }
     }
 
@@ -93,7 +104,9 @@ final class RocksMapState<UK, UV> implements MapState<UK, UV> {
             for (it.seek(p); it.isValid() && startsWith(it.key(), p); it.next()) {
                 byte[] k = it.key();
                 UK uk = keySerde.deserialize(Arrays.copyOfRange(k, p.length, k.length));
-                result.add(new AbstractMap.SimpleImmutableEntry<>(uk, valueSerde.deserialize(it.value())));
+                result.add(
+                        new AbstractMap.SimpleImmutableEntry<>(
+                                uk, valueSerde.deserialize(it.value())));
             }
         }
         return result;
@@ -116,11 +129,13 @@ final class RocksMapState<UK, UV> implements MapState<UK, UV> {
                 backend.db().delete(table.family, backend.writeOptions(), it.key());
             }
         } catch (RocksDBException e) {
-            throw new WeirException("RocksDB clear of map state '" + table.name + "' failed: " + e, e);
+            throw new WeirException(
+                    "RocksDB clear of map state '" + table.name + "' failed: " + e, e);
         }
     }
 
     private static boolean startsWith(byte[] a, byte[] prefix) {
-        return a.length >= prefix.length && Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);
+        return a.length >= prefix.length
+                && Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);
     }
 }

@@ -35,7 +35,8 @@ final class RocksValueState<T> implements ValueState<T> {
     @Override
     public void update(T value) {
         if (value == null) {
-            throw new IllegalArgumentException("state '" + table.name + "': update(null) is not allowed; use clear()");
+            throw new IllegalArgumentException(
+                    "state '" + table.name + "': update(null) is not allowed; use clear()");
         }
         backend.cache().put(table, backend.currentStateKey(), value, writer);
     }

@@ -17,7 +17,12 @@ final class SinkOperator extends ChainOperator {
     private final LongAdder recordsOut;
 
     @SuppressWarnings("unchecked")
-    SinkOperator(String uid, int subtask, int parallelism, SinkWriter<?, ?> writer, LongAdder recordsOut) {
+    SinkOperator(
+            String uid,
+            int subtask,
+            int parallelism,
+            SinkWriter<?, ?> writer,
+            LongAdder recordsOut) {
         this.uid = uid;
         this.subtask = subtask;
         this.parallelism = parallelism;
@@ -34,8 +39,12 @@ final class SinkOperator extends ChainOperator {
     @Override
     void snapshot(SnapshotContext ctx) {
         writer.prepareCheckpoint(ctx.checkpointId());
-        ctx.addResult(new SnapshotContext.OperatorResult(uid, parallelism, List.of(),
-                new SubtaskSnapshot(subtask, Optional.empty(), List.of(), Map.of())));
+        ctx.addResult(
+                new SnapshotContext.OperatorResult(
+                        uid,
+                        parallelism,
+                        List.of(),
+                        new SubtaskSnapshot(subtask, Optional.empty(), List.of(), Map.of())));
     }
 
     @Override

@@ -10,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
 /** Collects what the operators of one subtask contribute to one checkpoint. Task thread only. */
 final class SnapshotContext {
     /** One operator's part of a subtask's acknowledgement. */
-    record OperatorResult(String uid, int parallelism, List<StateInfo> states, SubtaskSnapshot snapshot) {}
+    record OperatorResult(
+            String uid, int parallelism, List<StateInfo> states, SubtaskSnapshot snapshot) {}
 
     private final Barrier barrier;
     private final List<CompletableFuture<OperatorResult>> results = new ArrayList<>();

@@ -14,9 +14,9 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A source subtask: polls its reader and pushes each batch through the chain. Checkpoint
- * triggers arrive by mail between two batches, so the positions it snapshots are exactly those
- * after the last record it emitted before the barrier.
+ * A source subtask: polls its reader and pushes each batch through the chain. Checkpoint triggers
+ * arrive by mail between two batches, so the positions it snapshots are exactly those after the
+ * last record it emitted before the barrier.
  */
 final class SourceTask extends Task {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
@@ -26,8 +26,15 @@ final class SourceTask extends Task {
     private final TreeMap<Long, Map<String, Long>> unconfirmed = new TreeMap<>();
 
     @SuppressWarnings("unchecked")
-    SourceTask(SubtaskInfo info, int index, Wakeup wakeup, List<ChainOperator> chain, TaskListener listener,
-            InstantSource clock, SourceReader<?, ?> reader, LongAdder recordsIn) {
+    SourceTask(
+            SubtaskInfo info,
+            int index,
+            Wakeup wakeup,
+            List<ChainOperator> chain,
+            TaskListener listener,
+            InstantSource clock,
+            SourceReader<?, ?> reader,
+            LongAdder recordsIn) {
         super(info, index, wakeup, chain, listener, clock);
         this.reader = (SourceReader<Object, Object>) reader;
         this.recordsIn = recordsIn;
@@ -48,14 +55,22 @@ final class SourceTask extends Task {
 
     /** Called from the coordinator thread. */
     void triggerCheckpoint(long id, long timestampMillis) {
-        post(() -> {
-            Map<String, Long> positions = reader.snapshotPositions(id);
-            unconfirmed.put(id, positions);
-            SnapshotContext.OperatorResult sourceState = new SnapshotContext.OperatorResult(info.operatorUid(),
-                    info.parallelism(), List.of(),
-                    new SubtaskSnapshot(info.subtask(), Optional.empty(), List.of(), positions));
-            checkpoint(new Barrier(id, timestampMillis), List.of(sourceState), 0);
-        });
+        post(
+                () -> {
+                    Map<String, Long> positions = reader.snapshotPositions(id);
+                    unconfirmed.put(id, positions);
+                    SnapshotContext.OperatorResult sourceState =
+                            new SnapshotContext.OperatorResult(
+                                    info.operatorUid(),
+                                    info.parallelism(),
+                                    List.of(),
+                                    new SubtaskSnapshot(
+                                            info.subtask(),
+                                            Optional.empty(),
+                                            List.of(),
+                                            positions));
+                    checkpoint(new Barrier(id, timestampMillis), List.of(sourceState), 0);
+                });
     }
 
     @Override

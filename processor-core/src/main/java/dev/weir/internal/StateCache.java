@@ -13,9 +13,9 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * Write-back cache of deserialized state values in front of RocksDB, least recently used first
- * out. Dirty entries reach RocksDB when evicted or, all at once in a WriteBatch, at {@link
- * #flush} — which each barrier calls, so a snapshot holds exactly the state at the barrier.
+ * Write-back cache of deserialized state values in front of RocksDB, least recently used first out.
+ * Dirty entries reach RocksDB when evicted or, all at once in a WriteBatch, at {@link #flush} —
+ * which each barrier calls, so a snapshot holds exactly the state at the barrier.
  */
 final class StateCache {
     private final RocksDB db;
@@ -28,20 +28,21 @@ final class StateCache {
         this.db = db;
         this.writeOptions = writeOptions;
         this.capacity = capacity;
-        this.entries = new LinkedHashMap<>(Math.min(capacity, 1 << 16) * 2, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
-                if (size() <= StateCache.this.capacity) {
-                    return false;
-                }
-                Entry e = eldest.getValue();
-                if (e.dirty) {
-                    writeThrough(e);
-                    e.dirty = false;
-                }
-                return true;
-            }
-        };
+        this.entries =
+                new LinkedHashMap<>(Math.min(capacity, 1 << 16) * 2, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
+                        if (size() <= StateCache.this.capacity) {
+                            return false;
+                        }
+                        Entry e = eldest.getValue();
+                        if (e.dirty) {
+                            writeThrough(e);
+                            e.dirty = false;
+                        }
+                        return true;
+                    }
+                };
     }
 
     /** The value of {@code key} in {@code table}, loading it with {@code reader} on a miss. */
@@ -58,8 +59,15 @@ final class StateCache {
         return e.value;
     }
 
-    /** Sets {@code key} to {@code value} ({@code null} deletes it); serialized later by {@code writer}. */
-    void put(RocksKeyedBackend.StateTable table, byte[] key, Object value, Function<Object, byte[]> writer) {
+    /**
+     * Sets {@code key} to {@code value} ({@code null} deletes it); serialized later by {@code
+     * writer}.
+     */
+    void put(
+            RocksKeyedBackend.StateTable table,
+            byte[] key,
+            Object value,
+            Function<Object, byte[]> writer) {
         if (capacity == 0) {
             Entry e = new Entry(table, key, value);
             e.writer = writer;
@@ -80,7 +88,8 @@ final class StateCache {
         }
     }
 
-    private Object readFromDb(RocksKeyedBackend.StateTable table, byte[] key, Function<byte[], Object> reader) {
+    private Object readFromDb(
+            RocksKeyedBackend.StateTable table, byte[] key, Function<byte[], Object> reader) {
         try {
             byte[] bytes = db.get(table.family, key);
             return bytes == null ? null : reader.apply(bytes);
@@ -97,7 +106,8 @@ final class StateCache {
                 db.put(e.table.family, writeOptions, e.key, e.writer.apply(e.value));
             }
         } catch (RocksDBException ex) {
-            throw new WeirException("RocksDB write of state '" + e.table.name + "' failed: " + ex, ex);
+            throw new WeirException(
+                    "RocksDB write of state '" + e.table.name + "' failed: " + ex, ex);
         }
     }
 
@@ -120,7 +130,8 @@ final class StateCache {
             }
             db.write(writeOptions, batch);
         } catch (RocksDBException ex) {
-            throw new WeirException("RocksDB batch write of " + dirty.size() + " state entries failed: " + ex, ex);
+            throw new WeirException(
+                    "RocksDB batch write of " + dirty.size() + " state entries failed: " + ex, ex);
         }
         dirty.clear();
     }

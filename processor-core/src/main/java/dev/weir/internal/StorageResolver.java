@@ -16,14 +16,21 @@ public final class StorageResolver {
     private StorageResolver() {}
 
     /** Storage rooted at {@code <dir>/<child>}; a plain path is taken as a local directory. */
-    public static CheckpointStorage open(String dir, String child, WeirConfig config, String configKey) {
+    public static CheckpointStorage open(
+            String dir, String child, WeirConfig config, String configKey) {
         URI base = parse(dir, configKey);
         String path = base.getPath().endsWith("/") ? base.getPath() : base.getPath() + "/";
         URI root;
         try {
             root = new URI(base.getScheme(), base.getAuthority(), path + child, null, null);
         } catch (URISyntaxException e) {
-            throw new WeirException("invalid value '" + dir + "' for config key '" + configKey + "': " + e.getMessage());
+            throw new WeirException(
+                    "invalid value '"
+                            + dir
+                            + "' for config key '"
+                            + configKey
+                            + "': "
+                            + e.getMessage());
         }
         List<String> schemes = new ArrayList<>();
         for (CheckpointStorageFactory f : ServiceLoader.load(CheckpointStorageFactory.class)) {
@@ -32,8 +39,16 @@ public final class StorageResolver {
                 return f.create(root, config);
             }
         }
-        throw new WeirException("invalid value '" + dir + "' for config key '" + configKey + "': no storage for scheme '"
-                + root.getScheme() + "' on the class path (available: " + schemes + ")");
+        throw new WeirException(
+                "invalid value '"
+                        + dir
+                        + "' for config key '"
+                        + configKey
+                        + "': no storage for scheme '"
+                        + root.getScheme()
+                        + "' on the class path (available: "
+                        + schemes
+                        + ")");
     }
 
     private static URI parse(String dir, String configKey) {
@@ -42,13 +57,24 @@ public final class StorageResolver {
             if (u.getScheme() == null) {
                 return Path.of(dir).toAbsolutePath().normalize().toUri();
             }
-            if (u.getScheme().equals("file") && (u.getPath() == null || !u.getPath().startsWith("/"))) {
-                throw new WeirException("invalid value '" + dir + "' for config key '" + configKey
-                        + "': a file URI needs an absolute path, like file:///var/lib/weir");
+            if (u.getScheme().equals("file")
+                    && (u.getPath() == null || !u.getPath().startsWith("/"))) {
+                throw new WeirException(
+                        "invalid value '"
+                                + dir
+                                + "' for config key '"
+                                + configKey
+                                + "': a file URI needs an absolute path, like file:///var/lib/weir");
             }
             return u;
         } catch (URISyntaxException e) {
-            throw new WeirException("invalid value '" + dir + "' for config key '" + configKey + "': " + e.getMessage());
+            throw new WeirException(
+                    "invalid value '"
+                            + dir
+                            + "' for config key '"
+                            + configKey
+                            + "': "
+                            + e.getMessage());
         }
     }
 }

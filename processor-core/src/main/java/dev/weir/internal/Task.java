@@ -33,13 +33,22 @@ abstract class Task implements Runnable {
     interface TaskListener {
         void failed(Task task, Throwable cause);
 
-        void acknowledged(long checkpointId, Task task, List<SnapshotContext.OperatorResult> results,
-                long alignmentMillis, long syncMillis);
+        void acknowledged(
+                long checkpointId,
+                Task task,
+                List<SnapshotContext.OperatorResult> results,
+                long alignmentMillis,
+                long syncMillis);
 
         void declined(long checkpointId, Task task, Throwable cause);
     }
 
-    Task(SubtaskInfo info, int index, Wakeup wakeup, List<ChainOperator> chain, TaskListener listener,
+    Task(
+            SubtaskInfo info,
+            int index,
+            Wakeup wakeup,
+            List<ChainOperator> chain,
+            TaskListener listener,
             InstantSource clock) {
         this.info = info;
         this.wakeup = wakeup;
@@ -161,7 +170,9 @@ abstract class Task implements Runnable {
      * operator in chain order (which forwards the barrier downstream), then acknowledges once the
      * asynchronous parts are done.
      */
-    protected void checkpoint(Barrier barrier, List<SnapshotContext.OperatorResult> inputResults,
+    protected void checkpoint(
+            Barrier barrier,
+            List<SnapshotContext.OperatorResult> inputResults,
             long alignmentMillis) {
         long start = clock.millis();
         SnapshotContext ctx = new SnapshotContext(barrier);
@@ -171,23 +182,26 @@ abstract class Task implements Runnable {
         }
         long sync = clock.millis() - start;
         long id = barrier.checkpointId();
-        ctx.all().whenComplete((results, error) -> {
-            if (error != null) {
-                listener.declined(id, this, error);
-            } else {
-                listener.acknowledged(id, this, results, alignmentMillis, sync);
-            }
-        });
+        ctx.all()
+                .whenComplete(
+                        (results, error) -> {
+                            if (error != null) {
+                                listener.declined(id, this, error);
+                            } else {
+                                listener.acknowledged(id, this, results, alignmentMillis, sync);
+                            }
+                        });
     }
 
     /** Checkpoint {@code id} completed: tell the operators, on the task thread. */
     void notifyComplete(long id) {
-        post(() -> {
-            for (ChainOperator op : chain) {
-                op.notifyComplete(id);
-            }
-            onCheckpointComplete(id);
-        });
+        post(
+                () -> {
+                    for (ChainOperator op : chain) {
+                        op.notifyComplete(id);
+                    }
+                    onCheckpointComplete(id);
+                });
     }
 
     protected void onCheckpointComplete(long id) {}

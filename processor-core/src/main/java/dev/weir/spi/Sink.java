@@ -4,8 +4,8 @@ import dev.weir.config.ConfigOption;
 import java.util.List;
 
 /**
- * A connector that writes a job's output. {@link #createWriter} is called once per sink subtask
- * on the thread that sets the job up. Implementations hold configuration only.
+ * A connector that writes a job's output. {@link #createWriter} is called once per sink subtask on
+ * the thread that sets the job up. Implementations hold configuration only.
  */
 public interface Sink<K, V> {
     SinkWriter<K, V> createWriter(SinkContext context);

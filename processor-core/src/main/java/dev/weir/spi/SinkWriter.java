@@ -7,9 +7,9 @@ import dev.weir.Record;
  * {@link #write} for each record, {@link #prepareCheckpoint} when a barrier reaches the sink,
  * {@link #notifyCheckpointComplete} after the checkpoint completed, {@link #close} last.
  *
- * <p>An exception fails the job into its restart strategy; the job resumes from the last
- * completed checkpoint and writes the records after it again, so a sink that keeps no
- * transactions delivers at least once.
+ * <p>An exception fails the job into its restart strategy; the job resumes from the last completed
+ * checkpoint and writes the records after it again, so a sink that keeps no transactions delivers
+ * at least once.
  */
 public interface SinkWriter<K, V> extends AutoCloseable {
     void write(Record<K, V> record);

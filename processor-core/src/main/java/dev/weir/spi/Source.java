@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * A connector that reads records into a job. The runtime calls {@link #createReader} once per
- * source subtask, on the thread that sets the job up, before any record flows. Implementations
- * hold configuration only and must be safe to share between subtasks.
+ * source subtask, on the thread that sets the job up, before any record flows. Implementations hold
+ * configuration only and must be safe to share between subtasks.
  */
 public interface Source<K, V> {
     SourceReader<K, V> createReader(SourceContext context);

@@ -13,8 +13,8 @@ public interface SourceContext {
 
     /**
      * Positions restored from the checkpoint or savepoint the job resumes from, from all source
-     * subtasks of the previous run (split id to next position). Empty when the job starts fresh.
-     * A reader keeps the entries of the splits it owns; the parallelism may have changed.
+     * subtasks of the previous run (split id to next position). Empty when the job starts fresh. A
+     * reader keeps the entries of the splits it owns; the parallelism may have changed.
      */
     Map<String, Long> restoredPositions();
 

@@ -3,7 +3,8 @@ package dev.weir.state;
 import dev.weir.Serde;
 
 /** Declares a {@link ListState}. */
-public record ListStateDescriptor<T>(String name, Serde<T> elementSerde) implements StateDescriptor {
+public record ListStateDescriptor<T>(String name, Serde<T> elementSerde)
+        implements StateDescriptor {
     public ListStateDescriptor {
         StateDescriptor.checkName(name);
     }

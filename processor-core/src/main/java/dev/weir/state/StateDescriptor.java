@@ -1,8 +1,8 @@
 package dev.weir.state;
 
 /**
- * Names a keyed state and fixes how its values are serialized. The name identifies the state
- * within its operator across checkpoints and savepoints, so it must stay stable.
+ * Names a keyed state and fixes how its values are serialized. The name identifies the state within
+ * its operator across checkpoints and savepoints, so it must stay stable.
  */
 public sealed interface StateDescriptor
         permits ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor {
@@ -16,7 +16,8 @@ public sealed interface StateDescriptor
 
     static void checkName(String name) {
         if (name == null || name.isBlank() || name.length() > 200) {
-            throw new IllegalArgumentException("state name must be 1..200 characters, got '" + name + "'");
+            throw new IllegalArgumentException(
+                    "state name must be 1..200 characters, got '" + name + "'");
         }
     }
 }

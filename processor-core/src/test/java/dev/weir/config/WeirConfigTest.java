@@ -32,12 +32,14 @@ class WeirConfigTest {
 
     @Test
     void valuesAreParsedToTheirDeclaredTypes() {
-        WeirConfig c = WeirConfig.of(Map.of(
-                "job.name", "  orders  ",
-                "parallelism", " 4 ",
-                "checkpoint.interval.ms", "250",
-                "restart.strategy", "fixed-delay",
-                "restart.exponential-backoff.multiplier", "1.5"));
+        WeirConfig c =
+                WeirConfig.of(
+                        Map.of(
+                                "job.name", "  orders  ",
+                                "parallelism", " 4 ",
+                                "checkpoint.interval.ms", "250",
+                                "restart.strategy", "fixed-delay",
+                                "restart.exponential-backoff.multiplier", "1.5"));
 
         assertThat(c.get(JobOptions.JOB_NAME)).isEqualTo("orders");
         assertThat(c.get(JobOptions.PARALLELISM)).isEqualTo(4);
@@ -85,7 +87,8 @@ class WeirConfigTest {
                 "job.name | '   ' | a non-empty string",
             })
     void badValueFailsNamingTheKeyAndTheAllowedValues(String key, String value, String allowed) {
-        ConfigOption<?> option = allOptions().stream().filter(o -> o.key().equals(key)).findFirst().orElseThrow();
+        ConfigOption<?> option =
+                allOptions().stream().filter(o -> o.key().equals(key)).findFirst().orElseThrow();
         WeirConfig c = WeirConfig.of(Map.of(key, value));
 
         assertThatThrownBy(() -> c.get(option))
@@ -108,33 +111,39 @@ class WeirConfigTest {
 
     @Test
     void validateAcceptsKeysUnderPassThroughPrefixes() {
-        WeirConfig c = WeirConfig.of(Map.of(
-                "job.name", "j",
-                "kafka.consumer.max.poll.records", "10",
-                "kafka.producer.linger.ms", "5",
-                "kafka.admin.request.timeout.ms", "1000",
-                "kafka.common.bootstrap.servers", "localhost:9092"));
+        WeirConfig c =
+                WeirConfig.of(
+                        Map.of(
+                                "job.name", "j",
+                                "kafka.consumer.max.poll.records", "10",
+                                "kafka.producer.linger.ms", "5",
+                                "kafka.admin.request.timeout.ms", "1000",
+                                "kafka.common.bootstrap.servers", "localhost:9092"));
 
         assertThatCode(() -> c.validate(allOptions())).doesNotThrowAnyException();
-        assertThat(c.withPrefix("kafka.consumer.")).containsExactly(Map.entry("max.poll.records", "10"));
+        assertThat(c.withPrefix("kafka.consumer."))
+                .containsExactly(Map.entry("max.poll.records", "10"));
     }
 
     @Test
     void validateRejectsKafkaKeysOutsideThePassThroughPrefixes() {
         WeirConfig c = WeirConfig.of(Map.of("kafka.bootstrap.servers", "localhost:9092"));
 
-        assertThatThrownBy(() -> c.validate(allOptions())).hasMessageContaining("'kafka.bootstrap.servers'");
+        assertThatThrownBy(() -> c.validate(allOptions()))
+                .hasMessageContaining("'kafka.bootstrap.servers'");
     }
 
     @Test
     void enumConstantsAreWrittenInLowerCaseWithHyphens() {
-        assertThat(ConfigOption.enumName(Strategy.EXPONENTIAL_BACKOFF)).isEqualTo("exponential-backoff");
+        assertThat(ConfigOption.enumName(Strategy.EXPONENTIAL_BACKOFF))
+                .isEqualTo("exponential-backoff");
         assertThat(RestartOptions.STRATEGY.allowedValues())
                 .isEqualTo("one of exponential-backoff, fixed-delay, none");
         assertThat(WeirConfig.empty().with(RestartOptions.STRATEGY, Strategy.FIXED_DELAY).asMap())
                 .containsExactly(Map.entry("restart.strategy", "fixed-delay"));
-        assertThat(WeirConfig.of(Map.of("restart.strategy", " Exponential-Backoff "))
-                        .get(RestartOptions.STRATEGY))
+        assertThat(
+                        WeirConfig.of(Map.of("restart.strategy", " Exponential-Backoff "))
+                                .get(RestartOptions.STRATEGY))
                 .isEqualTo(Strategy.EXPONENTIAL_BACKOFF);
     }
 
@@ -143,25 +152,30 @@ class WeirConfigTest {
         assertThatThrownBy(() -> WeirConfig.empty().with(CheckpointOptions.RETAINED, 0))
                 .isInstanceOf(WeirException.class)
                 .hasMessageContaining("'checkpoint.retained'");
-        assertThat(WeirConfig.empty().with(CheckpointOptions.RETAINED, 5).get(CheckpointOptions.RETAINED))
+        assertThat(
+                        WeirConfig.empty()
+                                .with(CheckpointOptions.RETAINED, 5)
+                                .get(CheckpointOptions.RETAINED))
                 .isEqualTo(5);
     }
 
     @Test
     void environmentVariablesMapToKnownKeys() {
-        Map<String, String> env = Map.of(
-                "WEIR_CHECKPOINT_INTERVAL_MS", "500",
-                "WEIR_STATE_CACHE_MAX_ENTRIES", "0",
-                "WEIR_RESTART_EXPONENTIAL_BACKOFF_INITIAL_MS", "20",
-                "WEIR_NOT_A_KEY", "x",
-                "PATH", "/usr/bin");
+        Map<String, String> env =
+                Map.of(
+                        "WEIR_CHECKPOINT_INTERVAL_MS", "500",
+                        "WEIR_STATE_CACHE_MAX_ENTRIES", "0",
+                        "WEIR_RESTART_EXPONENTIAL_BACKOFF_INITIAL_MS", "20",
+                        "WEIR_NOT_A_KEY", "x",
+                        "PATH", "/usr/bin");
 
         WeirConfig c = WeirConfig.fromEnvironment(env, allOptions());
 
-        assertThat(c.asMap()).containsOnly(
-                Map.entry("checkpoint.interval.ms", "500"),
-                Map.entry("state.cache.max-entries", "0"),
-                Map.entry("restart.exponential-backoff.initial.ms", "20"));
+        assertThat(c.asMap())
+                .containsOnly(
+                        Map.entry("checkpoint.interval.ms", "500"),
+                        Map.entry("state.cache.max-entries", "0"),
+                        Map.entry("restart.exponential-backoff.initial.ms", "20"));
         assertThat(c.get(CheckpointOptions.INTERVAL_MS)).isEqualTo(500L);
     }
 
@@ -169,7 +183,12 @@ class WeirConfigTest {
     void everyDeclaredKeyHasItsOwnEnvironmentVariable() {
         for (ConfigOption<?> option : allOptions()) {
             Map<String, String> env = new HashMap<>();
-            String var = "WEIR_" + option.key().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+            String var =
+                    "WEIR_"
+                            + option.key()
+                                    .toUpperCase(Locale.ROOT)
+                                    .replace('.', '_')
+                                    .replace('-', '_');
             env.put(var, "1");
 
             assertThat(WeirConfig.fromEnvironment(env, allOptions()).asMap().keySet())
@@ -193,7 +212,8 @@ class WeirConfigTest {
     @Test
     void propertiesFileIsRead(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("job.properties");
-        Files.writeString(file, "job.name=from-file\ncheckpoint.retained = 9\n", StandardCharsets.UTF_8);
+        Files.writeString(
+                file, "job.name=from-file\ncheckpoint.retained = 9\n", StandardCharsets.UTF_8);
 
         WeirConfig c = WeirConfig.fromFile(file);
 

@@ -39,7 +39,8 @@ class KeyGroupsTest {
 
     @Test
     void rangesFollowTheDocumentedCeilingFormula() {
-        // The formula is part of the on-disk format (DESIGN.md §2): [ceil(i*M/P), ceil((i+1)*M/P) - 1].
+        // The formula is part of the on-disk format (DESIGN.md §2): [ceil(i*M/P), ceil((i+1)*M/P) -
+        // 1].
         for (int m : new int[] {1, 7, 128, 1000, KeyGroups.MAX_MAX_PARALLELISM}) {
             for (int p : new int[] {1, 3, 7, Math.min(m, 100), m}) {
                 if (p > m) {
@@ -96,7 +97,9 @@ class KeyGroupsTest {
                 byte[] key = new byte[random.nextInt(40)];
                 random.nextBytes(key);
                 int kg = KeyGroups.keyGroupFor(key, m);
-                assertThat(kg).as("key group of %s, M=%d", Arrays.toString(key), m).isBetween(0, m - 1);
+                assertThat(kg)
+                        .as("key group of %s, M=%d", Arrays.toString(key), m)
+                        .isBetween(0, m - 1);
                 assertThat(KeyGroups.keyGroupFor(key.clone(), m)).isEqualTo(kg);
             }
         }
@@ -114,7 +117,8 @@ class KeyGroupsTest {
             counts[KeyGroups.keyGroupFor(key, m)]++;
         }
         // Expected 1000 per group; a binomial deviation beyond 20% is ~6 sigma.
-        assertThat(IntStream.of(counts).boxed()).allSatisfy(c -> assertThat(c).isBetween(800, 1200));
+        assertThat(IntStream.of(counts).boxed())
+                .allSatisfy(c -> assertThat(c).isBetween(800, 1200));
     }
 
     @Test
@@ -134,19 +138,36 @@ class KeyGroupsTest {
             KeyGroupRange r = KeyGroups.rangeFor(i, m, p);
             if (r.start() != expectedStart) {
                 throw new AssertionError(
-                        "M=" + m + ", P=" + p + ": subtask " + i + " starts at " + r.start()
-                                + ", expected " + expectedStart + " (gap or overlap)");
+                        "M="
+                                + m
+                                + ", P="
+                                + p
+                                + ": subtask "
+                                + i
+                                + " starts at "
+                                + r.start()
+                                + ", expected "
+                                + expectedStart
+                                + " (gap or overlap)");
             }
             expectedStart = r.end() + 1;
             minSize = Math.min(minSize, r.size());
             maxSize = Math.max(maxSize, r.size());
         }
         if (expectedStart != m) {
-            throw new AssertionError("M=" + m + ", P=" + p + ": ranges end at " + (expectedStart - 1));
+            throw new AssertionError(
+                    "M=" + m + ", P=" + p + ": ranges end at " + (expectedStart - 1));
         }
         if (maxSize - minSize > 1) {
             throw new AssertionError(
-                    "M=" + m + ", P=" + p + ": unbalanced ranges, sizes " + minSize + ".." + maxSize);
+                    "M="
+                            + m
+                            + ", P="
+                            + p
+                            + ": unbalanced ranges, sizes "
+                            + minSize
+                            + ".."
+                            + maxSize);
         }
     }
 
@@ -161,8 +182,18 @@ class KeyGroupsTest {
             int actual = KeyGroups.subtaskFor(kg, m, p);
             if (actual != subtask) {
                 throw new AssertionError(
-                        "M=" + m + ", P=" + p + ": key group " + kg + " is in the range " + range
-                                + " of subtask " + subtask + " but subtaskFor returned " + actual);
+                        "M="
+                                + m
+                                + ", P="
+                                + p
+                                + ": key group "
+                                + kg
+                                + " is in the range "
+                                + range
+                                + " of subtask "
+                                + subtask
+                                + " but subtaskFor returned "
+                                + actual);
             }
         }
     }

@@ -32,11 +32,12 @@ class MetadataSerializerTest {
         assertThat(back.operator("orders").orElseThrow().subtasks().get(0).positions())
                 .containsExactlyInAnyOrderEntriesOf(Map.of("orders:0", 17L, "orders:2", 0L));
         assertThat(back.operator("out").orElseThrow().subtasks())
-                .allSatisfy(s -> {
-                    assertThat(s.keyGroups()).isEmpty();
-                    assertThat(s.files()).isEmpty();
-                    assertThat(s.positions()).isEmpty();
-                });
+                .allSatisfy(
+                        s -> {
+                            assertThat(s.keyGroups()).isEmpty();
+                            assertThat(s.files()).isEmpty();
+                            assertThat(s.positions()).isEmpty();
+                        });
     }
 
     @Test
@@ -54,9 +55,13 @@ class MetadataSerializerTest {
                 byte[] bad = good.clone();
                 bad[i] ^= (byte) bit;
                 int index = i;
-                MetadataFormatException e = catchThrowableOfType(
-                        MetadataFormatException.class, () -> MetadataSerializer.deserialize(bad));
-                assertThat(e).as("flip of bit %x at byte %d of %d", bit, index, good.length).isNotNull();
+                MetadataFormatException e =
+                        catchThrowableOfType(
+                                MetadataFormatException.class,
+                                () -> MetadataSerializer.deserialize(bad));
+                assertThat(e)
+                        .as("flip of bit %x at byte %d of %d", bit, index, good.length)
+                        .isNotNull();
                 if (i >= BODY_OFFSET) {
                     assertThat(e).hasMessageContaining("checksum");
                 }
@@ -103,7 +108,8 @@ class MetadataSerializerTest {
     void appendedBytesAreRejected() {
         byte[] good = MetadataSerializer.serialize(sampleMetadata());
 
-        assertThatThrownBy(() -> MetadataSerializer.deserialize(Arrays.copyOf(good, good.length + 3)))
+        assertThatThrownBy(
+                        () -> MetadataSerializer.deserialize(Arrays.copyOf(good, good.length + 3)))
                 .isInstanceOf(MetadataFormatException.class);
     }
 
@@ -126,24 +132,60 @@ class MetadataSerializerTest {
     }
 
     private static CheckpointMetadata sampleMetadata() {
-        OperatorSnapshot source = new OperatorSnapshot("orders", 2, List.of(), List.of(
-                new SubtaskSnapshot(0, Optional.empty(), List.of(), Map.of("orders:0", 17L, "orders:2", 0L)),
-                new SubtaskSnapshot(1, Optional.empty(), List.of(), Map.of("orders:1", Long.MAX_VALUE))));
-        OperatorSnapshot keyed = new OperatorSnapshot("totals", 2,
-                List.of(new StateInfo("count", "value", "long:be64"),
-                        new StateInfo("events", "list", "string:utf8"),
-                        new StateInfo("seen", "map", "string:utf8->long:be64")),
-                List.of(
-                        new SubtaskSnapshot(0, Optional.of(KeyGroups.rangeFor(0, 128, 2)),
-                                List.of(new FileRef("shared/op-totals-0/000007.sst", 1234, -1),
-                                        new FileRef("chk-5/op-totals-0/MANIFEST-000005", 77, 0)),
-                                Map.of()),
-                        new SubtaskSnapshot(1, Optional.of(KeyGroups.rangeFor(1, 128, 2)),
-                                List.of(new FileRef("shared/op-totals-1/000009.sst", 4096, 0x7fabcdef)),
-                                Map.of())));
-        OperatorSnapshot sink = new OperatorSnapshot("out", 2, List.of(), List.of(
-                new SubtaskSnapshot(0, Optional.empty(), List.of(), Map.of()),
-                new SubtaskSnapshot(1, Optional.empty(), List.of(), Map.of())));
-        return new CheckpointMetadata("orders-job", 5, 1_700_000_000_123L, 128, List.of(source, keyed, sink));
+        OperatorSnapshot source =
+                new OperatorSnapshot(
+                        "orders",
+                        2,
+                        List.of(),
+                        List.of(
+                                new SubtaskSnapshot(
+                                        0,
+                                        Optional.empty(),
+                                        List.of(),
+                                        Map.of("orders:0", 17L, "orders:2", 0L)),
+                                new SubtaskSnapshot(
+                                        1,
+                                        Optional.empty(),
+                                        List.of(),
+                                        Map.of("orders:1", Long.MAX_VALUE))));
+        OperatorSnapshot keyed =
+                new OperatorSnapshot(
+                        "totals",
+                        2,
+                        List.of(
+                                new StateInfo("count", "value", "long:be64"),
+                                new StateInfo("events", "list", "string:utf8"),
+                                new StateInfo("seen", "map", "string:utf8->long:be64")),
+                        List.of(
+                                new SubtaskSnapshot(
+                                        0,
+                                        Optional.of(KeyGroups.rangeFor(0, 128, 2)),
+                                        List.of(
+                                                new FileRef(
+                                                        "shared/op-totals-0/000007.sst", 1234, -1),
+                                                new FileRef(
+                                                        "chk-5/op-totals-0/MANIFEST-000005",
+                                                        77,
+                                                        0)),
+                                        Map.of()),
+                                new SubtaskSnapshot(
+                                        1,
+                                        Optional.of(KeyGroups.rangeFor(1, 128, 2)),
+                                        List.of(
+                                                new FileRef(
+                                                        "shared/op-totals-1/000009.sst",
+                                                        4096,
+                                                        0x7fabcdef)),
+                                        Map.of())));
+        OperatorSnapshot sink =
+                new OperatorSnapshot(
+                        "out",
+                        2,
+                        List.of(),
+                        List.of(
+                                new SubtaskSnapshot(0, Optional.empty(), List.of(), Map.of()),
+                                new SubtaskSnapshot(1, Optional.empty(), List.of(), Map.of())));
+        return new CheckpointMetadata(
+                "orders-job", 5, 1_700_000_000_123L, 128, List.of(source, keyed, sink));
     }
 }

@@ -51,10 +51,12 @@ class Murmur3Test {
         "514e28b7, '', 1",
         "81f16f39, '', ffffffff",
     })
-    void matchesPublishedVectorsOfShortKeysAndSeeds(String expectedHex, String keyHex, String seedHex) {
+    void matchesPublishedVectorsOfShortKeysAndSeeds(
+            String expectedHex, String keyHex, String seedHex) {
         byte[] key = HexFormat.of().parseHex(keyHex);
         int seed = HexFormat.fromHexDigits(seedHex);
-        assertThat(Murmur3.hash32(key, 0, key.length, seed)).isEqualTo(HexFormat.fromHexDigits(expectedHex));
+        assertThat(Murmur3.hash32(key, 0, key.length, seed))
+                .isEqualTo(HexFormat.fromHexDigits(expectedHex));
     }
 
     /**

@@ -55,7 +55,10 @@ class InputGateTest {
         List<StreamElement> out = drain(gate);
 
         assertThat(out).hasSize(8);
-        assertSplits(out, B1, List.of(rec("a0"), rec("a1"), rec("b0"), rec("b1")),
+        assertSplits(
+                out,
+                B1,
+                List.of(rec("a0"), rec("a1"), rec("b0"), rec("b1")),
                 List.of(rec("a2"), rec("b2"), rec("c0")));
         assertThat(gate.poll()).isNull();
     }
@@ -69,9 +72,17 @@ class InputGateTest {
 
         List<StreamElement> out = drain(gate);
 
-        assertThat(out.stream().filter(e -> e instanceof Record<?, ?> r && ((String) r.value()).startsWith("a")))
+        assertThat(
+                        out.stream()
+                                .filter(
+                                        e ->
+                                                e instanceof Record<?, ?> r
+                                                        && ((String) r.value()).startsWith("a")))
                 .containsExactly(rec("a0"), rec("a1"), rec("a2"), rec("a3"));
-        assertSplits(out, B1, List.of(rec("a0"), rec("a1"), rec("a2"), rec("b0")),
+        assertSplits(
+                out,
+                B1,
+                List.of(rec("a0"), rec("a1"), rec("a2"), rec("b0")),
                 List.of(rec("a3"), rec("b1")));
     }
 
@@ -195,7 +206,9 @@ class InputGateTest {
 
         List<StreamElement> out = drain(gate);
 
-        assertThat(out.indexOf(rec("b0"))).as("position of b0 in %s", out).isLessThan(out.indexOf(rec("a2")));
+        assertThat(out.indexOf(rec("b0")))
+                .as("position of b0 in %s", out)
+                .isLessThan(out.indexOf(rec("a2")));
     }
 
     private InputGate gate(int n) {
@@ -220,13 +233,23 @@ class InputGateTest {
         return out;
     }
 
-    /** {@code barrier} occurs once in {@code out}, after every element of before, before every one of after. */
+    /**
+     * {@code barrier} occurs once in {@code out}, after every element of before, before every one
+     * of after.
+     */
     private static void assertSplits(
-            List<StreamElement> out, Barrier barrier, List<StreamElement> before, List<StreamElement> after) {
-        assertThat(Collections.frequency(out, barrier)).as("occurrences of %s in %s", barrier, out).isEqualTo(1);
+            List<StreamElement> out,
+            Barrier barrier,
+            List<StreamElement> before,
+            List<StreamElement> after) {
+        assertThat(Collections.frequency(out, barrier))
+                .as("occurrences of %s in %s", barrier, out)
+                .isEqualTo(1);
         int at = out.indexOf(barrier);
         assertThat(out.subList(0, at)).as("before %s in %s", barrier, out).containsAll(before);
-        assertThat(out.subList(at + 1, out.size())).as("after %s in %s", barrier, out).containsAll(after);
+        assertThat(out.subList(at + 1, out.size()))
+                .as("after %s in %s", barrier, out)
+                .containsAll(after);
     }
 
     private static Record<String, String> rec(String value) {

@@ -101,7 +101,8 @@ class LocalCheckpointStorageTest {
     @Test
     void writeAtomicallyWritesAndOverwritesLeavingNoTemporaryFile() {
         storage.writeAtomically("job/chk-1/_metadata", utf8("first"));
-        assertThat(storage.read("job/chk-1/_metadata")).hasValueSatisfying(b -> assertThat(b).isEqualTo(utf8("first")));
+        assertThat(storage.read("job/chk-1/_metadata"))
+                .hasValueSatisfying(b -> assertThat(b).isEqualTo(utf8("first")));
 
         storage.writeAtomically("job/chk-1/_metadata", utf8("second, longer"));
 
@@ -142,7 +143,8 @@ class LocalCheckpointStorageTest {
         assertThatThrownBy(() -> storage.upload(local, path))
                 .isInstanceOf(WeirException.class)
                 .hasMessageContaining(path);
-        assertThatThrownBy(() -> storage.writeAtomically(path, utf8("x"))).hasMessageContaining(path);
+        assertThatThrownBy(() -> storage.writeAtomically(path, utf8("x")))
+                .hasMessageContaining(path);
         assertThatThrownBy(() -> storage.read(path)).hasMessageContaining(path);
         assertThatThrownBy(() -> storage.list(path)).hasMessageContaining(path);
         assertThatThrownBy(() -> storage.deleteRecursively(path)).hasMessageContaining(path);

@@ -34,14 +34,18 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The RocksDB keyed-state backend on a real RocksDB, with the write-back cache large, tiny and off. */
+/**
+ * The RocksDB keyed-state backend on a real RocksDB, with the write-back cache large, tiny and off.
+ */
 class RocksKeyedBackendTest {
     private static final SubtaskInfo SUBTASK = new SubtaskInfo("job", "op", 0, 1);
     private static final int MAX_PARALLELISM = 128;
     private static final KeyGroupRange ALL_KEY_GROUPS = KeyGroups.rangeFor(0, MAX_PARALLELISM, 1);
 
-    private static final ValueStateDescriptor<Long> COUNT = new ValueStateDescriptor<>("count", Serdes.longs());
-    private static final ListStateDescriptor<String> EVENTS = new ListStateDescriptor<>("events", Serdes.string());
+    private static final ValueStateDescriptor<Long> COUNT =
+            new ValueStateDescriptor<>("count", Serdes.longs());
+    private static final ListStateDescriptor<String> EVENTS =
+            new ListStateDescriptor<>("events", Serdes.string());
     private static final MapStateDescriptor<String, Long> SEEN =
             new MapStateDescriptor<>("seen", Serdes.string(), Serdes.longs());
 
@@ -117,10 +121,12 @@ class RocksKeyedBackendTest {
             assertHolds(backend, d.model, union(keys, laterKeys));
         }
 
-        try (RocksKeyedBackend restored = open(copyOf(snap1, tmp.resolve("restore-1")), cacheEntries)) {
+        try (RocksKeyedBackend restored =
+                open(copyOf(snap1, tmp.resolve("restore-1")), cacheEntries)) {
             assertHolds(restored, atFirst, union(keys, laterKeys));
         }
-        try (RocksKeyedBackend restored = open(copyOf(snap2, tmp.resolve("restore-2")), cacheEntries)) {
+        try (RocksKeyedBackend restored =
+                open(copyOf(snap2, tmp.resolve("restore-2")), cacheEntries)) {
             assertHolds(restored, atSecond, union(keys, laterKeys));
         }
     }
@@ -136,7 +142,8 @@ class RocksKeyedBackendTest {
         }
         Model expected;
         Path again = tmp.resolve("again");
-        try (RocksKeyedBackend restored = open(copyOf(snap, tmp.resolve("restored")), cacheEntries)) {
+        try (RocksKeyedBackend restored =
+                open(copyOf(snap, tmp.resolve("restored")), cacheEntries)) {
             Driver d = new Driver(restored);
             d.model.putAll(modelOf(restored, keys));
             d.key(keys.get(0));
@@ -146,7 +153,8 @@ class RocksKeyedBackendTest {
             restored.snapshot(again);
             expected = d.model.copy();
         }
-        try (RocksKeyedBackend restoredAgain = open(copyOf(again, tmp.resolve("restored-again")), cacheEntries)) {
+        try (RocksKeyedBackend restoredAgain =
+                open(copyOf(again, tmp.resolve("restored-again")), cacheEntries)) {
             assertHolds(restoredAgain, expected, keys);
         }
     }
@@ -154,12 +162,21 @@ class RocksKeyedBackendTest {
     @Test
     void keyOfAKeyGroupOutsideTheBackendsRangeIsRejected() {
         KeyGroupRange firstHalf = KeyGroups.rangeFor(0, MAX_PARALLELISM, 2);
-        String outside = IntStream.range(0, 1_000).mapToObj(i -> "key-" + i)
-                .filter(k -> !firstHalf.contains(keyGroup(k))).findFirst().orElseThrow();
-        String inside = IntStream.range(0, 1_000).mapToObj(i -> "key-" + i)
-                .filter(k -> firstHalf.contains(keyGroup(k))).findFirst().orElseThrow();
-        try (RocksKeyedBackend backend = new RocksKeyedBackend(
-                SUBTASK, tmp.resolve("db"), firstHalf, MAX_PARALLELISM, 100, Map.of())) {
+        String outside =
+                IntStream.range(0, 1_000)
+                        .mapToObj(i -> "key-" + i)
+                        .filter(k -> !firstHalf.contains(keyGroup(k)))
+                        .findFirst()
+                        .orElseThrow();
+        String inside =
+                IntStream.range(0, 1_000)
+                        .mapToObj(i -> "key-" + i)
+                        .filter(k -> firstHalf.contains(keyGroup(k)))
+                        .findFirst()
+                        .orElseThrow();
+        try (RocksKeyedBackend backend =
+                new RocksKeyedBackend(
+                        SUBTASK, tmp.resolve("db"), firstHalf, MAX_PARALLELISM, 100, Map.of())) {
             backend.setCurrentKey(utf8(inside));
 
             assertThatThrownBy(() -> backend.setCurrentKey(utf8(outside)))
@@ -174,12 +191,19 @@ class RocksKeyedBackendTest {
         try (RocksKeyedBackend backend = open(tmp.resolve("db"), 100)) {
             backend.valueState(new ValueStateDescriptor<>("s", Serdes.longs()));
 
-            assertThatThrownBy(() -> backend.listState(new ListStateDescriptor<>("s", Serdes.string())))
+            assertThatThrownBy(
+                            () ->
+                                    backend.listState(
+                                            new ListStateDescriptor<>("s", Serdes.string())))
                     .isInstanceOf(WeirException.class)
                     .hasMessageContaining("'s'")
                     .hasMessageContaining("value")
                     .hasMessageContaining("list");
-            assertThatThrownBy(() -> backend.mapState(new MapStateDescriptor<>("s", Serdes.string(), Serdes.string())))
+            assertThatThrownBy(
+                            () ->
+                                    backend.mapState(
+                                            new MapStateDescriptor<>(
+                                                    "s", Serdes.string(), Serdes.string())))
                     .isInstanceOf(WeirException.class)
                     .hasMessageContaining("map");
         }
@@ -202,9 +226,18 @@ class RocksKeyedBackendTest {
     @Test
     void stateCheckpointedAsOneKindCannotBeRestoredAsAnother() {
         Map<String, StateInfo> restored = Map.of("s", new StateInfo("s", "value", "long:be64"));
-        try (RocksKeyedBackend backend = new RocksKeyedBackend(
-                SUBTASK, tmp.resolve("db"), ALL_KEY_GROUPS, MAX_PARALLELISM, 100, restored)) {
-            assertThatThrownBy(() -> backend.listState(new ListStateDescriptor<>("s", Serdes.string())))
+        try (RocksKeyedBackend backend =
+                new RocksKeyedBackend(
+                        SUBTASK,
+                        tmp.resolve("db"),
+                        ALL_KEY_GROUPS,
+                        MAX_PARALLELISM,
+                        100,
+                        restored)) {
+            assertThatThrownBy(
+                            () ->
+                                    backend.listState(
+                                            new ListStateDescriptor<>("s", Serdes.string())))
                     .isInstanceOf(WeirException.class)
                     .hasMessageContaining("'s'")
                     .hasMessageContaining("checkpointed as value");
@@ -220,10 +253,11 @@ class RocksKeyedBackendTest {
             backend.valueState(COUNT);
             backend.listState(EVENTS);
 
-            assertThat(backend.stateInfos()).containsExactly(
-                    new StateInfo("seen", "map", "string:utf8->long:be64"),
-                    new StateInfo("count", "value", "long:be64"),
-                    new StateInfo("events", "list", "string:utf8"));
+            assertThat(backend.stateInfos())
+                    .containsExactly(
+                            new StateInfo("seen", "map", "string:utf8->long:be64"),
+                            new StateInfo("count", "value", "long:be64"),
+                            new StateInfo("events", "list", "string:utf8"));
         }
     }
 
@@ -397,9 +431,13 @@ class RocksKeyedBackendTest {
             }
             LinkedHashMap<String, Long> entries = new LinkedHashMap<>();
             seen.entries().forEach(e -> entries.put(e.getKey(), e.getValue()));
-            assertThat(seen.isEmpty()).as("isEmpty of map state of %s", k).isEqualTo(entries.isEmpty());
+            assertThat(seen.isEmpty())
+                    .as("isEmpty of map state of %s", k)
+                    .isEqualTo(entries.isEmpty());
             if (!entries.isEmpty()) {
-                assertThat(new ArrayList<>(entries.keySet())).as("map entries of %s in key order", k).isSorted();
+                assertThat(new ArrayList<>(entries.keySet()))
+                        .as("map entries of %s in key order", k)
+                        .isSorted();
                 entries.forEach((uk, v) -> assertThat(seen.get(uk)).contains(v));
                 m.seen.put(k, new TreeMap<>(entries));
             }
@@ -410,7 +448,8 @@ class RocksKeyedBackendTest {
     // ---- helpers --------------------------------------------------------------------------
 
     private static RocksKeyedBackend open(Path dir, int cacheEntries) {
-        return new RocksKeyedBackend(SUBTASK, dir, ALL_KEY_GROUPS, MAX_PARALLELISM, cacheEntries, Map.of());
+        return new RocksKeyedBackend(
+                SUBTASK, dir, ALL_KEY_GROUPS, MAX_PARALLELISM, cacheEntries, Map.of());
     }
 
     private static Path copyOf(Path source, Path target) {

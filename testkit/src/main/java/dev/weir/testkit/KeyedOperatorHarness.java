@@ -54,7 +54,8 @@ public final class KeyedOperatorHarness<K, V, KO, VO> implements AutoCloseable {
         private int maxParallelism = KeyGroups.DEFAULT_MAX_PARALLELISM;
         private InstantSource clock = InstantSource.system();
 
-        private Builder(Supplier<? extends KeyedProcessFunction<K, V, KO, VO>> factory, Serde<K> keySerde) {
+        private Builder(
+                Supplier<? extends KeyedProcessFunction<K, V, KO, VO>> factory, Serde<K> keySerde) {
             this.factory = factory;
             this.keySerde = keySerde;
         }
@@ -81,8 +82,19 @@ public final class KeyedOperatorHarness<K, V, KO, VO> implements AutoCloseable {
 
         public KeyedOperatorHarness<K, V, KO, VO> build() {
             Path dir = tempDir();
-            return new KeyedOperatorHarness<>(this, dir, call(() -> OperatorHarnessDriver.create(factory, keySerde,
-                    info(), maxParallelism, inputs, dir, clock)));
+            return new KeyedOperatorHarness<>(
+                    this,
+                    dir,
+                    call(
+                            () ->
+                                    OperatorHarnessDriver.create(
+                                            factory,
+                                            keySerde,
+                                            info(),
+                                            maxParallelism,
+                                            inputs,
+                                            dir,
+                                            clock)));
         }
 
         private SubtaskInfo info() {
@@ -94,7 +106,8 @@ public final class KeyedOperatorHarness<K, V, KO, VO> implements AutoCloseable {
     private final Path dir;
     private final OperatorHarnessDriver driver;
 
-    private KeyedOperatorHarness(Builder<K, V, KO, VO> config, Path dir, OperatorHarnessDriver driver) {
+    private KeyedOperatorHarness(
+            Builder<K, V, KO, VO> config, Path dir, OperatorHarnessDriver driver) {
         this.config = config;
         this.dir = dir;
         this.driver = driver;
@@ -150,20 +163,35 @@ public final class KeyedOperatorHarness<K, V, KO, VO> implements AutoCloseable {
     /** A new harness whose operator is a fresh instance restored from {@code snapshot}. */
     public KeyedOperatorHarness<K, V, KO, VO> restore(Snapshot snapshot) {
         Path d = tempDir();
-        return new KeyedOperatorHarness<>(config, d, call(() -> OperatorHarnessDriver.restore(snapshot.inner,
-                config.factory, config.keySerde, config.info(), config.maxParallelism, config.inputs, d,
-                config.clock)));
+        return new KeyedOperatorHarness<>(
+                config,
+                d,
+                call(
+                        () ->
+                                OperatorHarnessDriver.restore(
+                                        snapshot.inner,
+                                        config.factory,
+                                        config.keySerde,
+                                        config.info(),
+                                        config.maxParallelism,
+                                        config.inputs,
+                                        d,
+                                        config.clock)));
     }
 
     @Override
     public void close() {
-        call(() -> {
-            driver.close();
-            return null;
-        });
+        call(
+                () -> {
+                    driver.close();
+                    return null;
+                });
     }
 
-    /** Where this harness keeps its RocksDB and snapshot files (deleted on JVM exit is not guaranteed). */
+    /**
+     * Where this harness keeps its RocksDB and snapshot files (deleted on JVM exit is not
+     * guaranteed).
+     */
     public Path directory() {
         return dir;
     }

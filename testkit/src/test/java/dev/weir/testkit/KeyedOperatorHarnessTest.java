@@ -55,13 +55,17 @@ class KeyedOperatorHarnessTest {
             assertThat(h.isBlocked(0)).isTrue();
 
             h.processRecord(1, rec("b", "b1"));
-            assertThat(render(h.takeOutput())).as("the other channel keeps flowing").containsExactly("b=1");
+            assertThat(render(h.takeOutput()))
+                    .as("the other channel keeps flowing")
+                    .containsExactly("b=1");
             assertThat(h.barrierSnapshots()).isEmpty();
 
             h.processBarrier(1, 1);
             assertThat(h.barrierSnapshots()).hasSize(1);
             assertThat(h.isBlocked(0)).isFalse();
-            assertThat(render(h.takeOutput())).as("held record released after the snapshot").containsExactly("a=2");
+            assertThat(render(h.takeOutput()))
+                    .as("held record released after the snapshot")
+                    .containsExactly("a=2");
 
             try (var restored = h.restore(h.barrierSnapshots().get(0))) {
                 restored.processRecord(rec("a", "x"));
@@ -106,7 +110,9 @@ class KeyedOperatorHarnessTest {
             h.processBarrier(0, 5);
             assertThat(h.barrierSnapshots()).isEmpty();
             h.endInput(1);
-            assertThat(h.barrierSnapshots()).extracting(KeyedOperatorHarness.Snapshot::checkpointId).containsExactly(5L);
+            assertThat(h.barrierSnapshots())
+                    .extracting(KeyedOperatorHarness.Snapshot::checkpointId)
+                    .containsExactly(5L);
         }
     }
 }
