@@ -18,6 +18,7 @@ public record CheckpointStats(
         long sizeBytes,
         long alignmentMillis,
         long syncMillis,
+        long commitMillis,
         Optional<String> location,
         Optional<String> failure) {
 

@@ -71,13 +71,51 @@ public final class KafkaOptions {
                     Delivery.AT_LEAST_ONCE,
                     "Delivery guarantee of the Kafka sink");
 
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
+            ConfigOption.string(
+                    "sink.transactional-id-prefix",
+                    "",
+                    "Prefix of the exactly-once sink's transactional ids <prefix>-<slot> (empty: the"
+                            + " job name)");
+
+    public static final ConfigOption<Integer> PRODUCER_POOL_SIZE =
+            ConfigOption.integer(
+                    "sink.producer-pool-size",
+                    2,
+                    2,
+                    16,
+                    "Transactional producers per job process; one epoch (checkpoint) per producer"
+                            + " at a time");
+
+    public static final ConfigOption<String> LOCK_TOPIC =
+            ConfigOption.string(
+                    "job.lock.topic",
+                    "weir-job-locks",
+                    "Single-partition topic whose consumer-group membership lets only one live"
+                            + " process run an exactly-once job (created if missing)");
+
+    public static final ConfigOption<Integer> LOCK_SESSION_TIMEOUT_MS =
+            ConfigOption.integer(
+                    "job.lock.session-timeout.ms",
+                    10_000,
+                    1_000,
+                    1_800_000,
+                    "After a crash, a new process of the same job may start once this has passed"
+                            + " (within the broker's group.min/max.session.timeout.ms)");
+
     public static List<ConfigOption<?>> sourceOptions() {
         return List.of(
                 BOOTSTRAP_SERVERS, START_FROM, START_TIMESTAMP, GROUP_ID, DISCOVERY_INTERVAL_MS);
     }
 
     public static List<ConfigOption<?>> sinkOptions() {
-        return List.of(BOOTSTRAP_SERVERS, DELIVERY);
+        return List.of(
+                BOOTSTRAP_SERVERS,
+                DELIVERY,
+                TRANSACTIONAL_ID_PREFIX,
+                PRODUCER_POOL_SIZE,
+                LOCK_TOPIC,
+                LOCK_SESSION_TIMEOUT_MS);
     }
 
     static Map<String, Object> clientProperties(WeirConfig config, String clientPrefix) {

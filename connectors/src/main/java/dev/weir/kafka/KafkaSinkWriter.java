@@ -5,6 +5,7 @@ import dev.weir.Record;
 import dev.weir.Serde;
 import dev.weir.SubtaskInfo;
 import dev.weir.WeirException;
+import dev.weir.spi.CrashPoints;
 import dev.weir.spi.SinkContext;
 import dev.weir.spi.SinkWriter;
 import java.time.Duration;
@@ -16,16 +17,23 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** One sink subtask's producer. Task thread only, except for send callbacks. */
+/**
+ * One sink subtask's output: its own producer (at-least-once, none), or the producer of the current
+ * epoch from the job's transactional pool (exactly-once). Task thread only, except for send
+ * callbacks.
+ */
 final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
     private final String topic;
     private final Serde<K> keySerde;
     private final Serde<V> valueSerde;
     private final KafkaOptions.Delivery delivery;
     private final SubtaskInfo info;
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final KafkaTransactions transactions;
+    private KafkaProducer<byte[], byte[]> producer;
+    private long epoch;
     private volatile Exception sendFailure;
 
+    /** At-least-once or none: a producer of its own. */
     KafkaSinkWriter(
             String topic,
             Serde<K> keySerde,
@@ -37,6 +45,7 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
         this.valueSerde = valueSerde;
         this.delivery = delivery;
         this.info = ctx.subtask();
+        this.transactions = null;
         Map<String, Object> props = KafkaOptions.clientProperties(ctx.config(), "kafka.producer.");
         props.putIfAbsent(
                 "client.id", info.jobName() + "-" + info.operatorUid() + "-" + info.subtask());
@@ -50,6 +59,23 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
         }
         this.producer =
                 new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Exactly-once: the epoch's producer from the process-wide pool, switched at each barrier. */
+    KafkaSinkWriter(
+            String topic,
+            Serde<K> keySerde,
+            Serde<V> valueSerde,
+            KafkaTransactions transactions,
+            SinkContext ctx) {
+        this.topic = topic;
+        this.keySerde = keySerde;
+        this.valueSerde = valueSerde;
+        this.delivery = KafkaOptions.Delivery.EXACTLY_ONCE;
+        this.info = ctx.subtask();
+        this.transactions = transactions;
+        this.epoch = transactions.firstEpoch();
+        this.producer = transactions.producer(epoch);
     }
 
     @Override
@@ -79,8 +105,18 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
         if (delivery == KafkaOptions.Delivery.NONE) {
             return;
         }
+        CrashPoints.reach("sink.before-flush", checkpointId);
         producer.flush();
         throwIfFailed();
+        if (transactions != null) {
+            if (checkpointId != epoch) {
+                throw new WeirException(
+                        info + ": barrier " + checkpointId + " arrived in epoch " + epoch);
+            }
+            // Everything of epoch n is acknowledged; what follows goes to epoch n+1's transaction.
+            epoch = checkpointId + 1;
+            producer = transactions.producer(epoch);
+        }
     }
 
     private void throwIfFailed() {
@@ -99,6 +135,8 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
 
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(5));
+        if (transactions == null) {
+            producer.close(Duration.ofSeconds(5));
+        }
     }
 }

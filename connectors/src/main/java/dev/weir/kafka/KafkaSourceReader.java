@@ -40,6 +40,7 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Set<TopicPartition> owned = new LinkedHashSet<>();
     private final long discoveryInterval;
+    private final boolean offsetsInTransaction;
     private long lastDiscovery;
 
     KafkaSourceReader(
@@ -50,6 +51,8 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
         this.info = ctx.subtask();
         this.clock = ctx.clock();
         this.discoveryInterval = ctx.config().get(KafkaOptions.DISCOVERY_INTERVAL_MS);
+        this.offsetsInTransaction =
+                ctx.config().get(KafkaOptions.DELIVERY) == KafkaOptions.Delivery.EXACTLY_ONCE;
         Map<String, Object> props = KafkaOptions.clientProperties(ctx.config(), "kafka.consumer.");
         props.put("group.id", KafkaOptions.groupId(ctx.config(), info.jobName()));
         props.putIfAbsent(
@@ -261,6 +264,10 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
 
     @Override
     public void notifyCheckpointComplete(long checkpointId, Map<String, Long> positions) {
+        if (offsetsInTransaction) {
+            // The checkpoint's transaction already carried these offsets to the group.
+            return;
+        }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         String metadata = "weir.chk=" + checkpointId;
         for (TopicPartition tp : owned) {

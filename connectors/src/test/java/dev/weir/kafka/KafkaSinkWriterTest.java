@@ -35,7 +35,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KafkaSinkWriterTest {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
 
-    private record TestSinkContext(SubtaskInfo subtask, WeirConfig config) implements SinkContext {}
+    private record TestSinkContext(SubtaskInfo subtask, WeirConfig config) implements SinkContext {
+        @Override
+        public java.util.Optional<dev.weir.spi.CheckpointCommitter> committer() {
+            return java.util.Optional.empty();
+        }
+    }
 
     /** What a test compares of a record: headers as {@code name=value} strings. */
     private record Seen(String key, String value, long timestamp, List<String> headers) {}
@@ -103,7 +108,7 @@ class KafkaSinkWriterTest {
     }
 
     @Test
-    void exactlyOnceDeliveryIsRefusedAtCreateWriterNamingTheConfigKey(KafkaBroker broker) {
+    void exactlyOnceWriterWithoutTheSinksCommitterIsRefusedNamingTheConfigKey(KafkaBroker broker) {
         SinkContext ctx = context(config(broker, "sink.delivery", "exactly-once"));
 
         assertThatThrownBy(() -> KafkaSink.strings(unique("eos")).createWriter(ctx).close())

@@ -98,6 +98,47 @@ final class AggregateWorkload {
         return output.size() - total();
     }
 
+    /**
+     * Exactly-once check: for every key the emitted counts are exactly 1, 2, …, n(key) in order — a
+     * gap is a loss, a repeat a duplicate — and the last value has the key's input count and sum.
+     */
+    void assertExactlyOnce(List<ConsumerRecord<String, String>> output) {
+        Map<String, List<Long>> counts = new HashMap<>();
+        for (ConsumerRecord<String, String> r : output) {
+            counts.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(countOf(r.value()));
+        }
+        assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        Map<String, String> last = lastValues(output);
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            String key = e.getKey();
+            List<Long> seen = counts.get(key);
+            for (int i = 0; i < seen.size(); i++) {
+                if (seen.get(i) != i + 1) {
+                    throw new AssertionError(
+                            "key "
+                                    + key
+                                    + ": output #"
+                                    + (i + 1)
+                                    + " has count "
+                                    + seen.get(i)
+                                    + " ("
+                                    + (seen.get(i) <= i ? "duplicate" : "gap: lost update")
+                                    + "); counts emitted: "
+                                    + abbreviate(seen));
+                }
+            }
+            assertThat(seen.size()).as("outputs of %s", key).isEqualTo((int) e.getValue()[0]);
+            assertThat(last.get(key))
+                    .as("final value of %s", key)
+                    .isEqualTo(value(e.getValue()[0], e.getValue()[1]));
+        }
+        assertThat((long) output.size()).isEqualTo(total());
+    }
+
+    private static String abbreviate(List<Long> l) {
+        return l.size() <= 40 ? l.toString() : l.subList(0, 40) + "… (" + l.size() + ")";
+    }
+
     static List<ConsumerRecord<String, String>> awaitOutput(
             KafkaTestClient client, String topic, AggregateWorkload w, Duration timeout)
             throws InterruptedException {

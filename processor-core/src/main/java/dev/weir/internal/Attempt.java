@@ -3,6 +3,7 @@ package dev.weir.internal;
 import dev.weir.SubtaskInfo;
 import dev.weir.format.KeyGroups;
 import dev.weir.format.StateInfo;
+import dev.weir.spi.CheckpointCommitter;
 import dev.weir.spi.CheckpointStorage;
 import dev.weir.spi.SourceReader;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,7 @@ final class Attempt implements Task.TaskListener {
     private final ExecutorService uploads;
     private CheckpointCoordinator coordinator;
     private Optional<Long> restoredCheckpointId = Optional.empty();
+    private Optional<CheckpointCommitter> committer = Optional.empty();
 
     private Attempt(int number, Path localDir, BiConsumer<Integer, Throwable> onFailure) {
         this.number = number;
@@ -91,8 +94,29 @@ final class Attempt implements Task.TaskListener {
         g.steps().stream()
                 .filter(s -> s instanceof JobGraph.ProcessStep)
                 .forEach(s -> keyedParallelism.put(((JobGraph.ProcessStep) s).uid(), p));
+        committer =
+                g.sink()
+                        .createCommitter(
+                                new Contexts.Committer(plan.jobName(), p, plan.config(), clock));
+        committer.ifPresent(unstarted::add);
         Optional<CheckpointRestorer.Restored> restored;
-        try {
+        if (committer.isPresent()) {
+            // Exactly-once: the external system says which checkpoint is committed; restoring
+            // any other one would duplicate or lose output.
+            OptionalLong committed = committer.get().recover();
+            restored =
+                    committed.isPresent()
+                            ? Optional.of(
+                                    CheckpointRestorer.restoreCommitted(
+                                            storage,
+                                            committed.getAsLong(),
+                                            plan.jobName(),
+                                            m,
+                                            keyedParallelism,
+                                            new HashSet<>(g.uids()),
+                                            localDir))
+                            : Optional.empty();
+        } else {
             restored =
                     CheckpointRestorer.restoreLatest(
                             storage,
@@ -101,8 +125,6 @@ final class Attempt implements Task.TaskListener {
                             keyedParallelism,
                             new HashSet<>(g.uids()),
                             localDir);
-        } catch (dev.weir.WeirException e) {
-            throw new JobPlan.FatalJobException(e.getMessage());
         }
         restoredCheckpointId = restored.map(r -> r.metadata().checkpointId());
         List<Long> ids = CheckpointRestorer.checkpointIds(storage);
@@ -119,6 +141,7 @@ final class Attempt implements Task.TaskListener {
                 });
         Map<String, Long> positions =
                 restored.map(CheckpointRestorer.Restored::sourcePositions).orElse(Map.of());
+        committer.ifPresent(c -> c.begin(nextId));
 
         List<List<JobGraph.Step>> stages = plan.stages();
         Task[][] stageTasks = new Task[stages.size()][];
@@ -137,7 +160,10 @@ final class Attempt implements Task.TaskListener {
                 }
                 if (s == stages.size() - 1) {
                     SubtaskInfo sinkInfo = new SubtaskInfo(plan.jobName(), g.sinkUid(), i, p);
-                    var writer = g.sink().createWriter(new Contexts.Sink(sinkInfo, plan.config()));
+                    var writer =
+                            g.sink()
+                                    .createWriter(
+                                            new Contexts.Sink(sinkInfo, plan.config(), committer));
                     unstarted.add(writer);
                     chain.add(new SinkOperator(g.sinkUid(), i, p, writer, recordsOut));
                 }
@@ -202,6 +228,7 @@ final class Attempt implements Task.TaskListener {
                         nextId,
                         completed,
                         history,
+                        committer,
                         e -> onFailure.accept(number, e));
         unstarted.clear();
         for (Task t : tasks) {
@@ -309,6 +336,14 @@ final class Attempt implements Task.TaskListener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        committer.ifPresent(
+                c -> {
+                    try {
+                        c.close();
+                    } catch (RuntimeException e) {
+                        LOG.warn("closing the checkpoint committer failed: {}", e.toString());
+                    }
+                });
         LocalCheckpointStorage.deleteTree(localDir);
     }
 

@@ -8,7 +8,10 @@ import dev.weir.format.MetadataSerializer;
 import dev.weir.format.OperatorSnapshot;
 import dev.weir.format.StateInfo;
 import dev.weir.format.SubtaskSnapshot;
+import dev.weir.spi.CheckpointCommitter;
 import dev.weir.spi.CheckpointStorage;
+import dev.weir.spi.CommitOutcome;
+import dev.weir.spi.CrashPoints;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,9 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -33,6 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 final class CheckpointCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointCoordinator.class);
+    private static final int COMMIT_ATTEMPTS = 6;
 
     private final String jobName;
     private final CheckpointStorage storage;
@@ -46,7 +49,8 @@ final class CheckpointCoordinator {
     private final List<Task> tasks;
     private final Consumer<Throwable> failJob;
     private final CheckpointHistory history;
-    private final ScheduledExecutorService executor;
+    private final ScheduledThreadPoolExecutor executor;
+    private final Optional<CheckpointCommitter> committer;
     private final TreeSet<Long> completed;
     private long nextId;
     private Pending pending;
@@ -66,6 +70,7 @@ final class CheckpointCoordinator {
             long nextId,
             List<Long> completed,
             CheckpointHistory history,
+            Optional<CheckpointCommitter> committer,
             Consumer<Throwable> failJob) {
         this.jobName = jobName;
         this.storage = storage;
@@ -80,14 +85,18 @@ final class CheckpointCoordinator {
         this.nextId = nextId;
         this.completed = new TreeSet<>(completed);
         this.history = history;
+        this.committer = committer;
         this.failJob = failJob;
         this.executor =
-                Executors.newSingleThreadScheduledExecutor(
+                new ScheduledThreadPoolExecutor(
+                        1,
                         r -> {
                             Thread t = new Thread(r, "weir-coordinator-" + jobName);
                             t.setDaemon(true);
                             return t;
                         });
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
     }
 
     void start() {
@@ -95,12 +104,18 @@ final class CheckpointCoordinator {
                 this::guarded, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** Stops triggering; a checkpoint in flight is abandoned (it never gets its metadata). */
+    /**
+     * Stops triggering. A commit under way finishes; a checkpoint still collecting acknowledgements
+     * is abandoned (it never gets its metadata).
+     */
     void stop() {
-        executor.shutdownNow();
+        executor.shutdown();
         try {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
         } catch (InterruptedException e) {
+            executor.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }
@@ -184,6 +199,31 @@ final class CheckpointCoordinator {
             abort(p.id, "writing " + location + " failed: " + e.getMessage());
             return;
         }
+        CrashPoints.reach("coordinator.after-metadata", p.id);
+        long commitStart = clock.millis();
+        if (committer.isPresent()) {
+            CommitOutcome outcome = commitWithRetries(committer.get(), metadata);
+            if (outcome instanceof CommitOutcome.Failed f) {
+                p.timeout.cancel(false);
+                pending = null;
+                String reason = "commit failed: " + f.reason();
+                history.add(stats(p, CheckpointStats.Status.FAILED, 0, 0, Optional.of(reason)));
+                LOG.error("job {}: checkpoint {} {}", jobName, p.id, reason);
+                failJob.accept(
+                        new WeirException(
+                                "job "
+                                        + jobName
+                                        + ": checkpoint "
+                                        + p.id
+                                        + " could not be committed ("
+                                        + f.reason()
+                                        + "); restarting from the last committed checkpoint",
+                                f.cause()));
+                return;
+            }
+            CrashPoints.reach("coordinator.after-commit", p.id);
+        }
+        long commitMillis = clock.millis() - commitStart;
         p.timeout.cancel(false);
         pending = null;
         consecutiveFailures = 0;
@@ -198,21 +238,76 @@ final class CheckpointCoordinator {
                         size,
                         p.alignmentMillis,
                         p.syncMillis,
+                        commitMillis,
                         Optional.of(location),
                         Optional.empty()));
         LOG.info(
-                "job {}: checkpoint {} completed in {} ms, {} bytes, alignment {} ms, sync pause {} ms",
+                "job {}: checkpoint {} completed in {} ms, {} bytes, alignment {} ms, sync pause {}"
+                        + " ms, commit {} ms",
                 jobName,
                 p.id,
                 duration,
                 size,
                 p.alignmentMillis,
-                p.syncMillis);
+                p.syncMillis,
+                commitMillis);
         completed.add(p.id);
         for (Task t : tasks) {
             t.notifyComplete(p.id);
         }
         prune(p.id);
+    }
+
+    private CheckpointStats stats(
+            Pending p,
+            CheckpointStats.Status status,
+            long size,
+            long commitMillis,
+            Optional<String> failure) {
+        return new CheckpointStats(
+                p.id,
+                status,
+                p.triggerMillis,
+                clock.millis() - p.triggerMillis,
+                size,
+                p.alignmentMillis,
+                p.syncMillis,
+                commitMillis,
+                Optional.empty(),
+                failure);
+    }
+
+    /** Retries a commit that reports {@link CommitOutcome.Retry}, a few times with backoff. */
+    private CommitOutcome commitWithRetries(CheckpointCommitter c, CheckpointMetadata metadata) {
+        long backoff = 100;
+        for (int attempt = 1; ; attempt++) {
+            CommitOutcome outcome;
+            try {
+                outcome = c.commit(metadata);
+            } catch (RuntimeException e) {
+                outcome = new CommitOutcome.Failed(e.toString(), e);
+            }
+            if (!(outcome instanceof CommitOutcome.Retry r)) {
+                return outcome;
+            }
+            if (attempt == COMMIT_ATTEMPTS) {
+                return new CommitOutcome.Failed(
+                        "still failing after " + attempt + " attempts: " + r.reason(), null);
+            }
+            LOG.warn(
+                    "job {}: commit of checkpoint {} will be retried in {} ms: {}",
+                    jobName,
+                    metadata.checkpointId(),
+                    backoff,
+                    r.reason());
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new CommitOutcome.Failed("interrupted while retrying", e);
+            }
+            backoff = Math.min(backoff * 2, 5_000);
+        }
     }
 
     private static List<OperatorSnapshot> operators(List<SnapshotContext.OperatorResult> results) {
@@ -248,17 +343,7 @@ final class CheckpointCoordinator {
         p.timeout.cancel(false);
         pending = null;
         consecutiveFailures++;
-        history.add(
-                new CheckpointStats(
-                        id,
-                        CheckpointStats.Status.FAILED,
-                        p.triggerMillis,
-                        clock.millis() - p.triggerMillis,
-                        0,
-                        p.alignmentMillis,
-                        p.syncMillis,
-                        Optional.empty(),
-                        Optional.of(reason)));
+        history.add(stats(p, CheckpointStats.Status.FAILED, 0, 0, Optional.of(reason)));
         LOG.warn(
                 "job {}: checkpoint {} failed ({} in a row, tolerated: {}): {}",
                 jobName,
@@ -267,6 +352,20 @@ final class CheckpointCoordinator {
                 tolerableFailures,
                 reason);
         deleteQuietly(CheckpointPaths.checkpointDir(id));
+        if (committer.isPresent()) {
+            failJob.accept(
+                    new WeirException(
+                            "job "
+                                    + jobName
+                                    + ": checkpoint "
+                                    + id
+                                    + " failed ("
+                                    + reason
+                                    + "); with exactly-once output its epoch is staged in a"
+                                    + " transaction that cannot join a later one, so the job"
+                                    + " restarts from the last committed checkpoint"));
+            return;
+        }
         if (consecutiveFailures > tolerableFailures) {
             failJob.accept(
                     new WeirException(

@@ -1,6 +1,6 @@
 package dev.weir.internal;
 
-import dev.weir.WeirException;
+import dev.weir.UnrecoverableJobException;
 import dev.weir.format.CheckpointMetadata;
 import dev.weir.format.FileRef;
 import dev.weir.format.MetadataFormatException;
@@ -88,6 +88,56 @@ final class CheckpointRestorer {
         return Optional.empty();
     }
 
+    /**
+     * Restores exactly checkpoint {@code id}, which an external system reports as committed. No
+     * fallback: an older checkpoint would repeat output that is already committed.
+     */
+    static Restored restoreCommitted(
+            CheckpointStorage storage,
+            long id,
+            String jobName,
+            int maxParallelism,
+            Map<String, Integer> keyedParallelism,
+            Set<String> jobUids,
+            Path localDir) {
+        String location = storage.describe(CheckpointPaths.metadata(id));
+        byte[] bytes =
+                storage.read(CheckpointPaths.metadata(id))
+                        .orElseThrow(
+                                () ->
+                                        new UnrecoverableJobException(
+                                                "job "
+                                                        + jobName
+                                                        + ": checkpoint "
+                                                        + id
+                                                        + " is committed (its Kafka transaction"
+                                                        + " committed) but "
+                                                        + location
+                                                        + " does not exist; is checkpoint.dir the"
+                                                        + " one this job ran with? Restoring any"
+                                                        + " other checkpoint would duplicate"
+                                                        + " output"));
+        Path target = localDir.resolve("restore-chk-" + id);
+        try {
+            CheckpointMetadata m = MetadataSerializer.deserialize(bytes);
+            check(m, jobName, maxParallelism, keyedParallelism, jobUids);
+            Restored r = download(storage, m, target);
+            LOG.info("job {}: restoring committed checkpoint {} ({})", jobName, id, location);
+            return r;
+        } catch (CorruptCheckpointException | MetadataFormatException e) {
+            LocalCheckpointStorage.deleteTree(target);
+            throw new UnrecoverableJobException(
+                    "job "
+                            + jobName
+                            + ": committed checkpoint "
+                            + id
+                            + " cannot be restored: "
+                            + e.getMessage()
+                            + "; an older checkpoint would duplicate output already committed",
+                    e);
+        }
+    }
+
     private static void check(
             CheckpointMetadata m,
             String jobName,
@@ -95,7 +145,7 @@ final class CheckpointRestorer {
             Map<String, Integer> keyedParallelism,
             Set<String> jobUids) {
         if (m.maxParallelism() != maxParallelism) {
-            throw new WeirException(
+            throw new UnrecoverableJobException(
                     "job "
                             + jobName
                             + ": checkpoint "
@@ -110,7 +160,7 @@ final class CheckpointRestorer {
         }
         for (OperatorSnapshot op : m.operators()) {
             if (!jobUids.contains(op.uid())) {
-                throw new WeirException(
+                throw new UnrecoverableJobException(
                         "job "
                                 + jobName
                                 + ": checkpoint "
@@ -123,7 +173,7 @@ final class CheckpointRestorer {
             }
             Integer p = keyedParallelism.get(op.uid());
             if (p != null && p != op.parallelism()) {
-                throw new WeirException(
+                throw new UnrecoverableJobException(
                         "job "
                                 + jobName
                                 + ": checkpoint "

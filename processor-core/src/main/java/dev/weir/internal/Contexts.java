@@ -2,10 +2,13 @@ package dev.weir.internal;
 
 import dev.weir.SubtaskInfo;
 import dev.weir.config.WeirConfig;
+import dev.weir.spi.CheckpointCommitter;
+import dev.weir.spi.CommitterContext;
 import dev.weir.spi.SinkContext;
 import dev.weir.spi.SourceContext;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.Optional;
 
 /** The contexts handed to connectors. */
 final class Contexts {
@@ -18,5 +21,9 @@ final class Contexts {
             InstantSource clock)
             implements SourceContext {}
 
-    record Sink(SubtaskInfo subtask, WeirConfig config) implements SinkContext {}
+    record Sink(SubtaskInfo subtask, WeirConfig config, Optional<CheckpointCommitter> committer)
+            implements SinkContext {}
+
+    record Committer(String jobName, int parallelism, WeirConfig config, InstantSource clock)
+            implements CommitterContext {}
 }

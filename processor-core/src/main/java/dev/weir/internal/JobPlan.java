@@ -24,13 +24,6 @@ record JobPlan(
         int channelCapacity,
         int batchSize) {
 
-    /** A failure a restart cannot fix (for example, a checkpoint of an incompatible job). */
-    static final class FatalJobException extends WeirException {
-        FatalJobException(String message) {
-            super(message);
-        }
-    }
-
     static JobPlan of(JobGraph graph, WeirConfig config) {
         String name = config.get(JobOptions.JOB_NAME);
         if (!name.matches("[A-Za-z0-9._-]{1,200}")) {

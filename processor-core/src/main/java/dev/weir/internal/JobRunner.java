@@ -148,7 +148,7 @@ public final class JobRunner implements RunningJob {
         if (stopRequested) {
             return false;
         }
-        if (cause instanceof JobPlan.FatalJobException) {
+        if (cause instanceof dev.weir.UnrecoverableJobException) {
             fail(cause, "it cannot be fixed by a restart");
             return false;
         }

@@ -1,0 +1,342 @@
+package dev.weir.kafka;
+
+import dev.weir.WeirException;
+import dev.weir.config.WeirConfig;
+import dev.weir.format.CheckpointMetadata;
+import dev.weir.format.OperatorSnapshot;
+import dev.weir.format.SubtaskSnapshot;
+import dev.weir.spi.CheckpointCommitter;
+import dev.weir.spi.CommitOutcome;
+import dev.weir.spi.CommitterContext;
+import dev.weir.spi.CrashPoints;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The exactly-once protocol of DESIGN §4: the Kafka transaction is the commit record of a
+ * checkpoint. A fixed pool of transactional producers ({@code <prefix>-<slot>}) carries the epochs:
+ * epoch n — every record any sink subtask of this process wrote before barrier n — goes to producer
+ * {@code n mod pool} in one transaction, which commits, together with checkpoint n's source offsets
+ * (metadata {@code weir.chk=n}) in the job's consumer group, once {@code chk-n/_metadata} is
+ * durable. Recovery initializes every id of the pool (aborting what was open) and reads the
+ * committed checkpoint id back from the group's offsets.
+ *
+ * <p>Thread-safe: sink subtasks take producers from their threads, the coordinator commits from its
+ * own.
+ */
+final class KafkaTransactions implements CheckpointCommitter {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaTransactions.class);
+    private static final Pattern CHECKPOINT_TAG = Pattern.compile("weir\\.chk=(\\d+)");
+
+    private final String jobName;
+    private final WeirConfig config;
+    private final InstantSource clock;
+    private final String group;
+    private final String idPrefix;
+    private final Slot[] slots;
+    private final Admin admin;
+    private JobLock lock;
+    private KafkaConsumer<byte[], byte[]> groupClient;
+    private ConsumerGroupMetadata groupMetadata;
+    private long transactionTimeoutMs;
+    private long lastCommitted = -1;
+    private long firstEpoch = -1;
+    private boolean closed;
+
+    /** One producer of the pool and the epoch its transaction holds. */
+    private static final class Slot {
+        final String transactionalId;
+        KafkaProducer<byte[], byte[]> producer;
+        long epoch = -1;
+        boolean open;
+        boolean offsetsSent;
+        long openedAtMillis;
+
+        Slot(String transactionalId) {
+            this.transactionalId = transactionalId;
+        }
+    }
+
+    KafkaTransactions(CommitterContext ctx) {
+        this.jobName = ctx.jobName();
+        this.config = ctx.config();
+        this.clock = ctx.clock();
+        this.group = KafkaOptions.groupId(config, jobName);
+        String prefix = config.get(KafkaOptions.TRANSACTIONAL_ID_PREFIX);
+        this.idPrefix = prefix.isEmpty() ? jobName : prefix;
+        this.slots = new Slot[config.get(KafkaOptions.PRODUCER_POOL_SIZE)];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = new Slot(idPrefix + "-" + i);
+        }
+        this.admin = Admin.create(KafkaOptions.clientProperties(config, "kafka.admin."));
+    }
+
+    @Override
+    public OptionalLong recover() {
+        lock = JobLock.acquire(jobName, config, admin);
+        transactionTimeoutMs =
+                TransactionTimeouts.resolve(config, TransactionTimeouts.brokerCap(admin));
+        Map<String, Object> groupProps = KafkaOptions.clientProperties(config, "kafka.consumer.");
+        groupProps.put("group.id", group);
+        groupProps.put("enable.auto.commit", "false");
+        groupClient =
+                new KafkaConsumer<>(
+                        groupProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        groupMetadata = groupClient.groupMetadata();
+        for (Slot s : slots) {
+            Map<String, Object> props = KafkaOptions.clientProperties(config, "kafka.producer.");
+            props.put("transactional.id", s.transactionalId);
+            props.put("transaction.timeout.ms", String.valueOf(transactionTimeoutMs));
+            props.put("enable.idempotence", "true");
+            props.put("acks", "all");
+            props.putIfAbsent("linger.ms", "5");
+            props.putIfAbsent("client.id", s.transactionalId);
+            s.producer =
+                    new KafkaProducer<>(
+                            props, new ByteArraySerializer(), new ByteArraySerializer());
+            // Fences every earlier producer with this id and aborts its open transaction.
+            s.producer.initTransactions();
+        }
+        OptionalLong committed = committedCheckpoint();
+        LOG.info(
+                "job {}: transactional producers {}-0..{} ready (transaction.timeout.ms={}); last"
+                        + " committed checkpoint: {}",
+                jobName,
+                idPrefix,
+                slots.length - 1,
+                transactionTimeoutMs,
+                committed.isPresent() ? committed.getAsLong() : "none");
+        return committed;
+    }
+
+    private OptionalLong committedCheckpoint() {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets =
+                    admin.listConsumerGroupOffsets(
+                                    group,
+                                    new ListConsumerGroupOffsetsOptions().requireStable(true))
+                            .partitionsToOffsetAndMetadata()
+                            .get(60, TimeUnit.SECONDS);
+            long max = -1;
+            for (OffsetAndMetadata om : offsets.values()) {
+                if (om == null || om.metadata() == null) {
+                    continue;
+                }
+                Matcher m = CHECKPOINT_TAG.matcher(om.metadata());
+                if (m.matches()) {
+                    max = Math.max(max, Long.parseLong(m.group(1)));
+                }
+            }
+            lastCommitted = max;
+            return max < 0 ? OptionalLong.empty() : OptionalLong.of(max);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WeirException("interrupted", e);
+        } catch (Exception e) {
+            throw new WeirException(
+                    "job "
+                            + jobName
+                            + ": cannot read the committed offsets of group "
+                            + group
+                            + ": "
+                            + e,
+                    e);
+        }
+    }
+
+    @Override
+    public synchronized void begin(long firstCheckpointId) {
+        this.firstEpoch = firstCheckpointId;
+        open(firstCheckpointId);
+    }
+
+    /** The epoch sink writers start in. */
+    synchronized long firstEpoch() {
+        return firstEpoch;
+    }
+
+    /**
+     * The producer whose transaction holds epoch {@code epoch}, opening it if needed. Waits while
+     * the slot still holds an older, uncommitted epoch.
+     */
+    synchronized KafkaProducer<byte[], byte[]> producer(long epoch) {
+        return open(epoch).producer;
+    }
+
+    private Slot open(long epoch) {
+        Slot s = slots[(int) (epoch % slots.length)];
+        while (!closed && s.open && s.epoch != epoch) {
+            if (s.epoch > epoch) {
+                throw new WeirException(
+                        "job "
+                                + jobName
+                                + ": epoch "
+                                + epoch
+                                + " requested after epoch "
+                                + s.epoch);
+            }
+            try {
+                wait(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WeirException("interrupted while waiting for a free producer", e);
+            }
+        }
+        if (closed) {
+            throw new WeirException("job " + jobName + ": the transactional producers are closed");
+        }
+        if (!s.open) {
+            s.producer.beginTransaction();
+            s.epoch = epoch;
+            s.open = true;
+            s.offsetsSent = false;
+            s.openedAtMillis = clock.millis();
+        }
+        return s;
+    }
+
+    @Override
+    public CommitOutcome commit(CheckpointMetadata metadata) {
+        long n = metadata.checkpointId();
+        Slot s;
+        synchronized (this) {
+            if (n <= lastCommitted) {
+                return CommitOutcome.committed();
+            }
+            s = open(n);
+        }
+        long start = clock.millis();
+        try {
+            if (!s.offsetsSent) {
+                s.producer.sendOffsetsToTransaction(offsets(metadata), groupMetadata);
+                s.offsetsSent = true;
+            }
+            CrashPoints.reach("commit.after-offsets", n);
+            s.producer.commitTransaction();
+        } catch (Exception e) {
+            return KafkaCommitErrors.outcome(e, n, s.transactionalId, transactionTimeoutMs);
+        }
+        long now = clock.millis();
+        long age = now - s.openedAtMillis;
+        synchronized (this) {
+            s.open = false;
+            lastCommitted = n;
+            notifyAll();
+        }
+        if (age > transactionTimeoutMs / 2) {
+            LOG.warn(
+                    "job {}: the transaction of checkpoint {} was open {} ms, more than half of"
+                            + " transaction.timeout.ms={}; checkpoints are slow for this timeout",
+                    jobName,
+                    n,
+                    age,
+                    transactionTimeoutMs);
+        }
+        LOG.debug(
+                "job {}: committed checkpoint {} in {} ms (transaction {} open {} ms)",
+                jobName,
+                n,
+                now - start,
+                s.transactionalId,
+                age);
+        return CommitOutcome.committed();
+    }
+
+    /** Age of the oldest open transaction, in millis (0 when none is open). */
+    synchronized long oldestOpenTransactionAgeMillis() {
+        long now = clock.millis();
+        long oldest = 0;
+        for (Slot s : slots) {
+            if (s.open) {
+                oldest = Math.max(oldest, now - s.openedAtMillis);
+            }
+        }
+        return oldest;
+    }
+
+    long transactionTimeoutMillis() {
+        return transactionTimeoutMs;
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> offsets(CheckpointMetadata metadata) {
+        String tag = "weir.chk=" + metadata.checkpointId();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (OperatorSnapshot op : metadata.operators()) {
+            for (SubtaskSnapshot sub : op.subtasks()) {
+                sub.positions()
+                        .forEach(
+                                (split, next) -> {
+                                    int colon = split.lastIndexOf(':');
+                                    TopicPartition tp =
+                                            new TopicPartition(
+                                                    split.substring(0, colon),
+                                                    Integer.parseInt(split.substring(colon + 1)));
+                                    offsets.put(tp, new OffsetAndMetadata(next, tag));
+                                });
+            }
+        }
+        if (offsets.isEmpty()) {
+            throw new WeirException(
+                    "checkpoint "
+                            + metadata.checkpointId()
+                            + " has no source offsets; exactly-once output needs a Kafka source"
+                            + " with at least one partition");
+        }
+        return offsets;
+    }
+
+    /** True if another process may have taken the job over (the job lock was lost). */
+    boolean lockLost() {
+        return lock != null && lock.isLost();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+        }
+        for (Slot s : slots) {
+            if (s.producer == null) {
+                continue;
+            }
+            if (s.open) {
+                try {
+                    s.producer.abortTransaction();
+                } catch (RuntimeException e) {
+                    LOG.warn(
+                            "job {}: aborting the open transaction of {} failed ({}); the next"
+                                    + " start aborts it",
+                            jobName,
+                            s.transactionalId,
+                            e.toString());
+                }
+            }
+            s.producer.close(Duration.ofSeconds(5));
+        }
+        if (groupClient != null) {
+            groupClient.close(Duration.ofSeconds(5));
+        }
+        admin.close(Duration.ofSeconds(5));
+        if (lock != null) {
+            lock.close();
+        }
+    }
+}
