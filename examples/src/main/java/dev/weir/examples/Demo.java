@@ -1,12 +1,9 @@
 package dev.weir.examples;
 
-import dev.weir.CheckpointStats;
-import dev.weir.JobStatus;
-import dev.weir.RunningJob;
-import dev.weir.Weir;
-import dev.weir.config.WeirConfig;
+import dev.weir.testkit.ChildClasspath;
 import dev.weir.testkit.EmbeddedKafka;
 import dev.weir.testkit.KafkaTestClient;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,106 +13,124 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * {@code ./weir demo}: a real Kafka broker in this JVM, generated input, the keyed-aggregate job at
- * parallelism 2 with checkpoints every second, a stop in the middle and a resume from the last
- * checkpoint, and a check that every key's final count and sum match the input.
+ * {@code ./weir demo}: a real Kafka broker in this JVM and the keyed-aggregate job with
+ * exactly-once output in a separate JVM, at parallelism 2 with a checkpoint every second. Input
+ * arrives while the job runs; the demo kills the job process with SIGKILL mid-run, starts it again
+ * (it aborts the dead process's open transactions and restores the committed checkpoint), and
+ * finally checks the committed output: for every key the counts emitted are exactly 1, 2, …, n — no
+ * update lost, none repeated — and the last one carries the key's input count and sum.
  */
 final class Demo {
     private static final int RECORDS = 200_000;
     private static final int KEYS = 1_000;
+    private static final String JOB = "demo-keyed-aggregate";
 
     private Demo() {}
 
     static int run(List<String> args) throws Exception {
         Path work = Files.createTempDirectory("weir-demo-");
-        System.out.println("== Weir demo ==");
+        System.out.println("== Weir demo: exactly-once keyed aggregation across a kill -9 ==");
         System.out.println("starting a Kafka broker (KRaft, in this JVM)…");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(Map.of());
                 KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers())) {
             client.createTopic("demo-input", 4);
             client.createTopic("demo-output", 4);
             Map<String, long[]> expected = new HashMap<>();
-            Thread producer = new Thread(() -> produceInput(client, expected), "demo-input");
+            AtomicLong produced = new AtomicLong();
+            Thread producer =
+                    new Thread(() -> produceInput(client, expected, produced), "demo-input");
             producer.start();
-            WeirConfig config =
-                    WeirConfig.of(
-                            Map.of(
-                                    "job.name", "demo-keyed-aggregate",
-                                    "bootstrap.servers", kafka.bootstrapServers(),
-                                    "input.topic", "demo-input",
-                                    "output.topic", "demo-output",
-                                    "parallelism", "2",
-                                    "checkpoint.dir",
-                                            work.resolve("checkpoints").toUri().toString(),
-                                    "checkpoint.interval.ms", "1000",
-                                    "sink.delivery", "at-least-once",
-                                    "state.local-dir", work.resolve("state").toString(),
-                                    "source.start", "earliest"));
-            KeyedAggregate factory = new KeyedAggregate();
-            config.validate(WeirMain.knownOptions(factory));
-
-            System.out.printf(
-                    "running keyed-aggregate at parallelism 2, checkpoints every second in %s%n",
-                    work.resolve("checkpoints"));
-            RunningJob first = Weir.start(factory.create(config), config);
-            watch(first, RECORDS / 3);
-            CheckpointStats last = first.lastCompletedCheckpoint().orElse(null);
-            first.stop();
-            System.out.printf(
-                    "stopped the job after %d of %d records; its last completed checkpoint is %s%n",
-                    first.recordsIn(), RECORDS, last == null ? "none" : "#" + last.id());
 
             System.out.println(
-                    "starting it again: it restores keyed state and offsets from that checkpoint…");
-            RunningJob second = Weir.start(factory.create(config), config);
+                    "starting keyed-aggregate in its own JVM: parallelism 2, checkpoint every"
+                            + " second, sink.delivery=exactly-once");
+            Process job = startJob(kafka.bootstrapServers(), work);
+            long committed = watch(client, produced, RECORDS / 3, job);
             System.out.printf(
-                    "restored checkpoint %s; re-reading the input after its offsets%n",
-                    second.restoredCheckpointId().map(id -> "#" + id).orElse("(none)"));
+                    "%n>>> kill -9 %d (the job process) with %d results committed%n",
+                    job.pid(), committed);
+            job.destroyForcibly();
+            job.waitFor(30, TimeUnit.SECONDS);
+
             System.out.println(
-                    "(records after that checkpoint are processed again: the output is at-least-once)");
-            boolean correct = waitForResult(second, client, expected, producer);
-            second.stop();
-            printCheckpoints(first, second);
-            if (!correct) {
-                System.out.println(
-                        "RESULT: MISMATCH — some key's final count or sum differs from its input");
-                return 1;
-            }
-            System.out.printf(
-                    "RESULT: OK — all %d keys: final count and sum equal the %d input records%n",
-                    KEYS, RECORDS);
-            return 0;
+                    ">>> starting it again: it waits until the dead process's job lock expires"
+                            + " (job.lock.session-timeout.ms=6000), aborts its open transactions and"
+                            + " restores the last committed checkpoint");
+            Process second = startJob(kafka.bootstrapServers(), work);
+            List<ConsumerRecord<String, String>> output =
+                    awaitComplete(client, produced, producer, expected, second);
+            second.destroy();
+            second.waitFor(60, TimeUnit.SECONDS);
+            printJobLog(work);
+            return verify(output, expected);
         } finally {
             dev.weir.internal.LocalCheckpointStorage.deleteTree(work);
         }
     }
 
+    private static Process startJob(String bootstrap, Path work) throws IOException {
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-Xmx512m",
+                                "-Dlog4j2.configurationFile=weir-log4j2.xml",
+                                "-cp",
+                                ChildClasspath.ofThisJvm(),
+                                WeirMain.class.getName(),
+                                "run",
+                                "keyed-aggregate"));
+        for (String kv :
+                List.of(
+                        "bootstrap.servers=" + bootstrap,
+                        "job.name=" + JOB,
+                        "input.topic=demo-input",
+                        "output.topic=demo-output",
+                        "parallelism=2",
+                        "checkpoint.dir=" + work.resolve("checkpoints").toUri(),
+                        "checkpoint.interval.ms=1000",
+                        "state.local-dir=" + work.resolve("state"),
+                        "sink.delivery=exactly-once",
+                        "job.lock.session-timeout.ms=6000",
+                        "source.start=earliest")) {
+            cmd.add("--set");
+            cmd.add(kv);
+        }
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("job.log").toFile()))
+                .start();
+    }
+
     /**
-     * Produces the input in steps of 10,000 records every 250 ms, so the job runs while it arrives.
+     * Produces the input in steps of 10,000 records every 300 ms, so the job runs while it arrives.
      */
-    private static void produceInput(KafkaTestClient client, Map<String, long[]> expected) {
-        System.out.printf(
-                "producing %d records over %d keys to demo-input, 10000 every 250 ms…%n",
-                RECORDS, KEYS);
+    private static void produceInput(
+            KafkaTestClient client, Map<String, long[]> expected, AtomicLong produced) {
         Random random = new Random(42);
         List<Map.Entry<String, String>> batch = new ArrayList<>();
         for (int i = 0; i < RECORDS; i++) {
             String key = "user-" + random.nextInt(KEYS);
             int amount = random.nextInt(100);
-            long[] e = expected.computeIfAbsent(key, k -> new long[2]);
-            e[0]++;
-            e[1] += amount;
+            synchronized (expected) {
+                long[] e = expected.computeIfAbsent(key, k -> new long[2]);
+                e[0]++;
+                e[1] += amount;
+            }
             batch.add(
                     new AbstractMap.SimpleEntry<>(
                             key, "{\"amount\":" + amount + ",\"note\":\"demo\"}"));
             if (batch.size() == 10_000) {
                 client.produceStrings("demo-input", batch);
+                produced.addAndGet(batch.size());
                 batch.clear();
                 try {
-                    Thread.sleep(250);
+                    Thread.sleep(300);
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     return;
@@ -123,99 +138,116 @@ final class Demo {
             }
         }
         client.produceStrings("demo-input", batch);
+        produced.addAndGet(batch.size());
     }
 
-    private static void watch(RunningJob job, long untilRecordsIn) throws InterruptedException {
+    private static long committedCount(KafkaTestClient client) {
+        return client.readAllCommitted("demo-output", Duration.ofSeconds(30)).size();
+    }
+
+    /** Prints progress each second until {@code untilCommitted} results are committed. */
+    private static long watch(
+            KafkaTestClient client, AtomicLong produced, long untilCommitted, Process job)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         long last = 0;
-        long started = System.nanoTime();
-        while ((job.recordsIn() < untilRecordsIn || job.lastCompletedCheckpoint().isEmpty())
-                && job.status() != JobStatus.FAILED) {
+        while (System.nanoTime() < deadline) {
             Thread.sleep(1_000);
-            printProgress(job, last);
-            last = job.recordsIn();
-            if (System.nanoTime() - started > Duration.ofMinutes(5).toNanos()) {
-                throw new IllegalStateException("the demo job made no progress in 5 minutes");
+            if (!job.isAlive()) {
+                throw new IllegalStateException("the job process exited early; see its log");
+            }
+            long committed = committedCount(client);
+            System.out.printf(
+                    "  input %7d   committed output %7d (+%d/s, read_committed)%n",
+                    produced.get(), committed, committed - last);
+            last = committed;
+            if (committed >= untilCommitted) {
+                return committed;
             }
         }
+        throw new IllegalStateException("the demo job made no progress in 3 minutes");
     }
 
-    private static void printProgress(RunningJob job, long lastIn) {
-        long in = job.recordsIn();
-        System.out.printf(
-                "  %-10s %8d records in (%6d/s), %8d out, %s%n",
-                job.status(),
-                in,
-                in - lastIn,
-                job.recordsOut(),
-                job.lastCompletedCheckpoint()
-                        .map(
-                                c ->
-                                        "checkpoint #"
-                                                + c.id()
-                                                + " in "
-                                                + c.durationMillis()
-                                                + " ms, "
-                                                + c.sizeBytes() / 1024
-                                                + " KiB")
-                        .orElse("no checkpoint yet"));
-    }
-
-    private static boolean waitForResult(
-            RunningJob job, KafkaTestClient client, Map<String, long[]> expected, Thread producer)
+    private static List<ConsumerRecord<String, String>> awaitComplete(
+            KafkaTestClient client,
+            AtomicLong produced,
+            Thread producer,
+            Map<String, long[]> expected,
+            Process job)
             throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        long lastIn = job.recordsIn();
-        while (System.nanoTime() < deadline && job.status() != JobStatus.FAILED) {
+        long last = 0;
+        while (System.nanoTime() < deadline) {
             Thread.sleep(1_000);
-            printProgress(job, lastIn);
-            lastIn = job.recordsIn();
-            if (producer.isAlive()) {
-                continue;
+            List<ConsumerRecord<String, String>> output =
+                    client.readAllCommitted("demo-output", Duration.ofSeconds(30));
+            System.out.printf(
+                    "  input %7d   committed output %7d (+%d/s, read_committed)%n",
+                    produced.get(), output.size(), output.size() - last);
+            last = output.size();
+            if (!producer.isAlive() && output.size() >= RECORDS) {
+                return output;
             }
-            producer.join();
-            Map<String, String> finals =
-                    lastValuePerKey(client.readAllCommitted("demo-output", Duration.ofSeconds(30)));
-            if (matches(finals, expected)) {
-                return true;
+            if (!job.isAlive()) {
+                throw new IllegalStateException("the job process exited early; see its log");
             }
         }
-        return false;
+        return client.readAllCommitted("demo-output", Duration.ofSeconds(30));
     }
 
-    static Map<String, String> lastValuePerKey(List<ConsumerRecord<String, String>> records) {
-        Map<String, String> last = new HashMap<>();
-        for (ConsumerRecord<String, String> r : records) {
-            last.put(r.key(), r.value());
+    private static void printJobLog(Path work) throws IOException {
+        System.out.println("from the job processes' logs:");
+        for (String line : Files.readAllLines(work.resolve("job.log"))) {
+            if (line.contains("restoring committed checkpoint")
+                    || line.contains("last committed checkpoint")
+                    || line.contains("holds the job lock")) {
+                System.out.println("  " + line.replaceAll("^\\S+ \\S+\\s+", ""));
+            }
         }
-        return last;
+        long checkpoints =
+                Files.readAllLines(work.resolve("job.log")).stream()
+                        .filter(l -> l.contains("completed in"))
+                        .count();
+        System.out.println("  … and " + checkpoints + " checkpoints completed and committed");
     }
 
-    private static boolean matches(Map<String, String> finals, Map<String, long[]> expected) {
-        if (finals.size() != expected.size()) {
-            return false;
+    /** Exactly once: per key, the counts are 1..n in order and the last has the input's sum. */
+    private static int verify(
+            List<ConsumerRecord<String, String>> output, Map<String, long[]> expected) {
+        Map<String, List<String>> perKey = new HashMap<>();
+        for (ConsumerRecord<String, String> r : output) {
+            perKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
         }
+        long lost = 0;
+        long repeated = 0;
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            List<String> values = perKey.getOrDefault(e.getKey(), List.of());
+            long previous = 0;
+            for (String v : values) {
+                long count = Long.parseLong(v.substring(9, v.indexOf(',')));
+                if (count <= previous) {
+                    repeated++;
+                } else if (count > previous + 1) {
+                    lost += count - previous - 1;
+                }
+                previous = Math.max(previous, count);
+            }
+            lost += Math.max(0, e.getValue()[0] - previous);
             String want = "{\"count\":" + e.getValue()[0] + ",\"sum\":" + e.getValue()[1] + "}";
-            if (!want.equals(finals.get(e.getKey()))) {
-                return false;
+            if (!values.isEmpty() && !values.get(values.size() - 1).equals(want)) {
+                lost++;
             }
         }
-        return true;
-    }
-
-    private static void printCheckpoints(RunningJob... runs) {
-        System.out.println("checkpoints (id, duration, size, alignment, synchronous pause):");
-        for (RunningJob run : runs) {
-            for (CheckpointStats c : run.checkpoints()) {
-                System.out.printf(
-                        "  #%-4d %-9s %5d ms %8d KiB  align %3d ms  sync %3d ms%n",
-                        c.id(),
-                        c.status(),
-                        c.durationMillis(),
-                        c.sizeBytes() / 1024,
-                        c.alignmentMillis(),
-                        c.syncMillis());
-            }
+        System.out.printf(
+                "checked %d committed results for %d inputs over %d keys: %d lost, %d repeated%n",
+                output.size(), RECORDS, expected.size(), lost, repeated);
+        if (lost == 0 && repeated == 0 && output.size() == RECORDS) {
+            System.out.printf(
+                    "RESULT: OK — exactly once across a kill -9: every key's counts run 1..n without"
+                            + " a gap or a repeat, and its final count and sum match the input%n");
+            return 0;
         }
+        System.out.println("RESULT: MISMATCH — see above");
+        return 1;
     }
 }
