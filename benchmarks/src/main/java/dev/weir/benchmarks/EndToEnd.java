@@ -53,6 +53,7 @@ public final class EndToEnd {
             client.createTopic("bench-in", PARTITIONS);
             client.createTopic("pipe-out", PARTITIONS);
             client.createTopic("weir-out", PARTITIONS);
+            client.createTopic("weir-eos-out", PARTITIONS);
             Map<String, long[]> expected = produce(broker.bootstrapServers(), n, keys);
 
             Result pipe =
@@ -62,7 +63,7 @@ public final class EndToEnd {
                             "pipe-out",
                             n,
                             () -> rawPipe(broker.bootstrapServers(), n));
-            RunningJob[] job = new RunningJob[1];
+            RunningJob[] alo = new RunningJob[1];
             Result weir =
                     measure(
                             "weir keyed-aggregate P=2 at-least-once",
@@ -70,42 +71,39 @@ public final class EndToEnd {
                             "weir-out",
                             n,
                             () -> {
-                                WeirConfig c =
-                                        WeirConfig.of(
-                                                Map.of(
-                                                        "job.name",
-                                                        "bench",
-                                                        "bootstrap.servers",
-                                                        broker.bootstrapServers(),
-                                                        "input.topic",
-                                                        "bench-in",
-                                                        "output.topic",
-                                                        "weir-out",
-                                                        "parallelism",
-                                                        "2",
-                                                        "checkpoint.dir",
-                                                        work.resolve("chk").toUri().toString(),
-                                                        "checkpoint.interval.ms",
-                                                        "1000",
-                                                        "state.local-dir",
-                                                        work.resolve("state").toString(),
-                                                        "source.start",
-                                                        "earliest",
-                                                        "sink.delivery",
-                                                        "at-least-once"));
-                                job[0] = Weir.start(new KeyedAggregate().create(c), c);
-                                return job[0]::stop;
+                                alo[0] =
+                                        startWeir(
+                                                broker.bootstrapServers(),
+                                                work,
+                                                "bench-alo",
+                                                "weir-out",
+                                                "at-least-once");
+                                return alo[0]::stop;
                             });
-            boolean ok = verify(client, expected);
-            List<CheckpointStats> cps =
-                    job[0].checkpoints().stream()
-                            .filter(c -> c.status() == CheckpointStats.Status.COMPLETED)
-                            .toList();
-
+            RunningJob[] eos = new RunningJob[1];
+            Result weirEos =
+                    measure(
+                            "weir keyed-aggregate P=2 exactly-once",
+                            broker.bootstrapServers(),
+                            "weir-eos-out",
+                            n,
+                            () -> {
+                                eos[0] =
+                                        startWeir(
+                                                broker.bootstrapServers(),
+                                                work,
+                                                "bench-eos",
+                                                "weir-eos-out",
+                                                "exactly-once");
+                                return eos[0]::stop;
+                            });
+            boolean ok =
+                    verify(client, "weir-out", expected)
+                            && verify(client, "weir-eos-out", expected);
             System.out.println();
             System.out.printf(
                     "%-42s %12s %10s %14s%n", "run", "records/s", "vs pipe", "CPU µs/record");
-            for (Result r : List.of(pipe, weir)) {
+            for (Result r : List.of(pipe, weir, weirEos)) {
                 System.out.printf(
                         "%-42s %12.0f %10.2f %14.1f%n",
                         r.name,
@@ -113,15 +111,8 @@ public final class EndToEnd {
                         r.recordsPerSecond() / pipe.recordsPerSecond(),
                         r.cpuMicrosPerRecord());
             }
-            System.out.printf(
-                    "checkpoints completed: %d; duration p50 %d ms, max %d ms; sync pause max %d ms;"
-                            + " alignment max %d ms; size of last %d KiB%n",
-                    cps.size(),
-                    percentile(cps, 50, CheckpointStats::durationMillis),
-                    percentile(cps, 100, CheckpointStats::durationMillis),
-                    percentile(cps, 100, CheckpointStats::syncMillis),
-                    percentile(cps, 100, CheckpointStats::alignmentMillis),
-                    cps.isEmpty() ? 0 : cps.get(cps.size() - 1).sizeBytes() / 1024);
+            printCheckpoints("at-least-once", alo[0]);
+            printCheckpoints("exactly-once", eos[0]);
             System.out.println(
                     "keyed-aggregate final count and sum per key: " + (ok ? "OK" : "MISMATCH"));
             if (!ok) {
@@ -130,6 +121,24 @@ public final class EndToEnd {
         } finally {
             dev.weir.internal.LocalCheckpointStorage.deleteTree(work);
         }
+    }
+
+    private static void printCheckpoints(String name, RunningJob job) {
+        List<CheckpointStats> cps =
+                job.checkpoints().stream()
+                        .filter(c -> c.status() == CheckpointStats.Status.COMPLETED)
+                        .toList();
+        System.out.printf(
+                "%s checkpoints: %d; duration p50 %d ms, max %d ms; sync pause max %d ms;"
+                        + " alignment max %d ms; commit max %d ms; size of last %d KiB%n",
+                name,
+                cps.size(),
+                percentile(cps, 50, CheckpointStats::durationMillis),
+                percentile(cps, 100, CheckpointStats::durationMillis),
+                percentile(cps, 100, CheckpointStats::syncMillis),
+                percentile(cps, 100, CheckpointStats::alignmentMillis),
+                percentile(cps, 100, CheckpointStats::commitMillis),
+                cps.isEmpty() ? 0 : cps.get(cps.size() - 1).sizeBytes() / 1024);
     }
 
     private static long percentile(
@@ -290,10 +299,39 @@ public final class EndToEnd {
         };
     }
 
-    private static boolean verify(KafkaTestClient client, Map<String, long[]> expected) {
+    private static RunningJob startWeir(
+            String bootstrap, Path work, String name, String out, String delivery) {
+        WeirConfig c =
+                WeirConfig.of(
+                        Map.of(
+                                "job.name",
+                                name,
+                                "bootstrap.servers",
+                                bootstrap,
+                                "input.topic",
+                                "bench-in",
+                                "output.topic",
+                                out,
+                                "parallelism",
+                                "2",
+                                "checkpoint.dir",
+                                work.resolve("chk").toUri().toString(),
+                                "checkpoint.interval.ms",
+                                "1000",
+                                "state.local-dir",
+                                work.resolve("state").toString(),
+                                "source.start",
+                                "earliest",
+                                "sink.delivery",
+                                delivery));
+        return Weir.start(new KeyedAggregate().create(c), c);
+    }
+
+    private static boolean verify(
+            KafkaTestClient client, String topic, Map<String, long[]> expected) {
         Map<String, String> last = new HashMap<>();
         for (ConsumerRecord<String, String> r :
-                client.readAllCommitted("weir-out", Duration.ofMinutes(2))) {
+                client.readAllCommitted(topic, Duration.ofMinutes(2))) {
             last.put(r.key(), r.value());
         }
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
