@@ -19,13 +19,40 @@ final class KafkaCommitErrors {
 
     static CommitOutcome outcome(
             Exception e, long checkpointId, String transactionalId, long transactionTimeoutMs) {
+        return outcome(e, checkpointId, transactionalId, transactionTimeoutMs, -1);
+    }
+
+    /**
+     * @param openMillis how long the transaction had been open, or -1 if unknown
+     */
+    static CommitOutcome outcome(
+            Exception e,
+            long checkpointId,
+            String transactionalId,
+            long transactionTimeoutMs,
+            long openMillis) {
         String where = "transaction " + transactionalId + " of checkpoint " + checkpointId;
         if (e instanceof ProducerFencedException || e instanceof InvalidProducerEpochException) {
+            if (openMillis >= transactionTimeoutMs) {
+                // With transaction version 2 the broker bumps the epoch when it aborts a
+                // transaction for age, so a timed-out transaction surfaces as "fenced".
+                return new CommitOutcome.Failed(
+                        where
+                                + " was aborted by the broker: it was open "
+                                + openMillis
+                                + " ms, longer than transaction.timeout.ms="
+                                + transactionTimeoutMs
+                                + "; raise kafka.producer.transaction.timeout.ms or lower"
+                                + " checkpoint.interval.ms / checkpoint.timeout.ms",
+                        e);
+            }
             return new CommitOutcome.Failed(
                     where
-                            + " was fenced: another producer initialized the same transactional id"
-                            + " (a second run with the same job.name, or the same"
-                            + " sink.transactional-id-prefix)",
+                            + " was fenced: the broker aborted it (open longer than"
+                            + " kafka.producer.transaction.timeout.ms="
+                            + transactionTimeoutMs
+                            + "?) or another producer initialized the same transactional id (a"
+                            + " second run with the same job.name or sink.transactional-id-prefix)",
                     e);
         }
         if (e instanceof InvalidTxnStateException || e instanceof TransactionAbortedException) {

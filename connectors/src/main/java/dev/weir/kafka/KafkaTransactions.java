@@ -89,7 +89,14 @@ final class KafkaTransactions implements CheckpointCommitter {
     }
 
     @Override
-    public OptionalLong recover() {
+    public synchronized OptionalLong recover() {
+        if (lock != null) {
+            // Called again: the pool is ours already; abort what is open and re-read.
+            for (Slot s : slots) {
+                abortQuietly(s);
+            }
+            return committedCheckpoint();
+        }
         lock = JobLock.acquire(jobName, config, admin);
         transactionTimeoutMs =
                 TransactionTimeouts.resolve(config, TransactionTimeouts.brokerCap(admin));
@@ -220,6 +227,15 @@ final class KafkaTransactions implements CheckpointCommitter {
             if (n <= lastCommitted) {
                 return CommitOutcome.committed();
             }
+            if (lock != null && lock.isLost()) {
+                return new CommitOutcome.Failed(
+                        "job "
+                                + jobName
+                                + " lost its job lock (group "
+                                + jobName
+                                + ".weir-lock): another process may run the job now",
+                        null);
+            }
             s = open(n);
         }
         long start = clock.millis();
@@ -231,7 +247,12 @@ final class KafkaTransactions implements CheckpointCommitter {
             CrashPoints.reach("commit.after-offsets", n);
             s.producer.commitTransaction();
         } catch (Exception e) {
-            return KafkaCommitErrors.outcome(e, n, s.transactionalId, transactionTimeoutMs);
+            return KafkaCommitErrors.outcome(
+                    e,
+                    n,
+                    s.transactionalId,
+                    transactionTimeoutMs,
+                    clock.millis() - s.openedAtMillis);
         }
         long now = clock.millis();
         long age = now - s.openedAtMillis;
@@ -257,18 +278,6 @@ final class KafkaTransactions implements CheckpointCommitter {
                 s.transactionalId,
                 age);
         return CommitOutcome.committed();
-    }
-
-    /** Age of the oldest open transaction, in millis (0 when none is open). */
-    synchronized long oldestOpenTransactionAgeMillis() {
-        long now = clock.millis();
-        long oldest = 0;
-        for (Slot s : slots) {
-            if (s.open) {
-                oldest = Math.max(oldest, now - s.openedAtMillis);
-            }
-        }
-        return oldest;
     }
 
     long transactionTimeoutMillis() {
@@ -302,9 +311,21 @@ final class KafkaTransactions implements CheckpointCommitter {
         return offsets;
     }
 
-    /** True if another process may have taken the job over (the job lock was lost). */
-    boolean lockLost() {
-        return lock != null && lock.isLost();
+    private void abortQuietly(Slot s) {
+        if (!s.open) {
+            return;
+        }
+        s.open = false;
+        try {
+            s.producer.abortTransaction();
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "job {}: aborting the open transaction of {} failed ({}); the next start"
+                            + " aborts it",
+                    jobName,
+                    s.transactionalId,
+                    e.toString());
+        }
     }
 
     @Override
@@ -317,18 +338,7 @@ final class KafkaTransactions implements CheckpointCommitter {
             if (s.producer == null) {
                 continue;
             }
-            if (s.open) {
-                try {
-                    s.producer.abortTransaction();
-                } catch (RuntimeException e) {
-                    LOG.warn(
-                            "job {}: aborting the open transaction of {} failed ({}); the next"
-                                    + " start aborts it",
-                            jobName,
-                            s.transactionalId,
-                            e.toString());
-                }
-            }
+            abortQuietly(s);
             s.producer.close(Duration.ofSeconds(5));
         }
         if (groupClient != null) {

@@ -1,0 +1,389 @@
+package dev.weir.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.weir.WeirException;
+import dev.weir.config.WeirConfig;
+import dev.weir.format.CheckpointMetadata;
+import dev.weir.format.OperatorSnapshot;
+import dev.weir.format.SubtaskSnapshot;
+import dev.weir.spi.CommitOutcome;
+import dev.weir.spi.CommitterContext;
+import dev.weir.testkit.KafkaBroker;
+import dev.weir.testkit.KafkaExtension;
+import dev.weir.testkit.KafkaTestClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The exactly-once protocol of DESIGN §4 on the shared embedded broker, driven by hand the way the
+ * checkpoint coordinator and the sink writers drive it: recover, begin, producers per epoch, commit
+ * in checkpoint order, close.
+ */
+@ExtendWith(KafkaExtension.class)
+@Timeout(90)
+class KafkaTransactionsTest {
+    private static final Duration READ = Duration.ofSeconds(15);
+
+    /** Long enough to tell "waits" from "returns", short enough to keep the suite quick. */
+    private static final Duration BLOCKED = Duration.ofMillis(700);
+
+    /** Markers of an aborted transaction land shortly after the abort returns. */
+    private static final Duration MARKERS = Duration.ofSeconds(10);
+
+    private record TestCommitterContext(
+            String jobName, int parallelism, WeirConfig config, InstantSource clock)
+            implements CommitterContext {}
+
+    private KafkaBroker broker;
+    private KafkaTestClient client;
+    private String job;
+    private String in;
+    private String out;
+    private ExecutorService executor;
+
+    @BeforeEach
+    void setUp(KafkaBroker broker, KafkaTestClient client) {
+        this.broker = broker;
+        this.client = client;
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        this.job = "txn-job-" + id;
+        this.in = "txn-in-" + id;
+        this.out = "txn-out-" + id;
+        client.createTopic(in, 1);
+        client.createTopic(out, 1);
+        executor = Executors.newSingleThreadExecutor();
+    }
+
+    @AfterEach
+    void tearDown() {
+        executor.shutdownNow();
+    }
+
+    @Test
+    void aJobThatNeverCommittedRecoversNothing() {
+        try (KafkaTransactions txns = transactions(job)) {
+            assertThat(txns.recover()).isEmpty();
+        }
+    }
+
+    @Test
+    void commitMakesTheEpochsRecordsVisibleTogetherWithOffsetsTaggedWithTheCheckpointId()
+            throws Exception {
+        try (KafkaTransactions txns = transactions(job)) {
+            txns.recover();
+            txns.begin(1);
+            send(txns.producer(1), "a", "b", "c");
+            txns.producer(1).flush();
+
+            assertThat(values(client.readAllCommitted(out, READ)))
+                    .as("records of the open epoch before the commit")
+                    .isEmpty();
+
+            assertThat(txns.commit(metadata(1, 7))).isEqualTo(CommitOutcome.committed());
+
+            assertThat(values(client.readAllCommitted(out, READ))).containsExactly("a", "b", "c");
+            assertThat(committedOffsets(job))
+                    .containsExactly(
+                            Map.entry(
+                                    new TopicPartition(in, 0),
+                                    new OffsetAndMetadata(7, "weir.chk=1")));
+        }
+    }
+
+    @Test
+    void theNextIncarnationRecoversTheLastCommittedCheckpoint() {
+        try (KafkaTransactions first = transactions(job)) {
+            first.recover();
+            first.begin(1);
+            send(first.producer(1), "a");
+            assertThat(first.commit(metadata(1, 1))).isEqualTo(CommitOutcome.committed());
+            send(first.producer(2), "b");
+            assertThat(first.commit(metadata(2, 2))).isEqualTo(CommitOutcome.committed());
+        }
+
+        try (KafkaTransactions second = transactions(job)) {
+            assertThat(second.recover()).hasValue(2);
+        }
+    }
+
+    @Test
+    void recoverIsIdempotentAndReportsTheSameCheckpointWhenCalledAgain() {
+        try (KafkaTransactions first = transactions(job)) {
+            first.recover();
+            first.begin(1);
+            assertThat(first.commit(metadata(1, 1))).isEqualTo(CommitOutcome.committed());
+        }
+
+        try (KafkaTransactions txns = transactions(job)) {
+            assertThat(txns.recover()).hasValue(1);
+            assertThat(txns.recover()).as("recover() called a second time").hasValue(1);
+        }
+    }
+
+    @Test
+    void committingACommittedCheckpointAgainReportsCommittedAndChangesNothing() throws Exception {
+        try (KafkaTransactions txns = transactions(job)) {
+            txns.recover();
+            txns.begin(1);
+            send(txns.producer(1), "a");
+            assertThat(txns.commit(metadata(1, 5))).isEqualTo(CommitOutcome.committed());
+
+            assertThat(txns.commit(metadata(1, 5))).isEqualTo(CommitOutcome.committed());
+
+            assertThat(values(client.readAllCommitted(out, READ))).containsExactly("a");
+            assertThat(committedOffsets(job).values())
+                    .containsExactly(new OffsetAndMetadata(5, "weir.chk=1"));
+        }
+        try (KafkaTransactions next = transactions(job)) {
+            assertThat(next.recover()).hasValue(1);
+            assertThat(next.commit(metadata(1, 5)))
+                    .as("a recovered incarnation asked to commit the checkpoint it recovered")
+                    .isEqualTo(CommitOutcome.committed());
+        }
+        assertThat(values(client.readAllCommitted(out, READ))).containsExactly("a");
+    }
+
+    @Test
+    void anEpochThatIsNeverCommittedIsNeverVisibleAndTheNextIncarnationAbortsIt() throws Exception {
+        // The crashed incarnation's lock would have expired; a second job name with the same
+        // transactional ids and group stands in for "the same job, after the crash".
+        String prefix = job + "-ids";
+        KafkaTransactions crashed = transactions(job, "sink.transactional-id-prefix", prefix);
+        try {
+            crashed.recover();
+            crashed.begin(1);
+            send(crashed.producer(1), "lost-1", "lost-2", "lost-3");
+            crashed.producer(1).flush();
+            assertThat(highWatermark()).isEqualTo(3);
+            assertThat(lastStableOffset()).as("LSO while the epoch is open").isZero();
+
+            try (KafkaTransactions next =
+                    transactions(
+                            job + "-next",
+                            "sink.transactional-id-prefix",
+                            prefix,
+                            "source.group.id",
+                            job)) {
+                assertThat(next.recover()).isEmpty();
+
+                awaitNothingHanging();
+                assertThat(values(client.readAllCommitted(out, READ))).isEmpty();
+
+                assertThat(crashed.commit(metadata(1, 3)))
+                        .as("the fenced incarnation can no longer commit its epoch")
+                        .isInstanceOf(CommitOutcome.Failed.class);
+                assertThat(committedOffsets(job)).isEmpty();
+
+                next.begin(1);
+                send(next.producer(1), "kept");
+                assertThat(next.commit(metadata(1, 3))).isEqualTo(CommitOutcome.committed());
+                assertThat(values(client.readAllCommitted(out, READ))).containsExactly("kept");
+            }
+        } finally {
+            crashed.close();
+        }
+    }
+
+    @Test
+    void closeAbortsTheOpenEpochsSoNothingIsLeftHanging() throws Exception {
+        KafkaTransactions txns = transactions(job);
+        txns.recover();
+        txns.begin(1);
+        send(txns.producer(1), "x1", "x2");
+        send(txns.producer(2), "y1");
+        txns.producer(1).flush();
+        txns.producer(2).flush();
+        assertThat(lastStableOffset()).as("LSO while the epochs are open").isZero();
+
+        txns.close();
+
+        awaitNothingHanging();
+        assertThat(values(client.readAllCommitted(out, READ))).isEmpty();
+        try (KafkaTransactions next = transactions(job)) {
+            assertThat(next.recover()).isEmpty();
+        }
+    }
+
+    @Test
+    void epochsTakeThePoolsProducersRoundRobinAndAnEpochWaitsForItsProducersOlderEpoch()
+            throws Exception {
+        try (KafkaTransactions txns = transactions(job)) {
+            txns.recover();
+            txns.begin(1);
+            KafkaProducer<byte[], byte[]> p1 = txns.producer(1);
+            KafkaProducer<byte[], byte[]> p2 = txns.producer(2);
+            assertThat(p2).isNotSameAs(p1);
+            assertThat(txns.producer(1)).as("the same epoch again").isSameAs(p1);
+            send(p1, "e1");
+            send(p2, "e2");
+
+            Future<KafkaProducer<byte[], byte[]>> p3 = executor.submit(() -> txns.producer(3));
+            assertThatThrownBy(() -> p3.get(BLOCKED.toMillis(), TimeUnit.MILLISECONDS))
+                    .as("epoch 3 while epoch 1 holds the producer")
+                    .isInstanceOf(TimeoutException.class);
+
+            assertThat(txns.commit(metadata(1, 1))).isEqualTo(CommitOutcome.committed());
+
+            assertThat(p3.get(10, TimeUnit.SECONDS)).isSameAs(p1);
+            send(p1, "e3");
+            assertThat(txns.commit(metadata(2, 2))).isEqualTo(CommitOutcome.committed());
+            assertThat(txns.commit(metadata(3, 3))).isEqualTo(CommitOutcome.committed());
+            assertThat(values(client.readAllCommitted(out, READ)))
+                    .containsExactly("e1", "e2", "e3");
+        }
+    }
+
+    @Test
+    void closeReleasesASinkWaitingForAFreeProducer() throws Exception {
+        KafkaTransactions txns = transactions(job);
+        txns.recover();
+        txns.begin(1);
+        txns.producer(2);
+        Future<KafkaProducer<byte[], byte[]>> p3 = executor.submit(() -> txns.producer(3));
+        assertThatThrownBy(() -> p3.get(BLOCKED.toMillis(), TimeUnit.MILLISECONDS))
+                .isInstanceOf(TimeoutException.class);
+
+        txns.close();
+
+        assertThatThrownBy(() -> p3.get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(WeirException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
+    void aCheckpointWithoutSourceOffsetsFailsToCommitSayingSo() {
+        try (KafkaTransactions txns = transactions(job)) {
+            txns.recover();
+            txns.begin(1);
+            CheckpointMetadata noOffsets =
+                    new CheckpointMetadata(
+                            job,
+                            1,
+                            System.currentTimeMillis(),
+                            128,
+                            List.of(
+                                    new OperatorSnapshot(
+                                            "src",
+                                            1,
+                                            List.of(),
+                                            List.of(
+                                                    new SubtaskSnapshot(
+                                                            0,
+                                                            Optional.empty(),
+                                                            List.of(),
+                                                            Map.of())))));
+
+            CommitOutcome outcome = txns.commit(noOffsets);
+
+            assertThat(outcome).isInstanceOf(CommitOutcome.Failed.class);
+            assertThat(((CommitOutcome.Failed) outcome).reason()).contains("no source offsets");
+        }
+    }
+
+    // --- helpers ---
+
+    private KafkaTransactions transactions(String jobName, String... extra) {
+        Map<String, String> m = new HashMap<>();
+        m.put("bootstrap.servers", broker.bootstrapServers());
+        m.put("sink.delivery", "exactly-once");
+        m.put("job.lock.session-timeout.ms", "6000");
+        m.put("checkpoint.interval.ms", "200");
+        m.put("checkpoint.timeout.ms", "5000");
+        m.put("restart.strategy", "none");
+        for (int i = 0; i < extra.length; i += 2) {
+            m.put(extra[i], extra[i + 1]);
+        }
+        return new KafkaTransactions(
+                new TestCommitterContext(jobName, 1, WeirConfig.of(m), InstantSource.system()));
+    }
+
+    /**
+     * Checkpoint {@code id} of a job whose single source partition {@code in:0} is at {@code next}.
+     */
+    private CheckpointMetadata metadata(long id, long next) {
+        SubtaskSnapshot source =
+                new SubtaskSnapshot(0, Optional.empty(), List.of(), Map.of(in + ":0", next));
+        return new CheckpointMetadata(
+                job,
+                id,
+                System.currentTimeMillis(),
+                128,
+                List.of(new OperatorSnapshot("src", 1, List.of(), List.of(source))));
+    }
+
+    private void send(KafkaProducer<byte[], byte[]> producer, String... values) {
+        for (String v : values) {
+            producer.send(new ProducerRecord<>(out, v.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    private static List<String> values(List<ConsumerRecord<String, String>> records) {
+        return records.stream().map(ConsumerRecord::value).toList();
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committedOffsets(String group) throws Exception {
+        return client.admin()
+                .listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS);
+    }
+
+    private long highWatermark() {
+        return endOffset("read_uncommitted");
+    }
+
+    private long lastStableOffset() {
+        return endOffset("read_committed");
+    }
+
+    private long endOffset(String isolation) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", broker.bootstrapServers());
+        props.put("isolation.level", isolation);
+        TopicPartition tp = new TopicPartition(out, 0);
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(
+                        props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            return c.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+        }
+    }
+
+    /** The output partition's LSO reaches its high watermark: no transaction is left open. */
+    private void awaitNothingHanging() {
+        await().atMost(MARKERS)
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(
+                        () -> {
+                            long hw = highWatermark();
+                            assertThat(lastStableOffset())
+                                    .as("read_committed end offset vs high watermark %d", hw)
+                                    .isEqualTo(hw);
+                        });
+    }
+}
