@@ -43,22 +43,11 @@ public final class LocalCheckpointStorage implements CheckpointStorage {
         Path target = resolve(path);
         try {
             Files.createDirectories(target.getParent());
-            CRC32 crc = new CRC32();
-            long size = 0;
-            byte[] buf = new byte[1 << 16];
-            try (InputStream in = Files.newInputStream(localFile);
-                    OutputStream out = Files.newOutputStream(target)) {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    crc.update(buf, 0, n);
-                    out.write(buf, 0, n);
-                    size += n;
-                }
-            }
+            FileRef copied = copy(localFile, target, path);
             try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
-            return new FileRef(path, size, (int) crc.getValue());
+            return copied;
         } catch (IOException e) {
             throw new WeirException("cannot write checkpoint file " + target + ": " + e, e);
         }
@@ -69,19 +58,9 @@ public final class LocalCheckpointStorage implements CheckpointStorage {
         Path source = resolve(baseDir.isEmpty() ? file.path() : baseDir + "/" + file.path());
         try {
             Files.createDirectories(localTarget.getParent());
-            CRC32 crc = new CRC32();
-            long size = 0;
-            byte[] buf = new byte[1 << 16];
-            try (InputStream in = Files.newInputStream(source);
-                    OutputStream out = Files.newOutputStream(localTarget)) {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    crc.update(buf, 0, n);
-                    out.write(buf, 0, n);
-                    size += n;
-                }
-            }
-            if (size != file.size() || (int) crc.getValue() != file.crc32()) {
+            FileRef found = copy(source, localTarget, file.path());
+            long size = found.size();
+            if (size != file.size() || found.crc32() != file.crc32()) {
                 throw new CorruptCheckpointException(
                         "checkpoint file "
                                 + source
@@ -92,7 +71,7 @@ public final class LocalCheckpointStorage implements CheckpointStorage {
                                 + ", found "
                                 + size
                                 + " bytes with CRC-32 "
-                                + Integer.toHexString((int) crc.getValue()));
+                                + Integer.toHexString(found.crc32()));
             }
         } catch (NoSuchFileException e) {
             throw new CorruptCheckpointException("checkpoint file " + source + " is missing", e);
@@ -100,6 +79,23 @@ public final class LocalCheckpointStorage implements CheckpointStorage {
             throw new CorruptCheckpointException(
                     "cannot read checkpoint file " + source + ": " + e, e);
         }
+    }
+
+    /** Copies {@code from} to {@code to}, returning the size and CRC-32 of what was copied. */
+    private static FileRef copy(Path from, Path to, String name) throws IOException {
+        CRC32 crc = new CRC32();
+        long size = 0;
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(from);
+                OutputStream out = Files.newOutputStream(to)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                crc.update(buf, 0, n);
+                out.write(buf, 0, n);
+                size += n;
+            }
+        }
+        return new FileRef(name, size, (int) crc.getValue());
     }
 
     @Override
