@@ -44,6 +44,15 @@ public final class JobOptions {
                     Integer.MAX_VALUE,
                     "Entries of the per-subtask write-back cache in front of RocksDB (0 disables it)");
 
+    public static final ConfigOption<Integer> STATE_CACHE_MAX_DIRTY =
+            ConfigOption.integer(
+                    "state.cache.max-dirty-entries",
+                    4_096,
+                    1,
+                    Integer.MAX_VALUE,
+                    "Dirty cache entries written to RocksDB in one batch as soon as this many"
+                            + " accumulate; bounds the flush in a checkpoint's synchronous pause");
+
     public static final ConfigOption<Integer> CHANNEL_CAPACITY =
             ConfigOption.integer(
                     "channel.capacity-batches",
@@ -67,6 +76,7 @@ public final class JobOptions {
                 MAX_PARALLELISM,
                 STATE_LOCAL_DIR,
                 STATE_CACHE_MAX_ENTRIES,
+                STATE_CACHE_MAX_DIRTY,
                 CHANNEL_CAPACITY,
                 CHANNEL_BATCH_SIZE);
     }

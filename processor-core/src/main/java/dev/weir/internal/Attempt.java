@@ -287,6 +287,7 @@ final class Attempt implements Task.TaskListener {
                             KeyGroups.rangeFor(subtask, plan.maxParallelism(), plan.parallelism()),
                             plan.maxParallelism(),
                             plan.cacheEntries(),
+                            plan.maxDirtyEntries(),
                             states);
             unstarted.add(backend);
             return new KeyedProcessOperator(

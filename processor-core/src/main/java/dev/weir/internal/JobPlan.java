@@ -21,6 +21,7 @@ record JobPlan(
         int retained,
         int tolerableFailures,
         int cacheEntries,
+        int maxDirtyEntries,
         int channelCapacity,
         int batchSize) {
 
@@ -58,6 +59,7 @@ record JobPlan(
                 config.get(CheckpointOptions.RETAINED),
                 config.get(CheckpointOptions.TOLERABLE_FAILURES),
                 config.get(JobOptions.STATE_CACHE_MAX_ENTRIES),
+                config.get(JobOptions.STATE_CACHE_MAX_DIRTY),
                 config.get(JobOptions.CHANNEL_CAPACITY),
                 config.get(JobOptions.CHANNEL_BATCH_SIZE));
     }

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -74,10 +73,10 @@ final class KeyedProcessOperator extends ChainOperator {
     void snapshot(SnapshotContext ctx) {
         long id = ctx.checkpointId();
         Path local = localSnapshots.resolve("chk-" + id);
-        List<Path> files = backend.snapshot(local);
         List<StateInfo> states = backend.stateInfos();
         ctx.addAsyncResult(
-                CompletableFuture.supplyAsync(() -> upload(id, local, files, states), uploads));
+                backend.snapshotAsync(local, uploads)
+                        .thenApplyAsync(files -> upload(id, local, files, states), uploads));
     }
 
     private SnapshotContext.OperatorResult upload(

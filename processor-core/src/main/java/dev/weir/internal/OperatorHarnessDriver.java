@@ -62,6 +62,7 @@ public final class OperatorHarnessDriver implements AutoCloseable {
                         KeyGroups.rangeFor(info.subtask(), maxParallelism, info.parallelism()),
                         maxParallelism,
                         100_000,
+                        10_000,
                         restored);
         this.operator =
                 new KeyedProcessOperator(

@@ -22,6 +22,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -48,6 +50,12 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
         RocksDB.loadLibrary();
     }
 
+    /**
+     * Memtable size. Each checkpoint flushes the memtable in its synchronous part (the WAL is off),
+     * so this bounds the RocksDB share of the pause.
+     */
+    private static final long WRITE_BUFFER_BYTES = 8L << 20;
+
     private final SubtaskInfo subtask;
     private final Path dbDir;
     private final KeyGroupRange keyGroups;
@@ -61,6 +69,9 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
     private final Map<String, StateTable> tables = new LinkedHashMap<>();
     private final StateCache cache;
 
+    private volatile boolean writesSuspended;
+    private volatile CompletableFuture<List<Path>> nativeSnapshot =
+            CompletableFuture.completedFuture(List.of());
     private byte[] currentKey = new byte[0];
     private byte[] currentStateKey;
 
@@ -74,6 +85,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
             KeyGroupRange keyGroups,
             int maxParallelism,
             int cacheEntries,
+            int maxDirtyEntries,
             Map<String, StateInfo> restoredStates) {
         this.subtask = subtask;
         this.dbDir = dbDir;
@@ -87,7 +99,9 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
                         .setMaxBackgroundJobs(2)
                         .setAvoidFlushDuringShutdown(true);
         this.cfOptions =
-                new ColumnFamilyOptions().setWriteBufferSize(32L << 20).setMaxWriteBufferNumber(3);
+                new ColumnFamilyOptions()
+                        .setWriteBufferSize(WRITE_BUFFER_BYTES)
+                        .setMaxWriteBufferNumber(3);
         // No WAL: durability comes from checkpoints, which flush the memtable first.
         this.writeOptions = new WriteOptions().setDisableWAL(true);
         try {
@@ -106,7 +120,14 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
             close();
             throw new WeirException(subtask + ": cannot open RocksDB in " + dbDir + ": " + e, e);
         }
-        this.cache = new StateCache(db, writeOptions, cacheEntries);
+        this.cache =
+                new StateCache(
+                        db,
+                        writeOptions,
+                        cacheEntries,
+                        maxDirtyEntries,
+                        this::writesSuspended,
+                        this::awaitWritable);
     }
 
     private static List<byte[]> existingFamilies(Path dir) throws RocksDBException {
@@ -239,18 +260,56 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
         return writeOptions;
     }
 
-    /**
-     * The synchronous part of a snapshot: writes the cache's dirty entries and makes a RocksDB
-     * checkpoint (hard links to immutable files) in {@code target}, which must not exist yet.
-     * Returns the files of that checkpoint.
-     */
+    /** A snapshot taken at once on the calling thread; see {@link #snapshotAsync}. */
     public List<Path> snapshot(Path target) {
+        return snapshotAsync(target, Runnable::run).join();
+    }
+
+    /**
+     * Snapshots the state as it is now into {@code target} (which must not exist yet) and returns
+     * the files. The part on the calling thread is short: the cache's dirty entries (at most {@code
+     * state.cache.max-dirty-entries}) go to RocksDB in one batch, and RocksDB writes are suspended.
+     * The RocksDB checkpoint — memtable flush and hard links to immutable files — then runs on
+     * {@code executor} while the task keeps processing into the cache; state writes reach RocksDB
+     * again when it is done, so the checkpoint holds exactly the state of this moment.
+     */
+    public CompletableFuture<List<Path>> snapshotAsync(Path target, Executor executor) {
+        awaitWritable();
+        long start = System.nanoTime();
+        cache.flush();
+        long flushed = System.nanoTime();
+        writesSuspended = true;
+        CompletableFuture<List<Path>> files;
         try {
-            cache.flush();
+            files =
+                    CompletableFuture.supplyAsync(
+                            () -> {
+                                try {
+                                    return checkpoint(target, flushed);
+                                } finally {
+                                    writesSuspended = false;
+                                }
+                            },
+                            executor);
+        } catch (RuntimeException e) {
+            writesSuspended = false;
+            throw e;
+        }
+        nativeSnapshot = files;
+        LOG.debug("{}: snapshot: cache flush {} µs", subtask, (flushed - start) / 1000);
+        return files;
+    }
+
+    private List<Path> checkpoint(Path target, long startNanos) {
+        try {
             Files.createDirectories(target.getParent());
             try (Checkpoint cp = Checkpoint.create(db)) {
                 cp.createCheckpoint(target.toString());
             }
+            LOG.debug(
+                    "{}: RocksDB checkpoint {} µs",
+                    subtask,
+                    (System.nanoTime() - startNanos) / 1000);
             try (Stream<Path> files = Files.list(target)) {
                 return files.filter(Files::isRegularFile).sorted().toList();
             }
@@ -260,8 +319,27 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
         }
     }
 
+    /** True while a RocksDB checkpoint is being taken: state writes must stay in the cache. */
+    boolean writesSuspended() {
+        return writesSuspended;
+    }
+
+    /** Waits until no RocksDB checkpoint is being taken; writes straight to RocksDB call this. */
+    void awaitWritable() {
+        CompletableFuture<?> f = nativeSnapshot;
+        if (!f.isDone()) {
+            try {
+                f.join();
+            } catch (RuntimeException e) {
+                // The snapshot's own failure is reported by its checkpoint; writing may go on.
+                LOG.debug("{}: a RocksDB checkpoint failed: {}", subtask, e.toString());
+            }
+        }
+    }
+
     @Override
     public void close() {
+        awaitWritable();
         for (ColumnFamilyHandle h : families.values()) {
             h.close();
         }

@@ -14,7 +14,8 @@ import org.rocksdb.RocksIterator;
 
 /**
  * {@link MapState} with one RocksDB entry per map entry: key group, key length, key, user key.
- * Bypasses the cache; RocksDB's memtable absorbs the writes.
+ * Bypasses the cache; RocksDB's memtable absorbs the writes. A write waits while the backend takes
+ * a RocksDB checkpoint (it would otherwise leak into it).
  */
 final class RocksMapState<UK, UV> implements MapState<UK, UV> {
     private final RocksKeyedBackend backend;
@@ -68,6 +69,7 @@ final class RocksMapState<UK, UV> implements MapState<UK, UV> {
 
     @Override
     public void put(UK userKey, UV value) {
+        backend.awaitWritable();
         try {
             backend.db()
                     .put(
@@ -83,6 +85,7 @@ final class RocksMapState<UK, UV> implements MapState<UK, UV> {
 
     @Override
     public void remove(UK userKey) {
+        backend.awaitWritable();
         try {
             backend.db().delete(table.family, backend.writeOptions(), entryKey(userKey));
         } catch (RocksDBException e) {
@@ -123,6 +126,7 @@ final class RocksMapState<UK, UV> implements MapState<UK, UV> {
 
     @Override
     public void clear() {
+        backend.awaitWritable();
         byte[] p = prefix();
         try (RocksIterator it = backend.db().newIterator(table.family)) {
             for (it.seek(p); it.isValid() && startsWith(it.key(), p); it.next()) {

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -14,8 +15,12 @@ import org.rocksdb.WriteOptions;
 
 /**
  * Write-back cache of deserialized state values in front of RocksDB, least recently used first out.
- * Dirty entries reach RocksDB when evicted or, all at once in a WriteBatch, at {@link #flush} —
- * which each barrier calls, so a snapshot holds exactly the state at the barrier.
+ * Dirty entries reach RocksDB when evicted, in a WriteBatch whenever {@code maxDirty} of them have
+ * accumulated, and at {@link #flush} — which each barrier calls, so a snapshot holds exactly the
+ * state at the barrier while the work at the barrier stays bounded by {@code maxDirty}.
+ *
+ * <p>A record usually reads its key's value and then writes it: the entry of the last lookup is
+ * remembered, so the write finds it without hashing the key again.
  */
 final class StateCache {
     private final RocksDB db;
@@ -23,22 +28,39 @@ final class StateCache {
     private final int capacity;
     private final LinkedHashMap<Key, Entry> entries;
     private final List<Entry> dirty = new ArrayList<>();
+    private final int maxDirty;
+    private final BooleanSupplier writesSuspended;
+    private final Runnable awaitWritable;
+    private Entry last;
 
-    StateCache(RocksDB db, WriteOptions writeOptions, int capacity) {
+    StateCache(
+            RocksDB db,
+            WriteOptions writeOptions,
+            int capacity,
+            int maxDirty,
+            BooleanSupplier writesSuspended,
+            Runnable awaitWritable) {
         this.db = db;
+        this.writesSuspended = writesSuspended;
+        this.awaitWritable = awaitWritable;
         this.writeOptions = writeOptions;
         this.capacity = capacity;
+        this.maxDirty = Math.max(1, maxDirty);
         this.entries =
                 new LinkedHashMap<>(Math.min(capacity, 1 << 16) * 2, 0.75f, true) {
                     @Override
                     protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
-                        if (size() <= StateCache.this.capacity) {
+                        // While RocksDB checkpoints, nothing may reach it: the cache grows instead.
+                        if (size() <= StateCache.this.capacity || writesSuspended.getAsBoolean()) {
                             return false;
                         }
                         Entry e = eldest.getValue();
                         if (e.dirty) {
                             writeThrough(e);
                             e.dirty = false;
+                        }
+                        if (e == last) {
+                            last = null;
                         }
                         return true;
                     }
@@ -50,11 +72,16 @@ final class StateCache {
         if (capacity == 0) {
             return readFromDb(table, key, reader);
         }
-        Key k = new Key(table, key);
-        Entry e = entries.get(k);
-        if (e == null) {
-            e = new Entry(table, key, readFromDb(table, key, reader));
-            entries.put(k, e);
+        Entry e = last;
+        if (e == null || e.key != key || e.table != table) {
+            Key k = new Key(table, key);
+            e = entries.get(k);
+            if (e == null) {
+                e = new Entry(table, key, readFromDb(table, key, reader));
+                entries.put(k, e);
+                trim();
+            }
+            last = e;
         }
         return e.value;
     }
@@ -71,20 +98,47 @@ final class StateCache {
         if (capacity == 0) {
             Entry e = new Entry(table, key, value);
             e.writer = writer;
+            awaitWritable.run();
             writeThrough(e);
             return;
         }
-        Key k = new Key(table, key);
-        Entry e = entries.get(k);
-        if (e == null) {
-            e = new Entry(table, key, value);
-            entries.put(k, e);
+        Entry e = last;
+        if (e == null || e.key != key || e.table != table) {
+            Key k = new Key(table, key);
+            e = entries.get(k);
+            if (e == null) {
+                e = new Entry(table, key, value);
+                entries.put(k, e);
+            }
+            last = e;
         }
         e.value = value;
         e.writer = writer;
         if (!e.dirty) {
             e.dirty = true;
             dirty.add(e);
+            if (dirty.size() >= maxDirty && !writesSuspended.getAsBoolean()) {
+                flush();
+            }
+        }
+    }
+
+    /** Evicts down to capacity what grew beyond it while RocksDB writes were suspended. */
+    private void trim() {
+        if (entries.size() <= capacity + 1 || writesSuspended.getAsBoolean()) {
+            return;
+        }
+        var it = entries.values().iterator();
+        while (entries.size() > capacity && it.hasNext()) {
+            Entry e = it.next();
+            if (e.dirty) {
+                writeThrough(e);
+                e.dirty = false;
+            }
+            if (e == last) {
+                last = null;
+            }
+            it.remove();
         }
     }
 

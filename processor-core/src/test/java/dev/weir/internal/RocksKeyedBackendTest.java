@@ -176,7 +176,7 @@ class RocksKeyedBackendTest {
                         .orElseThrow();
         try (RocksKeyedBackend backend =
                 new RocksKeyedBackend(
-                        SUBTASK, tmp.resolve("db"), firstHalf, MAX_PARALLELISM, 100, Map.of())) {
+                        SUBTASK, tmp.resolve("db"), firstHalf, MAX_PARALLELISM, 100, 3, Map.of())) {
             backend.setCurrentKey(utf8(inside));
 
             assertThatThrownBy(() -> backend.setCurrentKey(utf8(outside)))
@@ -233,6 +233,7 @@ class RocksKeyedBackendTest {
                         ALL_KEY_GROUPS,
                         MAX_PARALLELISM,
                         100,
+                        3,
                         restored)) {
             assertThatThrownBy(
                             () ->
@@ -449,7 +450,7 @@ class RocksKeyedBackendTest {
 
     private static RocksKeyedBackend open(Path dir, int cacheEntries) {
         return new RocksKeyedBackend(
-                SUBTASK, dir, ALL_KEY_GROUPS, MAX_PARALLELISM, cacheEntries, Map.of());
+                SUBTASK, dir, ALL_KEY_GROUPS, MAX_PARALLELISM, cacheEntries, 3, Map.of());
     }
 
     private static Path copyOf(Path source, Path target) {
