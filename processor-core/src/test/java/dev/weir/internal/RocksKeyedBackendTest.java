@@ -160,6 +160,58 @@ class RocksKeyedBackendTest {
     }
 
     @Test
+    void writesWhileTheRocksDbCheckpointIsTakenStayOutOfItAndLandAfterwards() throws Exception {
+        List<Runnable> deferred = new ArrayList<>();
+        Path snapshot = tmp.resolve("snap");
+        // A one-entry cache that writes every dirty value at once: without the suspension these
+        // writes would reach RocksDB before the deferred checkpoint runs.
+        try (RocksKeyedBackend backend =
+                new RocksKeyedBackend(
+                        SUBTASK,
+                        tmp.resolve("db"),
+                        ALL_KEY_GROUPS,
+                        MAX_PARALLELISM,
+                        1,
+                        1,
+                        Map.of())) {
+            ValueState<Long> count = backend.valueState(COUNT);
+            for (int i = 0; i < 5; i++) {
+                backend.setCurrentKey(utf8("k" + i));
+                count.update(1L);
+            }
+            var files = backend.snapshotAsync(snapshot, deferred::add);
+            for (int i = 0; i < 5; i++) {
+                backend.setCurrentKey(utf8("k" + i));
+                count.update(2L);
+            }
+            assertThat(files).isNotDone();
+            deferred.forEach(Runnable::run);
+            assertThat(files.join()).isNotEmpty();
+            backend.setCurrentKey(utf8("k6"));
+            count.update(2L);
+            for (int i = 0; i < 5; i++) {
+                backend.setCurrentKey(utf8("k" + i));
+                assertThat(count.value()).as("live value of k%d", i).contains(2L);
+            }
+        }
+        try (RocksKeyedBackend restored =
+                new RocksKeyedBackend(
+                        SUBTASK,
+                        copyOf(snapshot, tmp.resolve("restored")),
+                        ALL_KEY_GROUPS,
+                        MAX_PARALLELISM,
+                        100,
+                        3,
+                        Map.of())) {
+            ValueState<Long> count = restored.valueState(COUNT);
+            for (int i = 0; i < 5; i++) {
+                restored.setCurrentKey(utf8("k" + i));
+                assertThat(count.value()).as("snapshot value of k%d", i).contains(1L);
+            }
+        }
+    }
+
+    @Test
     void keyOfAKeyGroupOutsideTheBackendsRangeIsRejected() {
         KeyGroupRange firstHalf = KeyGroups.rangeFor(0, MAX_PARALLELISM, 2);
         String outside =
