@@ -7,6 +7,7 @@ import dev.weir.spi.CorruptCheckpointException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
@@ -58,7 +59,10 @@ public final class LocalCheckpointStorage implements CheckpointStorage {
         Path source = resolve(baseDir.isEmpty() ? file.path() : baseDir + "/" + file.path());
         try {
             Files.createDirectories(localTarget.getParent());
-            FileRef found = copy(source, localTarget, file.path());
+            FileRef found =
+                    file.path().endsWith(".sst")
+                            ? linkOrCopy(source, localTarget, file.path())
+                            : copy(source, localTarget, file.path());
             long size = found.size();
             if (size != file.size() || found.crc32() != file.crc32()) {
                 throw new CorruptCheckpointException(
@@ -79,6 +83,35 @@ public final class LocalCheckpointStorage implements CheckpointStorage {
             throw new CorruptCheckpointException(
                     "cannot read checkpoint file " + source + ": " + e, e);
         }
+    }
+
+    /**
+     * RocksDB never changes an SST file once written, so restoring one from a checkpoint on the
+     * same file system can hard-link it instead of copying: recovery of a large state reads each
+     * file once (for its checksum) and writes nothing. Falls back to a copy across file systems.
+     */
+    private static FileRef linkOrCopy(Path from, Path to, String name) throws IOException {
+        try {
+            Files.createLink(to, from);
+        } catch (UnsupportedOperationException | IOException e) {
+            if (e instanceof NoSuchFileException) {
+                throw (NoSuchFileException) e;
+            }
+            return copy(from, to, name);
+        }
+        CRC32 crc = new CRC32();
+        long size = 0;
+        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+        try (FileChannel ch = FileChannel.open(to, StandardOpenOption.READ)) {
+            int n;
+            while ((n = ch.read(buf)) > 0) {
+                buf.flip();
+                crc.update(buf);
+                buf.clear();
+                size += n;
+            }
+        }
+        return new FileRef(name, size, (int) crc.getValue());
     }
 
     /** Copies {@code from} to {@code to}, returning the size and CRC-32 of what was copied. */
