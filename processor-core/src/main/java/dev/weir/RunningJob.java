@@ -3,6 +3,7 @@ package dev.weir;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** A job started with {@link Weir#start}. Thread-safe: any thread may watch or stop it. */
 public interface RunningJob extends AutoCloseable {
@@ -20,6 +21,13 @@ public interface RunningJob extends AutoCloseable {
      * or after a restart.
      */
     Optional<Long> restoredCheckpointId();
+
+    /**
+     * Starts a checkpoint now (or right after the one in flight) besides the periodic ones. The
+     * future completes with its stats once it completed (and committed, with exactly-once output)
+     * or fails with the reason.
+     */
+    CompletableFuture<CheckpointStats> triggerCheckpoint();
 
     /** Restarts after failures so far. */
     int restarts();

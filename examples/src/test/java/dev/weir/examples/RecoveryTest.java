@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RecoveryTest {
     @TempDir Path dir;
 
-    private WeirConfig config(KafkaBroker broker, String job, String in, String out) {
+    static WeirConfig config(KafkaBroker broker, Path dir, String job, String in, String out) {
         return WeirConfig.of(
                         Map.of(
                                 "job.name",
@@ -64,6 +64,10 @@ class RecoveryTest {
                                 "restart.strategy",
                                 "fixed-delay"))
                 .with("restart.fixed-delay.delay.ms", "100");
+    }
+
+    private WeirConfig config(KafkaBroker broker, String job, String in, String out) {
+        return config(broker, dir, job, in, out);
     }
 
     /** Counts per key like keyed-aggregate, but throws once after a number of records. */

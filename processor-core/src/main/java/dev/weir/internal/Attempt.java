@@ -1,5 +1,6 @@
 package dev.weir.internal;
 
+import dev.weir.CheckpointStats;
 import dev.weir.SubtaskInfo;
 import dev.weir.format.KeyGroups;
 import dev.weir.format.StateInfo;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -297,7 +299,8 @@ final class Attempt implements Task.TaskListener {
                     backend,
                     storage,
                     uploads,
-                    base.resolve("snapshots"));
+                    base.resolve("snapshots"),
+                    restored.map(r -> r.sharedFiles(ps.uid(), subtask)).orElse(Map.of()));
         }
     }
 
@@ -309,6 +312,10 @@ final class Attempt implements Task.TaskListener {
                 LOG.warn("closing {} after a failed start failed: {}", c, e.toString());
             }
         }
+    }
+
+    CompletableFuture<CheckpointStats> triggerCheckpoint() {
+        return coordinator.triggerNow();
     }
 
     Optional<Long> restoredCheckpointId() {

@@ -15,11 +15,15 @@ import dev.weir.spi.CrashPoints;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -52,8 +56,11 @@ final class CheckpointCoordinator {
     private final ScheduledThreadPoolExecutor executor;
     private final Optional<CheckpointCommitter> committer;
     private final TreeSet<Long> completed;
+    private final Map<Long, Set<String>> sharedFiles = new HashMap<>();
+    private boolean keepAllShared;
     private long nextId;
     private Pending pending;
+    private final List<CompletableFuture<CheckpointStats>> waiting = new ArrayList<>();
     private int consecutiveFailures;
 
     CheckpointCoordinator(
@@ -95,6 +102,7 @@ final class CheckpointCoordinator {
                             t.setDaemon(true);
                             return t;
                         });
+        this.completed.forEach(this::loadSharedFiles);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
     }
@@ -109,6 +117,15 @@ final class CheckpointCoordinator {
      * is abandoned (it never gets its metadata).
      */
     void stop() {
+        execute(
+                () -> {
+                    WeirException stopped = new WeirException("job " + jobName + " stopped");
+                    waiting.forEach(f -> f.completeExceptionally(stopped));
+                    waiting.clear();
+                    if (pending != null) {
+                        pending.requests.forEach(f -> f.completeExceptionally(stopped));
+                    }
+                });
         executor.shutdown();
         try {
             if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
@@ -136,6 +153,8 @@ final class CheckpointCoordinator {
         long id = nextId++;
         long now = clock.millis();
         pending = new Pending(id, now, tasks.size());
+        pending.requests.addAll(waiting);
+        waiting.clear();
         pending.timeout =
                 executor.schedule(
                         () ->
@@ -148,6 +167,41 @@ final class CheckpointCoordinator {
         LOG.debug("job {}: triggering checkpoint {}", jobName, id);
         for (SourceTask s : sources) {
             s.triggerCheckpoint(id, now);
+        }
+    }
+
+    /**
+     * Starts a checkpoint now, or right after the one in flight; the future completes with its
+     * stats, or fails with the reason it failed.
+     */
+    CompletableFuture<CheckpointStats> triggerNow() {
+        CompletableFuture<CheckpointStats> f = new CompletableFuture<>();
+        try {
+            executor.execute(
+                    () -> {
+                        waiting.add(f);
+                        if (pending == null) {
+                            guarded();
+                        }
+                    });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            f.completeExceptionally(new WeirException("job " + jobName + " is not running"));
+        }
+        return f;
+    }
+
+    private void finished(Pending p, CheckpointStats stats) {
+        for (CompletableFuture<CheckpointStats> f : p.requests) {
+            if (stats.status() == CheckpointStats.Status.COMPLETED) {
+                f.complete(stats);
+            } else {
+                f.completeExceptionally(
+                        new WeirException(
+                                "checkpoint " + p.id + " failed: " + stats.failure().orElse("?")));
+            }
+        }
+        if (!waiting.isEmpty() && !executor.isShutdown()) {
+            executor.execute(this::guarded);
         }
     }
 
@@ -207,7 +261,10 @@ final class CheckpointCoordinator {
                 p.timeout.cancel(false);
                 pending = null;
                 String reason = "commit failed: " + f.reason();
-                history.add(stats(p, CheckpointStats.Status.FAILED, 0, 0, Optional.of(reason)));
+                CheckpointStats failed =
+                        stats(p, CheckpointStats.Status.FAILED, 0, 0, Optional.of(reason));
+                history.add(failed);
+                finished(p, failed);
                 LOG.error("job {}: checkpoint {} {}", jobName, p.id, reason);
                 failJob.accept(
                         new WeirException(
@@ -229,7 +286,7 @@ final class CheckpointCoordinator {
         consecutiveFailures = 0;
         long size = metadata.allFiles().stream().mapToLong(FileRef::size).sum();
         long duration = clock.millis() - p.triggerMillis;
-        history.add(
+        CheckpointStats stats =
                 new CheckpointStats(
                         p.id,
                         CheckpointStats.Status.COMPLETED,
@@ -240,7 +297,8 @@ final class CheckpointCoordinator {
                         p.syncMillis,
                         commitMillis,
                         Optional.of(location),
-                        Optional.empty()));
+                        Optional.empty());
+        history.add(stats);
         LOG.info(
                 "job {}: checkpoint {} completed in {} ms, {} bytes, alignment {} ms, sync pause {}"
                         + " ms, commit {} ms",
@@ -252,10 +310,12 @@ final class CheckpointCoordinator {
                 p.syncMillis,
                 commitMillis);
         completed.add(p.id);
+        sharedFiles.put(p.id, sharedFilesOf(metadata));
         for (Task t : tasks) {
             t.notifyComplete(p.id);
         }
         prune(p.id);
+        finished(p, stats);
     }
 
     private CheckpointStats stats(
@@ -343,7 +403,9 @@ final class CheckpointCoordinator {
         p.timeout.cancel(false);
         pending = null;
         consecutiveFailures++;
-        history.add(stats(p, CheckpointStats.Status.FAILED, 0, 0, Optional.of(reason)));
+        CheckpointStats failed = stats(p, CheckpointStats.Status.FAILED, 0, 0, Optional.of(reason));
+        history.add(failed);
+        finished(p, failed);
         LOG.warn(
                 "job {}: checkpoint {} failed ({} in a row, tolerated: {}): {}",
                 jobName,
@@ -388,6 +450,7 @@ final class CheckpointCoordinator {
         while (completed.size() > retained) {
             long oldest = completed.pollFirst();
             deleteQuietly(CheckpointPaths.checkpointDir(oldest));
+            sharedFiles.remove(oldest);
         }
         for (String name : storage.list("")) {
             CheckpointPaths.parseCheckpointDir(name)
@@ -397,6 +460,55 @@ final class CheckpointCoordinator {
                                     deleteQuietly(name);
                                 }
                             });
+        }
+        collectSharedGarbage();
+    }
+
+    /**
+     * Deletes every file under {@code shared/} that no retained checkpoint references: left by
+     * checkpoints that expired, failed, or were never committed. Runs on the coordinator thread
+     * between checkpoints, so no upload of a checkpoint that could still complete is under way.
+     */
+    private void collectSharedGarbage() {
+        if (keepAllShared) {
+            return;
+        }
+        Set<String> referenced = new HashSet<>();
+        sharedFiles.values().forEach(referenced::addAll);
+        for (String file : storage.listFiles(CheckpointPaths.SHARED)) {
+            if (!referenced.contains(file)) {
+                deleteQuietly(file);
+            }
+        }
+    }
+
+    /** The {@code shared/} files a checkpoint references, relative to the storage root. */
+    static Set<String> sharedFilesOf(CheckpointMetadata m) {
+        Set<String> files = new HashSet<>();
+        String prefix = "../" + CheckpointPaths.SHARED + "/";
+        for (FileRef f : m.allFiles()) {
+            if (f.path().startsWith(prefix)) {
+                files.add(f.path().substring(3));
+            }
+        }
+        return files;
+    }
+
+    private void loadSharedFiles(Long id) {
+        try {
+            storage.read(CheckpointPaths.metadata(id))
+                    .ifPresent(
+                            b ->
+                                    sharedFiles.put(
+                                            id, sharedFilesOf(MetadataSerializer.deserialize(b))));
+        } catch (RuntimeException e) {
+            // Unreadable: keep every shared file rather than risk deleting one it references.
+            LOG.warn(
+                    "job {}: cannot read checkpoint {} to see which shared files it uses: {}",
+                    jobName,
+                    id,
+                    e.toString());
+            keepAllShared = true;
         }
     }
 
@@ -431,6 +543,7 @@ final class CheckpointCoordinator {
         long alignmentMillis;
         long syncMillis;
         ScheduledFuture<?> timeout;
+        final List<CompletableFuture<CheckpointStats>> requests = new ArrayList<>();
 
         Pending(long id, long triggerMillis, int expectedAcks) {
             this.id = id;

@@ -8,6 +8,9 @@ import java.util.regex.Pattern;
 public final class CheckpointPaths {
     private static final Pattern CHECKPOINT_DIR = Pattern.compile("chk-(\\d+)");
 
+    /** Directory of RocksDB SST files shared by incremental checkpoints. */
+    public static final String SHARED = "shared";
+
     private CheckpointPaths() {}
 
     public static String checkpointDir(long id) {

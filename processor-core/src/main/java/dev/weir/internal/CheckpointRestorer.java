@@ -40,6 +40,18 @@ final class CheckpointRestorer {
         Optional<Path> stateDir(String uid, int subtask) {
             return Optional.ofNullable(keyedStateDirs.getOrDefault(uid, Map.of()).get(subtask));
         }
+
+        /** The restored subtask's SST files in {@code shared/}, by local file name. */
+        Map<String, FileRef> sharedFiles(String uid, int subtask) {
+            Map<String, FileRef> shared = new HashMap<>();
+            metadata.operator(uid).stream()
+                    .flatMap(op -> op.subtasks().stream())
+                    .filter(s -> s.subtask() == subtask)
+                    .flatMap(s -> s.files().stream())
+                    .filter(f -> f.path().startsWith("../" + CheckpointPaths.SHARED + "/"))
+                    .forEach(f -> shared.put(f.path().substring(f.path().lastIndexOf('/') + 1), f));
+            return shared;
+        }
     }
 
     /** Ids of all checkpoint directories, complete or not, newest first. */

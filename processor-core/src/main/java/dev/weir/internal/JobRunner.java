@@ -14,6 +14,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,7 @@ public final class JobRunner implements RunningJob {
     private volatile Throwable failure;
     private volatile int restarts;
     private volatile Optional<Long> restoredCheckpointId = Optional.empty();
+    private volatile Attempt current;
     private volatile boolean stopRequested;
     private Thread thread;
 
@@ -115,12 +117,14 @@ public final class JobRunner implements RunningJob {
                     continue;
                 }
                 restoredCheckpointId = attempt.restoredCheckpointId();
+                current = attempt;
                 status = JobStatus.RUNNING;
                 started.countDown();
                 Object event = events.take();
                 while (event instanceof Failure f && f.attempt() != attemptNo) {
                     event = events.take();
                 }
+                current = null;
                 attempt.cancel();
                 if (event == STOP) {
                     break;
@@ -197,6 +201,17 @@ public final class JobRunner implements RunningJob {
     @Override
     public Optional<CheckpointStats> lastCompletedCheckpoint() {
         return history.lastCompleted();
+    }
+
+    @Override
+    public CompletableFuture<CheckpointStats> triggerCheckpoint() {
+        Attempt a = current;
+        if (a == null) {
+            return CompletableFuture.failedFuture(
+                    new WeirException(
+                            "job " + plan.jobName() + " is not running (" + status + ")"));
+        }
+        return a.triggerCheckpoint();
     }
 
     @Override

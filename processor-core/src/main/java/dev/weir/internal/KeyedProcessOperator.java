@@ -9,11 +9,16 @@ import dev.weir.format.FileRef;
 import dev.weir.format.StateInfo;
 import dev.weir.format.SubtaskSnapshot;
 import dev.weir.spi.CheckpointStorage;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -31,6 +36,8 @@ final class KeyedProcessOperator extends ChainOperator {
     private final Executor uploads;
     private final Path localSnapshots;
     private KeyedProcessFunction<Object, Object, Object, Object> fn;
+    private volatile Map<String, FileRef> confirmed;
+    private final Map<Long, Map<String, FileRef>> unconfirmed = new ConcurrentHashMap<>();
 
     @SuppressWarnings("unchecked")
     KeyedProcessOperator(
@@ -40,7 +47,8 @@ final class KeyedProcessOperator extends ChainOperator {
             RocksKeyedBackend backend,
             CheckpointStorage storage,
             Executor uploads,
-            Path localSnapshots) {
+            Path localSnapshots,
+            Map<String, FileRef> restoredSharedFiles) {
         this.info = info;
         this.factory = factory;
         this.keySerde = (Serde<Object>) keySerde;
@@ -48,6 +56,7 @@ final class KeyedProcessOperator extends ChainOperator {
         this.storage = storage;
         this.uploads = uploads;
         this.localSnapshots = localSnapshots;
+        this.confirmed = Map.copyOf(restoredSharedFiles);
     }
 
     @Override
@@ -74,32 +83,77 @@ final class KeyedProcessOperator extends ChainOperator {
         long id = ctx.checkpointId();
         Path local = localSnapshots.resolve("chk-" + id);
         List<StateInfo> states = backend.stateInfos();
+        Map<String, FileRef> base = confirmed;
         ctx.addAsyncResult(
                 backend.snapshotAsync(local, uploads)
-                        .thenApplyAsync(files -> upload(id, local, files, states), uploads));
+                        .thenApplyAsync(files -> upload(id, local, files, states, base), uploads));
     }
 
+    /**
+     * Uploads a RocksDB checkpoint incrementally: SST files (immutable) that the last completed
+     * checkpoint already holds in {@code shared/} are referenced again, new ones are uploaded there
+     * once; the small mutable files (MANIFEST, CURRENT, OPTIONS) go into the checkpoint's own
+     * directory.
+     */
     private SnapshotContext.OperatorResult upload(
-            long id, Path local, List<Path> files, List<StateInfo> states) {
+            long id,
+            Path local,
+            List<Path> files,
+            List<StateInfo> states,
+            Map<String, FileRef> base) {
         try {
             List<FileRef> refs = new ArrayList<>();
+            Map<String, FileRef> shared = new HashMap<>();
+            String instance = UUID.randomUUID().toString();
             for (Path f : files) {
-                String rel = info.operatorUid() + "/" + info.subtask() + "/" + f.getFileName();
-                FileRef stored = storage.upload(f, CheckpointPaths.checkpointDir(id) + "/" + rel);
-                refs.add(new FileRef(rel, stored.size(), stored.crc32()));
+                String name = f.getFileName().toString();
+                if (name.endsWith(".sst")) {
+                    FileRef ref = base.get(name);
+                    if (ref == null || ref.size() != Files.size(f)) {
+                        String rel = sharedDir() + "/" + instance + "/" + name;
+                        FileRef stored = storage.upload(f, rel);
+                        ref = new FileRef("../" + rel, stored.size(), stored.crc32());
+                    }
+                    shared.put(name, ref);
+                    refs.add(ref);
+                } else {
+                    String rel = info.operatorUid() + "/" + info.subtask() + "/" + name;
+                    FileRef stored =
+                            storage.upload(f, CheckpointPaths.checkpointDir(id) + "/" + rel);
+                    refs.add(new FileRef(rel, stored.size(), stored.crc32()));
+                }
             }
+            unconfirmed.put(id, Map.copyOf(shared));
             return new SnapshotContext.OperatorResult(
                     info.operatorUid(),
                     info.parallelism(),
                     states,
                     new SubtaskSnapshot(
                             info.subtask(), Optional.of(backend.keyGroups()), refs, Map.of()));
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             throw new WeirException(
                     info + ": upload of checkpoint " + id + " failed: " + e.getMessage(), e);
         } finally {
             LocalCheckpointStorage.deleteTree(local);
         }
+    }
+
+    private String sharedDir() {
+        return CheckpointPaths.SHARED + "/" + info.operatorUid() + "/" + info.subtask();
+    }
+
+    /**
+     * Checkpoint {@code checkpointId} completed: its SST files are the ones later checkpoints may
+     * reference instead of uploading them again. (Files of a checkpoint that never completed are
+     * not trusted: garbage collection may remove them.)
+     */
+    @Override
+    void notifyComplete(long checkpointId) {
+        Map<String, FileRef> refs = unconfirmed.remove(checkpointId);
+        if (refs != null) {
+            confirmed = refs;
+        }
+        unconfirmed.keySet().removeIf(id -> id < checkpointId);
     }
 
     @Override

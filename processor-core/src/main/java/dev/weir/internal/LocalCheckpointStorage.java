@@ -199,6 +199,22 @@ public final class LocalCheckpointStorage implements CheckpointStorage {
     }
 
     @Override
+    public List<String> listFiles(String dir) {
+        Path p = resolve(dir);
+        if (!Files.isDirectory(p)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            return s.filter(Files::isRegularFile)
+                    .map(f -> root.relativize(f).toString().replace('\\', '/'))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new WeirException("cannot list " + p + ": " + e, e);
+        }
+    }
+
+    @Override
     public void deleteRecursively(String dir) {
         deleteTree(resolve(dir));
     }

@@ -72,7 +72,8 @@ public final class OperatorHarnessDriver implements AutoCloseable {
                         backend,
                         storage,
                         Runnable::run,
-                        workDir.resolve("local-snapshots"));
+                        workDir.resolve("local-snapshots"),
+                        Map.of());
         operator.setNext(output::add);
         for (int i = 0; i < inputCount; i++) {
             inputs.add(new ArrayDeque<>());

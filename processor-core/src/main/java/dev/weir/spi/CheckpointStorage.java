@@ -35,6 +35,9 @@ public interface CheckpointStorage extends AutoCloseable {
     /** Names of the direct children (files and directories) of {@code dir}; empty if none. */
     List<String> list(String dir);
 
+    /** Paths of every file under {@code dir}, at any depth, relative to the root; empty if none. */
+    List<String> listFiles(String dir);
+
     /** Deletes {@code dir} and everything under it; nothing happens if it does not exist. */
     void deleteRecursively(String dir);
 
