@@ -12,9 +12,29 @@ public record CheckpointMetadata(
         long checkpointId,
         long timestampMillis,
         int maxParallelism,
+        Kind kind,
         List<OperatorSnapshot> operators) {
 
     public static final String FILE_NAME = "_metadata";
+
+    /**
+     * A checkpoint (RocksDB's native files, owned by Weir) or a savepoint (canonical key-group
+     * files, owned by the user, self-contained).
+     */
+    public enum Kind {
+        CHECKPOINT,
+        SAVEPOINT
+    }
+
+    /** A checkpoint. */
+    public CheckpointMetadata(
+            String jobName,
+            long checkpointId,
+            long timestampMillis,
+            int maxParallelism,
+            List<OperatorSnapshot> operators) {
+        this(jobName, checkpointId, timestampMillis, maxParallelism, Kind.CHECKPOINT, operators);
+    }
 
     public CheckpointMetadata {
         if (checkpointId < 1) {

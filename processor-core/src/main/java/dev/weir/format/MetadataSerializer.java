@@ -20,7 +20,9 @@ import java.util.zip.CRC32;
  * number, and a damaged file is rejected by its checksum rather than misread.
  */
 public final class MetadataSerializer {
-    public static final int CURRENT_VERSION = 1;
+    /** Version 2 added the kind (checkpoint or savepoint); version 1 files read as checkpoints. */
+    public static final int CURRENT_VERSION = 2;
+
     private static final byte[] MAGIC = {'W', 'E', 'I', 'R', 'M', 'E', 'T', 'A'};
 
     private MetadataSerializer() {}
@@ -35,6 +37,7 @@ public final class MetadataSerializer {
             out.writeLong(m.checkpointId());
             out.writeLong(m.timestampMillis());
             out.writeInt(m.maxParallelism());
+            out.writeByte(m.kind().ordinal());
             out.writeInt(m.operators().size());
             for (OperatorSnapshot op : m.operators()) {
                 writeOperator(out, op);
@@ -63,11 +66,11 @@ public final class MetadataSerializer {
                         | ((data[9] & 0xff) << 16)
                         | ((data[10] & 0xff) << 8)
                         | (data[11] & 0xff);
-        if (version != CURRENT_VERSION) {
+        if (version != 1 && version != CURRENT_VERSION) {
             throw new MetadataFormatException(
                     "metadata format version "
                             + version
-                            + " is not supported; this Weir reads version "
+                            + " is not supported; this Weir reads version 1 to version "
                             + CURRENT_VERSION);
         }
         CRC32 crc = new CRC32();
@@ -87,12 +90,20 @@ public final class MetadataSerializer {
             long id = in.readLong();
             long ts = in.readLong();
             int maxParallelism = in.readInt();
+            CheckpointMetadata.Kind kind = CheckpointMetadata.Kind.CHECKPOINT;
+            if (version >= 2) {
+                int k = in.readUnsignedByte();
+                if (k >= CheckpointMetadata.Kind.values().length) {
+                    throw new MetadataFormatException("metadata has an unknown kind " + k);
+                }
+                kind = CheckpointMetadata.Kind.values()[k];
+            }
             int ops = in.readInt();
             List<OperatorSnapshot> operators = new ArrayList<>(ops);
             for (int i = 0; i < ops; i++) {
                 operators.add(readOperator(in));
             }
-            return new CheckpointMetadata(job, id, ts, maxParallelism, operators);
+            return new CheckpointMetadata(job, id, ts, maxParallelism, kind, operators);
         } catch (IOException | IllegalArgumentException e) {
             throw new MetadataFormatException("metadata is malformed: " + e.getMessage());
         }

@@ -70,7 +70,7 @@ class MetadataSerializerTest {
     }
 
     @ParameterizedTest(name = "version {0}")
-    @ValueSource(ints = {0, 2, 7, Integer.MAX_VALUE, -1})
+    @ValueSource(ints = {0, 3, 7, Integer.MAX_VALUE, -1})
     void unknownVersionIsRejectedNamingTheVersion(int version) {
         byte[] data = MetadataSerializer.serialize(sampleMetadata());
         ByteBuffer.wrap(data).putInt(VERSION_OFFSET, version);
@@ -80,6 +80,23 @@ class MetadataSerializerTest {
                 .isInstanceOf(MetadataFormatException.class)
                 .hasMessageContaining("version " + version)
                 .hasMessageContaining("version " + MetadataSerializer.CURRENT_VERSION);
+    }
+
+    @Test
+    void savepointKindSurvivesTheRoundTrip() {
+        CheckpointMetadata m = sampleMetadata();
+        CheckpointMetadata savepoint =
+                new CheckpointMetadata(
+                        m.jobName(),
+                        m.checkpointId(),
+                        m.timestampMillis(),
+                        m.maxParallelism(),
+                        CheckpointMetadata.Kind.SAVEPOINT,
+                        m.operators());
+        assertThat(MetadataSerializer.deserialize(MetadataSerializer.serialize(savepoint)))
+                .isEqualTo(savepoint);
+        assertThat(MetadataSerializer.deserialize(MetadataSerializer.serialize(m)).kind())
+                .isEqualTo(CheckpointMetadata.Kind.CHECKPOINT);
     }
 
     @Test

@@ -1,0 +1,253 @@
+package dev.weir.format;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The canonical keyed-state file of a savepoint: one per operator uid and subtask, independent of
+ * the state backend. Layout (big-endian):
+ *
+ * <pre>
+ * header   magic "WEIRKGS1", version:int32
+ * section* keyGroup:int32, stateCount:int32,
+ *          ( stateName:UTF, entryCount:int32, ( keyLen:int32, key, valueLen:int32, value )* )*
+ * index    count:int32, ( keyGroup:int32, offset:int64, length:int64 )*
+ * footer   indexOffset:int64, magic "WEIRKGS1"
+ * </pre>
+ *
+ * A section holds every entry of one key group and is self-contained, so a rescale copies sections
+ * as byte ranges without decoding them. Keys are the backend-neutral state keys without the
+ * key-group prefix (for map state: key length, key, user key). Sections are in increasing key-group
+ * order; key groups without state have none.
+ */
+public final class KeyGroupStateFile {
+    public static final int VERSION = 1;
+    private static final byte[] MAGIC = "WEIRKGS1".getBytes(StandardCharsets.US_ASCII);
+
+    private KeyGroupStateFile() {}
+
+    /** One entry of a section. */
+    public record Entry(String state, byte[] key, byte[] value) {}
+
+    /** Where a key group's section is. */
+    public record Section(int keyGroup, long offset, long length) {}
+
+    /** Writes a file section by section. Not thread-safe. */
+    public static final class Writer implements AutoCloseable {
+        private final DataOutputStream out;
+        private final List<Section> index = new ArrayList<>();
+        private long position;
+        private int lastKeyGroup = -1;
+
+        public Writer(OutputStream stream) throws IOException {
+            this.out = new DataOutputStream(stream);
+            out.write(MAGIC);
+            out.writeInt(VERSION);
+            position = MAGIC.length + 4;
+        }
+
+        /**
+         * Writes the section of {@code keyGroup}: entries per state name, in the given order. Empty
+         * states are skipped; nothing is written if all are empty.
+         */
+        public void writeSection(int keyGroup, Map<String, List<byte[][]>> entriesByState)
+                throws IOException {
+            if (keyGroup <= lastKeyGroup) {
+                throw new IllegalArgumentException(
+                        "key groups must increase: " + keyGroup + " after " + lastKeyGroup);
+            }
+            Map<String, List<byte[][]>> nonEmpty = new LinkedHashMap<>();
+            entriesByState.forEach(
+                    (k, v) -> {
+                        if (!v.isEmpty()) {
+                            nonEmpty.put(k, v);
+                        }
+                    });
+            if (nonEmpty.isEmpty()) {
+                return;
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream s = new DataOutputStream(bytes);
+            s.writeInt(keyGroup);
+            s.writeInt(nonEmpty.size());
+            for (Map.Entry<String, List<byte[][]>> e : nonEmpty.entrySet()) {
+                s.writeUTF(e.getKey());
+                s.writeInt(e.getValue().size());
+                for (byte[][] kv : e.getValue()) {
+                    s.writeInt(kv[0].length);
+                    s.write(kv[0]);
+                    s.writeInt(kv[1].length);
+                    s.write(kv[1]);
+                }
+            }
+            s.flush();
+            copySection(keyGroup, bytes.toByteArray());
+        }
+
+        /** Appends a section taken from another file as it is (rescale without decoding). */
+        public void copySection(int keyGroup, byte[] section) throws IOException {
+            if (keyGroup <= lastKeyGroup) {
+                throw new IllegalArgumentException(
+                        "key groups must increase: " + keyGroup + " after " + lastKeyGroup);
+            }
+            out.write(section);
+            index.add(new Section(keyGroup, position, section.length));
+            position += section.length;
+            lastKeyGroup = keyGroup;
+        }
+
+        @Override
+        public void close() throws IOException {
+            long indexOffset = position;
+            out.writeInt(index.size());
+            for (Section s : index) {
+                out.writeInt(s.keyGroup());
+                out.writeLong(s.offset());
+                out.writeLong(s.length());
+            }
+            out.writeLong(indexOffset);
+            out.write(MAGIC);
+            out.close();
+        }
+    }
+
+    /** Reads a file through its index. Not thread-safe. */
+    public static final class Reader implements AutoCloseable {
+        private final Path file;
+        private final FileChannel channel;
+        private final List<Section> sections;
+
+        public Reader(Path file) {
+            this.file = file;
+            try {
+                this.channel = FileChannel.open(file, StandardOpenOption.READ);
+                this.sections = readIndex();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read key-group state file " + file, e);
+            }
+        }
+
+        private List<Section> readIndex() throws IOException {
+            long size = channel.size();
+            if (size < MAGIC.length + 4 + 4 + 8 + MAGIC.length) {
+                throw new MetadataFormatException(
+                        file + " is not a key-group state file (too short)");
+            }
+            byte[] head = read(0, MAGIC.length + 4);
+            if (!Arrays.equals(head, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+                throw new MetadataFormatException(
+                        file + " is not a key-group state file (bad magic)");
+            }
+            int version = ByteBuffer.wrap(head, MAGIC.length, 4).getInt();
+            if (version != VERSION) {
+                throw new MetadataFormatException(
+                        file
+                                + ": key-group state file version "
+                                + version
+                                + " is not supported; this Weir reads version "
+                                + VERSION);
+            }
+            byte[] foot = read(size - 8 - MAGIC.length, 8 + MAGIC.length);
+            if (!Arrays.equals(foot, 8, foot.length, MAGIC, 0, MAGIC.length)) {
+                throw new MetadataFormatException(file + " is truncated (no footer)");
+            }
+            long indexOffset = ByteBuffer.wrap(foot, 0, 8).getLong();
+            if (indexOffset < MAGIC.length + 4 || indexOffset > size - 8 - MAGIC.length - 4) {
+                throw new MetadataFormatException(file + " has a damaged index offset");
+            }
+            DataInputStream in =
+                    new DataInputStream(
+                            new java.io.ByteArrayInputStream(
+                                    read(
+                                            indexOffset,
+                                            (int) (size - 8 - MAGIC.length - indexOffset))));
+            int count = in.readInt();
+            List<Section> list = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                list.add(new Section(in.readInt(), in.readLong(), in.readLong()));
+            }
+            return List.copyOf(list);
+        }
+
+        private byte[] read(long offset, int length) throws IOException {
+            ByteBuffer b = ByteBuffer.allocate(length);
+            while (b.hasRemaining()) {
+                if (channel.read(b, offset + b.position()) < 0) {
+                    throw new MetadataFormatException(file + " is truncated");
+                }
+            }
+            return b.array();
+        }
+
+        public List<Section> sections() {
+            return sections;
+        }
+
+        /** The raw bytes of a section, for copying into another file. */
+        public byte[] sectionBytes(Section s) {
+            try {
+                return read(s.offset(), Math.toIntExact(s.length()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** The entries of a section. */
+        public List<Entry> entries(Section s) {
+            try {
+                DataInputStream in =
+                        new DataInputStream(new java.io.ByteArrayInputStream(sectionBytes(s)));
+                int kg = in.readInt();
+                if (kg != s.keyGroup()) {
+                    throw new MetadataFormatException(
+                            file
+                                    + ": section at "
+                                    + s.offset()
+                                    + " holds key group "
+                                    + kg
+                                    + ", the index says "
+                                    + s.keyGroup());
+                }
+                int states = in.readInt();
+                List<Entry> entries = new ArrayList<>();
+                for (int i = 0; i < states; i++) {
+                    String name = in.readUTF();
+                    int n = in.readInt();
+                    for (int j = 0; j < n; j++) {
+                        byte[] key = new byte[in.readInt()];
+                        in.readFully(key);
+                        byte[] value = new byte[in.readInt()];
+                        in.readFully(value);
+                        entries.add(new Entry(name, key, value));
+                    }
+                }
+                return entries;
+            } catch (IOException e) {
+                throw new MetadataFormatException(file + ": damaged section: " + e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
