@@ -29,6 +29,20 @@ public interface RunningJob extends AutoCloseable {
      */
     CompletableFuture<CheckpointStats> triggerCheckpoint();
 
+    /**
+     * Takes a savepoint into a new directory {@code savepoint-<job>-<id>} under {@code directory}
+     * (null or blank: {@code savepoint.dir}). The future completes with the savepoint's location
+     * once it is complete — and, with exactly-once output, its transaction committed. Weir never
+     * deletes it.
+     */
+    CompletableFuture<String> triggerSavepoint(String directory);
+
+    /**
+     * As {@link #triggerSavepoint}, but sources read nothing after its barrier and the job stops
+     * once the savepoint is complete; the future completes with its location after the job stopped.
+     */
+    CompletableFuture<String> stopWithSavepoint(String directory);
+
     /** Restarts after failures so far. */
     int restarts();
 

@@ -4,6 +4,7 @@ import dev.weir.config.CheckpointOptions;
 import dev.weir.config.ConfigOption;
 import dev.weir.config.JobOptions;
 import dev.weir.config.RestartOptions;
+import dev.weir.config.SavepointOptions;
 import dev.weir.config.WeirConfig;
 import dev.weir.kafka.KafkaOptions;
 import java.io.IOException;
@@ -31,6 +32,7 @@ public final class ConfigReference {
         groups.put("Job", JobOptions.all());
         groups.put("Checkpoints", CheckpointOptions.all());
         groups.put("Restarts", RestartOptions.all());
+        groups.put("Savepoints", SavepointOptions.all());
         LinkedHashSet<ConfigOption<?>> kafka = new LinkedHashSet<>(KafkaOptions.sourceOptions());
         kafka.addAll(KafkaOptions.sinkOptions());
         groups.put("Kafka source and sink", List.copyOf(kafka));

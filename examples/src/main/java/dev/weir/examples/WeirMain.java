@@ -10,6 +10,7 @@ import dev.weir.config.CheckpointOptions;
 import dev.weir.config.ConfigOption;
 import dev.weir.config.JobOptions;
 import dev.weir.config.RestartOptions;
+import dev.weir.config.SavepointOptions;
 import dev.weir.config.WeirConfig;
 import dev.weir.kafka.KafkaOptions;
 import java.nio.file.Path;
@@ -54,7 +55,8 @@ public final class WeirMain {
                 """
                 usage:
                   weir demo                       run the demo on an embedded Kafka broker
-                  weir run <job> [--config FILE] [--set key=value]...
+                  weir run <job> [--config FILE] [--set key=value]... [--from-savepoint DIR]
+                      [--allow-non-restored-state]
                                                   run a job (keyed-aggregate, or a JobFactory class name)
                                                   until SIGTERM; WEIR_<KEY> environment variables set keys too
                 """);
@@ -73,6 +75,10 @@ public final class WeirMain {
             String a = args.get(i);
             if (a.equals("--config") && i + 1 < args.size()) {
                 fileConfig = WeirConfig.fromFile(Path.of(args.get(++i)));
+            } else if (a.equals("--from-savepoint") && i + 1 < args.size()) {
+                sets = sets.with(SavepointOptions.RESTORE_PATH.key(), args.get(++i));
+            } else if (a.equals("--allow-non-restored-state")) {
+                sets = sets.with(SavepointOptions.ALLOW_NON_RESTORED_STATE.key(), "true");
             } else if (a.equals("--set") && i + 1 < args.size()) {
                 String kv = args.get(++i);
                 int eq = kv.indexOf('=');
@@ -158,6 +164,7 @@ public final class WeirMain {
         all.addAll(JobOptions.all());
         all.addAll(CheckpointOptions.all());
         all.addAll(RestartOptions.all());
+        all.addAll(SavepointOptions.all());
         all.addAll(KafkaOptions.sourceOptions());
         all.addAll(KafkaOptions.sinkOptions());
         all.addAll(factory.options());

@@ -25,11 +25,16 @@ final class AggregateWorkload {
         this.keys = keys;
     }
 
+    /** Keys of the records of the last {@link #produce} call. */
+    final java.util.Set<String> lastKeys = new java.util.HashSet<>();
+
     /** Produces {@code n} more records and records what they add to each key. */
     void produce(KafkaTestClient client, String topic, int n) {
+        lastKeys.clear();
         List<Map.Entry<String, String>> batch = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String key = "user-" + random.nextInt(keys);
+            lastKeys.add(key);
             int amount = random.nextInt(1000) - 100;
             long[] e = expected.computeIfAbsent(key, k -> new long[2]);
             e[0]++;

@@ -2,6 +2,8 @@ package dev.weir.internal;
 
 import dev.weir.CheckpointStats;
 import dev.weir.SubtaskInfo;
+import dev.weir.config.SavepointOptions;
+import dev.weir.format.CheckpointMetadata;
 import dev.weir.format.KeyGroups;
 import dev.weir.format.StateInfo;
 import dev.weir.spi.CheckpointCommitter;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -42,10 +45,14 @@ final class Attempt implements Task.TaskListener {
     private final List<AutoCloseable> unstarted = new ArrayList<>();
     private final ExecutorService uploads;
     private CheckpointCoordinator coordinator;
+    private final Runnable stopJob;
+    private final Map<Long, CheckpointStorage> savepointTargets = new ConcurrentHashMap<>();
     private Optional<Long> restoredCheckpointId = Optional.empty();
     private Optional<CheckpointCommitter> committer = Optional.empty();
 
-    private Attempt(int number, Path localDir, BiConsumer<Integer, Throwable> onFailure) {
+    private Attempt(
+            int number, Path localDir, BiConsumer<Integer, Throwable> onFailure, Runnable stopJob) {
+        this.stopJob = stopJob;
         this.number = number;
         this.localDir = localDir;
         this.onFailure = onFailure;
@@ -69,8 +76,9 @@ final class Attempt implements Task.TaskListener {
             CheckpointHistory history,
             LongAdder recordsIn,
             LongAdder recordsOut,
+            Runnable stopJob,
             BiConsumer<Integer, Throwable> onFailure) {
-        Attempt a = new Attempt(number, localDir, onFailure);
+        Attempt a = new Attempt(number, localDir, onFailure, stopJob);
         try {
             a.build(plan, storage, clock, history, recordsIn, recordsOut);
         } catch (RuntimeException e) {
@@ -101,41 +109,84 @@ final class Attempt implements Task.TaskListener {
                         .createCommitter(
                                 new Contexts.Committer(plan.jobName(), p, plan.config(), clock));
         committer.ifPresent(unstarted::add);
+        CheckpointRestorer.Rules rules =
+                new CheckpointRestorer.Rules(
+                        plan.jobName(),
+                        m,
+                        keyedParallelism,
+                        new HashSet<>(g.uids()),
+                        plan.config().get(SavepointOptions.ALLOW_NON_RESTORED_STATE)
+                                == SavepointOptions.Flag.TRUE);
+        // Exactly-once: the external system says which checkpoint is committed; restoring any
+        // other one would duplicate or lose output.
+        OptionalLong candidate =
+                committer.isPresent()
+                        ? committer.get().recover()
+                        : CheckpointRestorer.newestCompleted(storage);
+        Optional<SavepointToRestore> savepoint = savepointToRestore(plan);
         Optional<CheckpointRestorer.Restored> restored;
-        if (committer.isPresent()) {
-            // Exactly-once: the external system says which checkpoint is committed; restoring
-            // any other one would duplicate or lose output.
-            OptionalLong committed = committer.get().recover();
+        if (savepoint.isPresent()
+                && (candidate.isEmpty() || candidate.getAsLong() < savepoint.get().metadataId())) {
+            SavepointToRestore sp = savepoint.get();
             restored =
-                    committed.isPresent()
-                            ? Optional.of(
-                                    CheckpointRestorer.restoreCommitted(
-                                            storage,
-                                            committed.getAsLong(),
-                                            plan.jobName(),
-                                            m,
-                                            keyedParallelism,
-                                            new HashSet<>(g.uids()),
-                                            localDir))
-                            : Optional.empty();
+                    Optional.of(
+                            CheckpointRestorer.restoreExactly(
+                                    sp.storage(),
+                                    sp.baseDir(),
+                                    sp.metadata(),
+                                    rules,
+                                    localDir,
+                                    sp.location(),
+                                    "savepoint"));
+            sp.storage().close();
         } else {
-            restored =
-                    CheckpointRestorer.restoreLatest(
-                            storage,
-                            plan.jobName(),
-                            m,
-                            keyedParallelism,
-                            new HashSet<>(g.uids()),
-                            localDir);
+            savepoint.ifPresent(
+                    sp -> {
+                        if (candidate.getAsLong() == sp.metadataId()) {
+                            LOG.info(
+                                    "job {}: {} is this job's checkpoint {}; restoring it from the"
+                                            + " checkpoint directory",
+                                    plan.jobName(),
+                                    sp.location(),
+                                    sp.metadataId());
+                            sp.storage().close();
+                            return;
+                        }
+                        LOG.warn(
+                                "job {}: not restoring {}: the job has a newer checkpoint ({}); to"
+                                        + " start over from the savepoint, run it under another"
+                                        + " job.name or checkpoint.dir",
+                                plan.jobName(),
+                                sp.location(),
+                                candidate.getAsLong());
+                        sp.storage().close();
+                    });
+            if (committer.isPresent()) {
+                restored =
+                        candidate.isPresent()
+                                ? Optional.of(
+                                        CheckpointRestorer.restoreCommitted(
+                                                storage, candidate.getAsLong(), rules, localDir))
+                                : Optional.empty();
+            } else {
+                restored = CheckpointRestorer.restoreLatest(storage, rules, localDir);
+            }
         }
         restoredCheckpointId = restored.map(r -> r.metadata().checkpointId());
         List<Long> ids = CheckpointRestorer.checkpointIds(storage);
-        long nextId = ids.isEmpty() ? 1 : ids.get(0) + 1;
+        // Ids continue after both this job's checkpoints and what it restored (a savepoint of
+        // another job may be ahead), so later checkpoints are always newer than the restore.
+        long nextId =
+                Math.max(
+                                ids.isEmpty() ? 0 : ids.get(0),
+                                restored.map(r -> r.metadata().checkpointId()).orElse(0L))
+                        + 1;
         List<Long> completed = new ArrayList<>();
         restored.ifPresent(
                 r -> {
                     for (long id : ids) {
-                        if (id <= r.metadata().checkpointId()
+                        if (r.metadata().kind() == CheckpointMetadata.Kind.CHECKPOINT
+                                && id <= r.metadata().checkpointId()
                                 && storage.read(CheckpointPaths.metadata(id)).isPresent()) {
                             completed.add(id);
                         }
@@ -231,6 +282,9 @@ final class Attempt implements Task.TaskListener {
                         completed,
                         history,
                         committer,
+                        savepointTargets,
+                        uri -> StorageResolver.open(uri, "", plan.config(), "savepoint.dir"),
+                        stopJob,
                         e -> onFailure.accept(number, e));
         unstarted.clear();
         for (Task t : tasks) {
@@ -245,6 +299,56 @@ final class Attempt implements Task.TaskListener {
                 p,
                 restored.map(r -> ", restored from checkpoint " + r.metadata().checkpointId())
                         .orElse(", no checkpoint to restore"));
+    }
+
+    /** A savepoint (or retained checkpoint) named by {@code savepoint.path}. */
+    private record SavepointToRestore(
+            CheckpointStorage storage,
+            String baseDir,
+            byte[] metadata,
+            long metadataId,
+            String location) {}
+
+    private static Optional<SavepointToRestore> savepointToRestore(JobPlan plan) {
+        String path = plan.config().get(SavepointOptions.RESTORE_PATH);
+        if (path.isEmpty()) {
+            return Optional.empty();
+        }
+        String trimmed = path.replaceAll("/+$", "");
+        int slash = trimmed.lastIndexOf('/');
+        String last = trimmed.substring(slash + 1);
+        // A retained checkpoint references ../shared/: open its parent and read it from there.
+        boolean checkpointDir = CheckpointPaths.parseCheckpointDir(last).isPresent();
+        CheckpointStorage storage =
+                checkpointDir
+                        ? StorageResolver.open(
+                                trimmed.substring(0, slash), "", plan.config(), "savepoint.path")
+                        : StorageResolver.open(trimmed, "", plan.config(), "savepoint.path");
+        String base = checkpointDir ? last : "";
+        String metadataPath = (base.isEmpty() ? "" : base + "/") + CheckpointMetadata.FILE_NAME;
+        byte[] bytes =
+                storage.read(metadataPath)
+                        .orElseThrow(
+                                () ->
+                                        new dev.weir.UnrecoverableJobException(
+                                                "invalid value '"
+                                                        + path
+                                                        + "' for config key 'savepoint.path': "
+                                                        + storage.describe(metadataPath)
+                                                        + " does not exist"));
+        long id;
+        try {
+            id = dev.weir.format.MetadataSerializer.deserialize(bytes).checkpointId();
+        } catch (dev.weir.format.MetadataFormatException e) {
+            throw new dev.weir.UnrecoverableJobException(
+                    "savepoint "
+                            + storage.describe(metadataPath)
+                            + " is damaged: "
+                            + e.getMessage(),
+                    e);
+        }
+        return Optional.of(
+                new SavepointToRestore(storage, base, bytes, id, storage.describe(base)));
     }
 
     private ChainOperator operator(
@@ -292,6 +396,14 @@ final class Attempt implements Task.TaskListener {
                             plan.maxDirtyEntries(),
                             states);
             unstarted.add(backend);
+            if (restoredDir.isEmpty()) {
+                restored.ifPresent(
+                        r -> {
+                            for (CheckpointRestorer.IngestSource src : r.ingest(ps.uid())) {
+                                backend.ingest(c -> src.forEach(backend.keyGroups(), c));
+                            }
+                        });
+            }
             return new KeyedProcessOperator(
                     opInfo,
                     ps.factory(),
@@ -300,7 +412,8 @@ final class Attempt implements Task.TaskListener {
                     storage,
                     uploads,
                     base.resolve("snapshots"),
-                    restored.map(r -> r.sharedFiles(ps.uid(), subtask)).orElse(Map.of()));
+                    restored.map(r -> r.sharedFiles(ps.uid(), subtask)).orElse(Map.of()),
+                    savepointTargets);
         }
     }
 
@@ -316,6 +429,10 @@ final class Attempt implements Task.TaskListener {
 
     CompletableFuture<CheckpointStats> triggerCheckpoint() {
         return coordinator.triggerNow();
+    }
+
+    CompletableFuture<String> triggerSavepoint(String directory, boolean stopAfter) {
+        return coordinator.triggerSavepoint(directory, stopAfter);
     }
 
     Optional<Long> restoredCheckpointId() {

@@ -61,6 +61,16 @@ final class CheckpointCoordinator {
     private long nextId;
     private Pending pending;
     private final List<CompletableFuture<CheckpointStats>> waiting = new ArrayList<>();
+    private final java.util.ArrayDeque<SavepointRequest> waitingSavepoints =
+            new java.util.ArrayDeque<>();
+    private final Map<Long, CheckpointStorage> savepointTargets;
+    private final java.util.function.Function<String, CheckpointStorage> storageOpener;
+    private final Runnable stopJob;
+
+    /** A savepoint asked for: where it goes, and whether the job stops after it. */
+    private record SavepointRequest(
+            String directory, boolean stopAfter, CompletableFuture<String> result) {}
+
     private int consecutiveFailures;
 
     CheckpointCoordinator(
@@ -78,7 +88,13 @@ final class CheckpointCoordinator {
             List<Long> completed,
             CheckpointHistory history,
             Optional<CheckpointCommitter> committer,
+            Map<Long, CheckpointStorage> savepointTargets,
+            java.util.function.Function<String, CheckpointStorage> storageOpener,
+            Runnable stopJob,
             Consumer<Throwable> failJob) {
+        this.savepointTargets = savepointTargets;
+        this.storageOpener = storageOpener;
+        this.stopJob = stopJob;
         this.jobName = jobName;
         this.storage = storage;
         this.maxParallelism = maxParallelism;
@@ -122,6 +138,11 @@ final class CheckpointCoordinator {
                     WeirException stopped = new WeirException("job " + jobName + " stopped");
                     waiting.forEach(f -> f.completeExceptionally(stopped));
                     waiting.clear();
+                    waitingSavepoints.forEach(r -> r.result().completeExceptionally(stopped));
+                    waitingSavepoints.clear();
+                    if (pending != null && pending.savepoint != null) {
+                        pending.savepoint.result().completeExceptionally(stopped);
+                    }
                     if (pending != null) {
                         pending.requests.forEach(f -> f.completeExceptionally(stopped));
                     }
@@ -164,9 +185,32 @@ final class CheckpointCoordinator {
                                                 + timeoutMillis),
                         timeoutMillis,
                         TimeUnit.MILLISECONDS);
-        LOG.debug("job {}: triggering checkpoint {}", jobName, id);
+        SavepointRequest sp = waitingSavepoints.poll();
+        if (sp != null) {
+            pending.savepoint = sp;
+            pending.savepointLocation =
+                    sp.directory().replaceAll("/+$", "") + "/savepoint-" + jobName + "-" + id;
+            try {
+                pending.savepointStorage = storageOpener.apply(pending.savepointLocation);
+            } catch (RuntimeException e) {
+                abort(
+                        id,
+                        "cannot open savepoint directory " + pending.savepointLocation + ": " + e);
+                return;
+            }
+            savepointTargets.put(id, pending.savepointStorage);
+            LOG.info(
+                    "job {}: triggering savepoint {} into {}",
+                    jobName,
+                    id,
+                    pending.savepointLocation);
+        } else {
+            LOG.debug("job {}: triggering checkpoint {}", jobName, id);
+        }
+        boolean savepoint = sp != null;
+        boolean stopAfter = savepoint && sp.stopAfter();
         for (SourceTask s : sources) {
-            s.triggerCheckpoint(id, now);
+            s.triggerCheckpoint(id, now, savepoint, stopAfter);
         }
     }
 
@@ -190,7 +234,53 @@ final class CheckpointCoordinator {
         return f;
     }
 
+    /**
+     * Takes a savepoint into a new directory under {@code directory}: the next checkpoint (right
+     * away if none is in flight) also writes the canonical savepoint format there. The future
+     * completes with the savepoint's location once it is complete and committed. With {@code
+     * stopAfter}, sources read nothing after its barrier and the job stops once it is done.
+     */
+    CompletableFuture<String> triggerSavepoint(String directory, boolean stopAfter) {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        try {
+            executor.execute(
+                    () -> {
+                        waitingSavepoints.add(new SavepointRequest(directory, stopAfter, f));
+                        if (pending == null) {
+                            guarded();
+                        }
+                    });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            f.completeExceptionally(new WeirException("job " + jobName + " is not running"));
+        }
+        return f;
+    }
+
     private void finished(Pending p, CheckpointStats stats) {
+        if (p.savepoint != null) {
+            savepointTargets.remove(p.id);
+            if (stats.status() == CheckpointStats.Status.COMPLETED && p.savepointLocation != null) {
+                p.savepoint.result().complete(p.savepointLocation);
+                if (p.savepoint.stopAfter()) {
+                    stopJob.run();
+                }
+            } else {
+                String why =
+                        stats.failure()
+                                .orElse("its _metadata could not be written (see the job's log)");
+                p.savepoint
+                        .result()
+                        .completeExceptionally(
+                                new WeirException("savepoint " + p.id + " failed: " + why));
+                if (p.savepoint.stopAfter()) {
+                    // Its sources stopped reading; a restart brings them back.
+                    failJob.accept(new WeirException("stop-with-savepoint failed: " + why));
+                }
+            }
+        }
+        if (!waitingSavepoints.isEmpty() && !executor.isShutdown()) {
+            executor.execute(this::guarded);
+        }
         for (CompletableFuture<CheckpointStats> f : p.requests) {
             if (stats.status() == CheckpointStats.Status.COMPLETED) {
                 f.complete(stats);
@@ -244,7 +334,11 @@ final class CheckpointCoordinator {
     private void complete(Pending p) {
         CheckpointMetadata metadata =
                 new CheckpointMetadata(
-                        jobName, p.id, p.triggerMillis, maxParallelism, operators(p.results));
+                        jobName,
+                        p.id,
+                        p.triggerMillis,
+                        maxParallelism,
+                        operators(p.results, false));
         String location = storage.describe(CheckpointPaths.metadata(p.id));
         try {
             storage.writeAtomically(
@@ -252,6 +346,27 @@ final class CheckpointCoordinator {
         } catch (RuntimeException e) {
             abort(p.id, "writing " + location + " failed: " + e.getMessage());
             return;
+        }
+        if (p.savepoint != null) {
+            CheckpointMetadata sp =
+                    new CheckpointMetadata(
+                            jobName,
+                            p.id,
+                            p.triggerMillis,
+                            maxParallelism,
+                            CheckpointMetadata.Kind.SAVEPOINT,
+                            operators(p.results, true));
+            try {
+                p.savepointStorage.writeAtomically(
+                        CheckpointMetadata.FILE_NAME, MetadataSerializer.serialize(sp));
+            } catch (RuntimeException e) {
+                LOG.error(
+                        "job {}: writing savepoint {} failed: {}",
+                        jobName,
+                        p.savepointLocation,
+                        e.toString());
+                p.savepointLocation = null;
+            }
         }
         CrashPoints.reach("coordinator.after-metadata", p.id);
         long commitStart = clock.millis();
@@ -370,7 +485,8 @@ final class CheckpointCoordinator {
         }
     }
 
-    private static List<OperatorSnapshot> operators(List<SnapshotContext.OperatorResult> results) {
+    private static List<OperatorSnapshot> operators(
+            List<SnapshotContext.OperatorResult> results, boolean savepoint) {
         Map<String, List<SnapshotContext.OperatorResult>> byUid = new LinkedHashMap<>();
         for (SnapshotContext.OperatorResult r : results) {
             byUid.computeIfAbsent(r.uid(), k -> new ArrayList<>()).add(r);
@@ -382,7 +498,7 @@ final class CheckpointCoordinator {
                     rs.forEach(r -> r.states().forEach(s -> states.putIfAbsent(s.name(), s)));
                     List<SubtaskSnapshot> subtasks =
                             rs.stream()
-                                    .map(SnapshotContext.OperatorResult::snapshot)
+                                    .map(r -> savepoint ? r.savepointSnapshot() : r.snapshot())
                                     .sorted(Comparator.comparingInt(SubtaskSnapshot::subtask))
                                     .toList();
                     ops.add(
@@ -544,6 +660,9 @@ final class CheckpointCoordinator {
         long syncMillis;
         ScheduledFuture<?> timeout;
         final List<CompletableFuture<CheckpointStats>> requests = new ArrayList<>();
+        SavepointRequest savepoint;
+        CheckpointStorage savepointStorage;
+        String savepointLocation;
 
         Pending(long id, long triggerMillis, int expectedAcks) {
             this.id = id;

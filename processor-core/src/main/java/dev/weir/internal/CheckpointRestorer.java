@@ -3,6 +3,7 @@ package dev.weir.internal;
 import dev.weir.UnrecoverableJobException;
 import dev.weir.format.CheckpointMetadata;
 import dev.weir.format.FileRef;
+import dev.weir.format.KeyGroupRange;
 import dev.weir.format.MetadataFormatException;
 import dev.weir.format.MetadataSerializer;
 import dev.weir.format.OperatorSnapshot;
@@ -17,33 +18,71 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the newest usable completed checkpoint of a job and brings its keyed state to local disk. A
- * checkpoint whose metadata or files are missing or damaged is skipped with an error in the log,
- * and the next older retained one is tried: nothing is restored from a file that fails its size or
- * CRC check.
+ * Finds what a job restores and brings it to local disk: the newest usable completed checkpoint
+ * (skipping damaged ones, with an error in the log), exactly the committed one (exactly-once), or a
+ * savepoint. Keyed state of the same parallelism restores from RocksDB's own files; state of
+ * another parallelism, and any savepoint, is re-ingested key group by key group. Nothing is
+ * restored from a file that fails its size or CRC check.
  */
 final class CheckpointRestorer {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointRestorer.class);
 
     private CheckpointRestorer() {}
 
-    /** A checkpoint ready to restore: metadata plus local copies of every keyed subtask's files. */
+    /** What the job expects of the state it restores. */
+    record Rules(
+            String jobName,
+            int maxParallelism,
+            Map<String, Integer> keyedParallelism,
+            Set<String> jobUids,
+            boolean allowNonRestoredState) {}
+
+    /** State of an old subtask to re-ingest: a RocksDB directory or a canonical file. */
+    record IngestSource(KeyGroupRange keyGroups, Path path, boolean canonical) {
+        void forEach(KeyGroupRange wanted, CanonicalState.EntryConsumer consumer) {
+            int start = Math.max(wanted.start(), keyGroups.start());
+            int end = Math.min(wanted.end(), keyGroups.end());
+            if (start > end) {
+                return;
+            }
+            KeyGroupRange overlap = new KeyGroupRange(start, end);
+            if (canonical) {
+                CanonicalState.forEachCanonical(path, overlap, consumer);
+            } else {
+                CanonicalState.forEachNative(path, overlap, consumer);
+            }
+        }
+    }
+
+    /** A checkpoint or savepoint ready to restore. */
     record Restored(
             CheckpointMetadata metadata,
             Map<String, Map<Integer, Path>> keyedStateDirs,
+            Map<String, List<IngestSource>> ingestSources,
             Map<String, Long> sourcePositions) {
+        /** A RocksDB directory that subtask {@code subtask} of {@code uid} can open as it is. */
         Optional<Path> stateDir(String uid, int subtask) {
             return Optional.ofNullable(keyedStateDirs.getOrDefault(uid, Map.of()).get(subtask));
+        }
+
+        /** Old subtasks' state that subtask {@code uid} re-ingests for its key groups. */
+        List<IngestSource> ingest(String uid) {
+            return ingestSources.getOrDefault(uid, List.of());
         }
 
         /** The restored subtask's SST files in {@code shared/}, by local file name. */
         Map<String, FileRef> sharedFiles(String uid, int subtask) {
             Map<String, FileRef> shared = new HashMap<>();
+            if (!keyedStateDirs.getOrDefault(uid, Map.of()).containsKey(subtask)) {
+                return shared;
+            }
             metadata.operator(uid).stream()
                     .flatMap(op -> op.subtasks().stream())
                     .filter(s -> s.subtask() == subtask)
@@ -64,13 +103,17 @@ final class CheckpointRestorer {
         return ids;
     }
 
-    static Optional<Restored> restoreLatest(
-            CheckpointStorage storage,
-            String jobName,
-            int maxParallelism,
-            Map<String, Integer> keyedParallelism,
-            Set<String> jobUids,
-            Path localDir) {
+    /** The newest checkpoint that has its metadata, without reading it. */
+    static OptionalLong newestCompleted(CheckpointStorage storage) {
+        for (long id : checkpointIds(storage)) {
+            if (storage.read(CheckpointPaths.metadata(id)).isPresent()) {
+                return OptionalLong.of(id);
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    static Optional<Restored> restoreLatest(CheckpointStorage storage, Rules rules, Path localDir) {
         for (long id : checkpointIds(storage)) {
             Optional<byte[]> bytes = storage.read(CheckpointPaths.metadata(id));
             if (bytes.isEmpty()) {
@@ -79,18 +122,19 @@ final class CheckpointRestorer {
             Path target = localDir.resolve("restore-chk-" + id);
             try {
                 CheckpointMetadata m = MetadataSerializer.deserialize(bytes.get());
-                check(m, jobName, maxParallelism, keyedParallelism, jobUids);
-                Restored r = download(storage, m, target);
+                check(m, rules);
+                Restored r = download(storage, CheckpointPaths.checkpointDir(id), m, rules, target);
                 LOG.info(
                         "job {}: restoring checkpoint {} ({})",
-                        jobName,
+                        rules.jobName(),
                         id,
                         storage.describe(CheckpointPaths.metadata(id)));
                 return Optional.of(r);
             } catch (CorruptCheckpointException | MetadataFormatException e) {
                 LOG.error(
-                        "job {}: checkpoint {} at {} cannot be restored: {}; falling back to an older retained checkpoint",
-                        jobName,
+                        "job {}: checkpoint {} at {} cannot be restored: {}; falling back to an"
+                                + " older retained checkpoint",
+                        rules.jobName(),
                         id,
                         storage.describe(CheckpointPaths.checkpointDir(id)),
                         e.getMessage());
@@ -105,13 +149,7 @@ final class CheckpointRestorer {
      * fallback: an older checkpoint would repeat output that is already committed.
      */
     static Restored restoreCommitted(
-            CheckpointStorage storage,
-            long id,
-            String jobName,
-            int maxParallelism,
-            Map<String, Integer> keyedParallelism,
-            Set<String> jobUids,
-            Path localDir) {
+            CheckpointStorage storage, long id, Rules rules, Path localDir) {
         String location = storage.describe(CheckpointPaths.metadata(id));
         byte[] bytes =
                 storage.read(CheckpointPaths.metadata(id))
@@ -119,7 +157,7 @@ final class CheckpointRestorer {
                                 () ->
                                         new UnrecoverableJobException(
                                                 "job "
-                                                        + jobName
+                                                        + rules.jobName()
                                                         + ": checkpoint "
                                                         + id
                                                         + " is committed (its Kafka transaction"
@@ -129,88 +167,127 @@ final class CheckpointRestorer {
                                                         + " one this job ran with? Restoring any"
                                                         + " other checkpoint would duplicate"
                                                         + " output"));
-        Path target = localDir.resolve("restore-chk-" + id);
+        return restoreExactly(
+                storage,
+                CheckpointPaths.checkpointDir(id),
+                bytes,
+                rules,
+                localDir,
+                location,
+                "committed checkpoint");
+    }
+
+    /**
+     * Restores the savepoint (or retained checkpoint) whose metadata is {@code bytes}, with files
+     * relative to {@code baseDir} of {@code storage}.
+     */
+    static Restored restoreExactly(
+            CheckpointStorage storage,
+            String baseDir,
+            byte[] bytes,
+            Rules rules,
+            Path localDir,
+            String location,
+            String what) {
+        Path target = localDir.resolve("restore-" + Math.abs(location.hashCode()));
         try {
             CheckpointMetadata m = MetadataSerializer.deserialize(bytes);
-            check(m, jobName, maxParallelism, keyedParallelism, jobUids);
-            Restored r = download(storage, m, target);
-            LOG.info("job {}: restoring committed checkpoint {} ({})", jobName, id, location);
+            check(m, rules);
+            Restored r = download(storage, baseDir, m, rules, target);
+            LOG.info(
+                    "job {}: restoring {} {} ({})",
+                    rules.jobName(),
+                    what,
+                    m.checkpointId(),
+                    location);
             return r;
         } catch (CorruptCheckpointException | MetadataFormatException e) {
             LocalCheckpointStorage.deleteTree(target);
             throw new UnrecoverableJobException(
                     "job "
-                            + jobName
-                            + ": committed checkpoint "
-                            + id
+                            + rules.jobName()
+                            + ": "
+                            + what
+                            + " at "
+                            + location
                             + " cannot be restored: "
-                            + e.getMessage()
-                            + "; an older checkpoint would duplicate output already committed",
+                            + e.getMessage(),
                     e);
         }
     }
 
-    private static void check(
-            CheckpointMetadata m,
-            String jobName,
-            int maxParallelism,
-            Map<String, Integer> keyedParallelism,
-            Set<String> jobUids) {
-        if (m.maxParallelism() != maxParallelism) {
+    private static void check(CheckpointMetadata m, Rules rules) {
+        String what = m.kind() == CheckpointMetadata.Kind.SAVEPOINT ? "savepoint" : "checkpoint";
+        if (m.maxParallelism() != rules.maxParallelism()) {
             throw new UnrecoverableJobException(
                     "job "
-                            + jobName
-                            + ": checkpoint "
+                            + rules.jobName()
+                            + ": "
+                            + what
+                            + " "
                             + m.checkpointId()
                             + " has max-parallelism "
                             + m.maxParallelism()
                             + " but the job is configured with "
-                            + maxParallelism
+                            + rules.maxParallelism()
                             + "; set max-parallelism="
                             + m.maxParallelism()
                             + " (only the offline savepoint tool can change it)");
         }
+        Set<String> gone = new TreeSet<>();
         for (OperatorSnapshot op : m.operators()) {
-            if (!jobUids.contains(op.uid())) {
+            boolean hasState =
+                    op.subtasks().stream()
+                            .anyMatch(s -> !s.files().isEmpty() || !s.positions().isEmpty());
+            if (!rules.jobUids().contains(op.uid()) && hasState) {
+                gone.add(op.uid());
+            }
+        }
+        if (!gone.isEmpty()) {
+            if (!rules.allowNonRestoredState()) {
                 throw new UnrecoverableJobException(
                         "job "
-                                + jobName
-                                + ": checkpoint "
+                                + rules.jobName()
+                                + ": "
+                                + what
+                                + " "
                                 + m.checkpointId()
-                                + " has state for operator uid '"
-                                + op.uid()
-                                + "', which the job no longer has (its uids: "
-                                + jobUids
-                                + ")");
+                                + " has state of operator uids "
+                                + gone
+                                + " that the job no longer has (its uids: "
+                                + new TreeSet<>(rules.jobUids())
+                                + "); set savepoint.allow-non-restored-state=true"
+                                + " (--allow-non-restored-state) to drop that state");
             }
-            Integer p = keyedParallelism.get(op.uid());
-            if (p != null && p != op.parallelism()) {
-                throw new UnrecoverableJobException(
-                        "job "
-                                + jobName
-                                + ": checkpoint "
-                                + m.checkpointId()
-                                + " holds keyed state of '"
-                                + op.uid()
-                                + "' at parallelism "
-                                + op.parallelism()
-                                + " but the job runs at "
-                                + p
-                                + "; set parallelism="
-                                + op.parallelism()
-                                + " to resume from it");
-            }
+            LOG.warn(
+                    "job {}: dropping the state of operator uids {} of {} {}, which the job no"
+                            + " longer has",
+                    rules.jobName(),
+                    gone,
+                    what,
+                    m.checkpointId());
         }
     }
 
-    private static Restored download(CheckpointStorage storage, CheckpointMetadata m, Path target) {
-        String base = CheckpointPaths.checkpointDir(m.checkpointId());
+    private static Restored download(
+            CheckpointStorage storage,
+            String base,
+            CheckpointMetadata m,
+            Rules rules,
+            Path target) {
         Map<String, Map<Integer, Path>> dirs = new HashMap<>();
+        Map<String, List<IngestSource>> ingest = new HashMap<>();
         Map<String, Long> positions = new LinkedHashMap<>();
         for (OperatorSnapshot op : m.operators()) {
+            Integer jobParallelism = rules.keyedParallelism().get(op.uid());
+            boolean keyedOfJob = jobParallelism != null;
+            boolean sameLayout =
+                    m.kind() == CheckpointMetadata.Kind.CHECKPOINT
+                            && keyedOfJob
+                            && jobParallelism == op.parallelism();
             for (SubtaskSnapshot s : op.subtasks()) {
                 positions.putAll(s.positions());
-                if (s.keyGroups().isEmpty()) {
+                if (s.keyGroups().isEmpty() || !keyedOfJob) {
                     continue;
                 }
                 Path dir = target.resolve(op.uid() + "-" + s.subtask());
@@ -218,9 +295,20 @@ final class CheckpointRestorer {
                     String name = f.path().substring(f.path().lastIndexOf('/') + 1);
                     storage.download(base, f, dir.resolve(name));
                 }
-                dirs.computeIfAbsent(op.uid(), k -> new HashMap<>()).put(s.subtask(), dir);
+                if (sameLayout) {
+                    dirs.computeIfAbsent(op.uid(), k -> new HashMap<>()).put(s.subtask(), dir);
+                } else if (m.kind() == CheckpointMetadata.Kind.SAVEPOINT) {
+                    for (FileRef f : s.files()) {
+                        Path file = dir.resolve(f.path().substring(f.path().lastIndexOf('/') + 1));
+                        ingest.computeIfAbsent(op.uid(), k -> new ArrayList<>())
+                                .add(new IngestSource(s.keyGroups().get(), file, true));
+                    }
+                } else {
+                    ingest.computeIfAbsent(op.uid(), k -> new ArrayList<>())
+                            .add(new IngestSource(s.keyGroups().get(), dir, false));
+                }
             }
         }
-        return new Restored(m, dirs, positions);
+        return new Restored(m, dirs, ingest, positions);
     }
 }

@@ -40,6 +40,7 @@ public final class JobRunner implements RunningJob {
     private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
+    private final CompletableFuture<Void> termination = new CompletableFuture<>();
     private final LongAdder recordsIn = new LongAdder();
     private final LongAdder recordsOut = new LongAdder();
     private volatile JobStatus status = JobStatus.STARTING;
@@ -106,6 +107,7 @@ public final class JobRunner implements RunningJob {
                                     history,
                                     recordsIn,
                                     recordsOut,
+                                    this::requestStop,
                                     this::onFailure);
                 } catch (RuntimeException e) {
                     // Weir.start returns after the first try either way; the job goes on
@@ -142,6 +144,7 @@ public final class JobRunner implements RunningJob {
             storage.close();
             started.countDown();
             terminated.countDown();
+            termination.complete(null);
         }
     }
 
@@ -201,6 +204,41 @@ public final class JobRunner implements RunningJob {
     @Override
     public Optional<CheckpointStats> lastCompletedCheckpoint() {
         return history.lastCompleted();
+    }
+
+    /** Stops the job without waiting for it (callable from the job's own threads). */
+    private void requestStop() {
+        stopRequested = true;
+        events.add(STOP);
+    }
+
+    @Override
+    public CompletableFuture<String> triggerSavepoint(String directory) {
+        return savepoint(directory, false);
+    }
+
+    @Override
+    public CompletableFuture<String> stopWithSavepoint(String directory) {
+        return savepoint(directory, true).thenCombine(termination, (location, done) -> location);
+    }
+
+    private CompletableFuture<String> savepoint(String directory, boolean stopAfter) {
+        String dir =
+                directory == null || directory.isBlank()
+                        ? plan.config().get(dev.weir.config.SavepointOptions.DIR)
+                        : directory;
+        if (dir.isBlank()) {
+            return CompletableFuture.failedFuture(
+                    new WeirException(
+                            "no savepoint directory: pass one or set config key 'savepoint.dir'"));
+        }
+        Attempt a = current;
+        if (a == null) {
+            return CompletableFuture.failedFuture(
+                    new WeirException(
+                            "job " + plan.jobName() + " is not running (" + status + ")"));
+        }
+        return a.triggerSavepoint(dir, stopAfter);
     }
 
     @Override

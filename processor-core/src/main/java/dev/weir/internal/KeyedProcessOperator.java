@@ -37,6 +37,7 @@ final class KeyedProcessOperator extends ChainOperator {
     private final Path localSnapshots;
     private KeyedProcessFunction<Object, Object, Object, Object> fn;
     private volatile Map<String, FileRef> confirmed;
+    private final Map<Long, CheckpointStorage> savepointTargets;
     private final Map<Long, Map<String, FileRef>> unconfirmed = new ConcurrentHashMap<>();
 
     @SuppressWarnings("unchecked")
@@ -48,7 +49,9 @@ final class KeyedProcessOperator extends ChainOperator {
             CheckpointStorage storage,
             Executor uploads,
             Path localSnapshots,
-            Map<String, FileRef> restoredSharedFiles) {
+            Map<String, FileRef> restoredSharedFiles,
+            Map<Long, CheckpointStorage> savepointTargets) {
+        this.savepointTargets = savepointTargets;
         this.info = info;
         this.factory = factory;
         this.keySerde = (Serde<Object>) keySerde;
@@ -84,9 +87,49 @@ final class KeyedProcessOperator extends ChainOperator {
         Path local = localSnapshots.resolve("chk-" + id);
         List<StateInfo> states = backend.stateInfos();
         Map<String, FileRef> base = confirmed;
+        Optional<CheckpointStorage> savepoint =
+                ctx.barrier().savepoint()
+                        ? Optional.ofNullable(savepointTargets.get(id))
+                        : Optional.empty();
+        if (ctx.barrier().savepoint() && savepoint.isEmpty()) {
+            throw new WeirException(info + ": no target for savepoint " + id);
+        }
         ctx.addAsyncResult(
                 backend.snapshotAsync(local, uploads)
-                        .thenApplyAsync(files -> upload(id, local, files, states, base), uploads));
+                        .thenApplyAsync(
+                                files -> {
+                                    try {
+                                        SnapshotContext.OperatorResult r =
+                                                upload(id, files, states, base);
+                                        return savepoint.isEmpty()
+                                                ? r
+                                                : withSavepoint(r, local, savepoint.get());
+                                    } finally {
+                                        LocalCheckpointStorage.deleteTree(local);
+                                    }
+                                },
+                                uploads));
+    }
+
+    /** Writes the canonical key-group file of this subtask into the savepoint directory. */
+    private SnapshotContext.OperatorResult withSavepoint(
+            SnapshotContext.OperatorResult r, Path local, CheckpointStorage target) {
+        Path file = local.resolveSibling(local.getFileName() + ".kgs");
+        try {
+            CanonicalState.export(local, backend.keyGroups(), file);
+            String rel = info.operatorUid() + "/" + info.subtask() + ".kgs";
+            FileRef stored = target.upload(file, rel);
+            SubtaskSnapshot sp =
+                    new SubtaskSnapshot(
+                            info.subtask(),
+                            Optional.of(backend.keyGroups()),
+                            List.of(new FileRef(rel, stored.size(), stored.crc32())),
+                            Map.of());
+            return new SnapshotContext.OperatorResult(
+                    r.uid(), r.parallelism(), r.states(), r.snapshot(), Optional.of(sp));
+        } finally {
+            LocalCheckpointStorage.deleteTree(file);
+        }
     }
 
     /**
@@ -96,11 +139,7 @@ final class KeyedProcessOperator extends ChainOperator {
      * directory.
      */
     private SnapshotContext.OperatorResult upload(
-            long id,
-            Path local,
-            List<Path> files,
-            List<StateInfo> states,
-            Map<String, FileRef> base) {
+            long id, List<Path> files, List<StateInfo> states, Map<String, FileRef> base) {
         try {
             List<FileRef> refs = new ArrayList<>();
             Map<String, FileRef> shared = new HashMap<>();
@@ -133,8 +172,6 @@ final class KeyedProcessOperator extends ChainOperator {
         } catch (IOException | RuntimeException e) {
             throw new WeirException(
                     info + ": upload of checkpoint " + id + " failed: " + e.getMessage(), e);
-        } finally {
-            LocalCheckpointStorage.deleteTree(local);
         }
     }
 

@@ -73,6 +73,7 @@ public final class OperatorHarnessDriver implements AutoCloseable {
                         storage,
                         Runnable::run,
                         workDir.resolve("local-snapshots"),
+                        Map.of(),
                         Map.of());
         operator.setNext(output::add);
         for (int i = 0; i < inputCount; i++) {

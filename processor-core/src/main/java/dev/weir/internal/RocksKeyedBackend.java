@@ -33,6 +33,7 @@ import org.rocksdb.DBOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -230,19 +231,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
                             + d.kind()
                             + " state");
         }
-        ColumnFamilyHandle cf = families.get(d.name());
-        if (cf == null) {
-            try {
-                cf =
-                        db.createColumnFamily(
-                                new ColumnFamilyDescriptor(
-                                        d.name().getBytes(StandardCharsets.UTF_8), cfOptions));
-            } catch (RocksDBException e) {
-                throw new WeirException(
-                        subtask + ": cannot create state '" + d.name() + "': " + e, e);
-            }
-            families.put(d.name(), cf);
-        }
+        ColumnFamilyHandle cf = family(d.name());
         StateTable t = new StateTable(tables.size(), d.name(), d.kind(), d.serializerSchema(), cf);
         tables.put(d.name(), t);
         return t;
@@ -258,6 +247,62 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
 
     WriteOptions writeOptions() {
         return writeOptions;
+    }
+
+    /**
+     * Writes restored entries (key group, state name, canonical key, value) into this backend's
+     * RocksDB, in batches; used when state comes from a savepoint or another parallelism. Call
+     * before the state is used.
+     */
+    public void ingest(CanonicalSource source) {
+        try (WriteBatch batch = new WriteBatch()) {
+            int[] pending = {0};
+            source.forEach(
+                    (kg, state, key, value) -> {
+                        if (!keyGroups.contains(kg)) {
+                            return;
+                        }
+                        byte[] full = new byte[key.length + 2];
+                        full[0] = (byte) (kg >>> 8);
+                        full[1] = (byte) kg;
+                        System.arraycopy(key, 0, full, 2, key.length);
+                        try {
+                            batch.put(family(state), full, value);
+                            if (++pending[0] == 10_000) {
+                                db.write(writeOptions, batch);
+                                batch.clear();
+                                pending[0] = 0;
+                            }
+                        } catch (RocksDBException e) {
+                            throw new WeirException(subtask + ": restoring state failed: " + e, e);
+                        }
+                    });
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new WeirException(subtask + ": restoring state failed: " + e, e);
+        }
+    }
+
+    /** Where restored entries come from. */
+    @FunctionalInterface
+    public interface CanonicalSource {
+        void forEach(CanonicalState.EntryConsumer consumer);
+    }
+
+    private ColumnFamilyHandle family(String name) {
+        ColumnFamilyHandle cf = families.get(name);
+        if (cf == null) {
+            try {
+                cf =
+                        db.createColumnFamily(
+                                new ColumnFamilyDescriptor(
+                                        name.getBytes(StandardCharsets.UTF_8), cfOptions));
+            } catch (RocksDBException e) {
+                throw new WeirException(subtask + ": cannot create state '" + name + "': " + e, e);
+            }
+            families.put(name, cf);
+        }
+        return cf;
     }
 
     /** A snapshot taken at once on the calling thread; see {@link #snapshotAsync}. */

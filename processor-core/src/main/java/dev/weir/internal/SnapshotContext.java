@@ -5,13 +5,28 @@ import dev.weir.format.StateInfo;
 import dev.weir.format.SubtaskSnapshot;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** Collects what the operators of one subtask contribute to one checkpoint. Task thread only. */
 final class SnapshotContext {
     /** One operator's part of a subtask's acknowledgement. */
     record OperatorResult(
-            String uid, int parallelism, List<StateInfo> states, SubtaskSnapshot snapshot) {}
+            String uid,
+            int parallelism,
+            List<StateInfo> states,
+            SubtaskSnapshot snapshot,
+            Optional<SubtaskSnapshot> savepoint) {
+        /** A result that is the same in a checkpoint and a savepoint (no keyed state files). */
+        OperatorResult(
+                String uid, int parallelism, List<StateInfo> states, SubtaskSnapshot snapshot) {
+            this(uid, parallelism, states, snapshot, Optional.empty());
+        }
+
+        SubtaskSnapshot savepointSnapshot() {
+            return savepoint.orElse(snapshot);
+        }
+    }
 
     private final Barrier barrier;
     private final List<CompletableFuture<OperatorResult>> results = new ArrayList<>();

@@ -24,6 +24,7 @@ final class SourceTask extends Task {
     private final SourceReader<Object, Object> reader;
     private final LongAdder recordsIn;
     private final TreeMap<Long, Map<String, Long>> unconfirmed = new TreeMap<>();
+    private boolean stopped;
 
     @SuppressWarnings("unchecked")
     SourceTask(
@@ -44,6 +45,14 @@ final class SourceTask extends Task {
     protected void runLoop() {
         while (!isCancelled()) {
             runMail();
+            if (stopped) {
+                // Stopping with a savepoint: nothing after its barrier is read.
+                wakeup.reset();
+                if (!hasMail()) {
+                    wakeup.await(POLL_TIMEOUT.toNanos());
+                }
+                continue;
+            }
             List<Record<Object, Object>> records = reader.poll(POLL_TIMEOUT);
             for (Record<Object, Object> r : records) {
                 emit(r);
@@ -53,8 +62,11 @@ final class SourceTask extends Task {
         }
     }
 
-    /** Called from the coordinator thread. */
-    void triggerCheckpoint(long id, long timestampMillis) {
+    /**
+     * Called from the coordinator thread. With {@code stopAfter}, the source reads nothing after
+     * this barrier (stop-with-savepoint).
+     */
+    void triggerCheckpoint(long id, long timestampMillis, boolean savepoint, boolean stopAfter) {
         post(
                 () -> {
                     Map<String, Long> positions = reader.snapshotPositions(id);
@@ -69,7 +81,11 @@ final class SourceTask extends Task {
                                             Optional.empty(),
                                             List.of(),
                                             positions));
-                    checkpoint(new Barrier(id, timestampMillis), List.of(sourceState), 0);
+                    checkpoint(
+                            new Barrier(id, timestampMillis, savepoint), List.of(sourceState), 0);
+                    if (stopAfter) {
+                        stopped = true;
+                    }
                 });
     }
 
