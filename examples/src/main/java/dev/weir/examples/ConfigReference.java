@@ -3,6 +3,7 @@ package dev.weir.examples;
 import dev.weir.config.CheckpointOptions;
 import dev.weir.config.ConfigOption;
 import dev.weir.config.JobOptions;
+import dev.weir.config.RestOptions;
 import dev.weir.config.RestartOptions;
 import dev.weir.config.SavepointOptions;
 import dev.weir.config.WeirConfig;
@@ -33,6 +34,7 @@ public final class ConfigReference {
         groups.put("Checkpoints", CheckpointOptions.all());
         groups.put("Restarts", RestartOptions.all());
         groups.put("Savepoints", SavepointOptions.all());
+        groups.put("REST endpoint", RestOptions.all());
         LinkedHashSet<ConfigOption<?>> kafka = new LinkedHashSet<>(KafkaOptions.sourceOptions());
         kafka.addAll(KafkaOptions.sinkOptions());
         groups.put("Kafka source and sink", List.copyOf(kafka));

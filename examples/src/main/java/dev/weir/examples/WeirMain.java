@@ -9,6 +9,7 @@ import dev.weir.WeirException;
 import dev.weir.config.CheckpointOptions;
 import dev.weir.config.ConfigOption;
 import dev.weir.config.JobOptions;
+import dev.weir.config.RestOptions;
 import dev.weir.config.RestartOptions;
 import dev.weir.config.SavepointOptions;
 import dev.weir.config.WeirConfig;
@@ -37,6 +38,7 @@ public final class WeirMain {
                     switch (args[0]) {
                         case "demo" -> Demo.run(List.of(args).subList(1, args.length));
                         case "run" -> run(List.of(args).subList(1, args.length));
+                        case "savepoint" -> SavepointCli.run(List.of(args).subList(1, args.length));
                         default -> {
                             System.err.println("unknown command '" + args[0] + "'");
                             usage();
@@ -59,6 +61,9 @@ public final class WeirMain {
                       [--allow-non-restored-state]
                                                   run a job (keyed-aggregate, or a JobFactory class name)
                                                   until SIGTERM; WEIR_<KEY> environment variables set keys too
+                  weir savepoint trigger|stop --url http://HOST:PORT [--dir URI]
+                                                  savepoint (or stop-with-savepoint) of a running job through
+                                                  its REST endpoint (rest.port); prints the location last
                 """);
     }
 
@@ -165,6 +170,7 @@ public final class WeirMain {
         all.addAll(CheckpointOptions.all());
         all.addAll(RestartOptions.all());
         all.addAll(SavepointOptions.all());
+        all.addAll(RestOptions.all());
         all.addAll(KafkaOptions.sourceOptions());
         all.addAll(KafkaOptions.sinkOptions());
         all.addAll(factory.options());

@@ -6,6 +6,7 @@ import dev.weir.RunningJob;
 import dev.weir.WeirException;
 import dev.weir.config.CheckpointOptions;
 import dev.weir.config.JobOptions;
+import dev.weir.config.RestOptions;
 import dev.weir.config.WeirConfig;
 import dev.weir.spi.CheckpointStorage;
 import java.nio.file.Path;
@@ -48,6 +49,7 @@ public final class JobRunner implements RunningJob {
     private volatile int restarts;
     private volatile Optional<Long> restoredCheckpointId = Optional.empty();
     private volatile Attempt current;
+    private RestEndpoint rest;
     private volatile boolean stopRequested;
     private Thread thread;
 
@@ -77,6 +79,12 @@ public final class JobRunner implements RunningJob {
             dev.weir.internal.JobGraph graph, WeirConfig config, InstantSource clock) {
         JobPlan plan = JobPlan.of(graph, config);
         JobRunner runner = new JobRunner(plan, clock);
+        int restPort = plan.config().get(RestOptions.PORT);
+        if (restPort >= 0) {
+            runner.rest =
+                    RestEndpoint.start(
+                            runner, plan.config().get(RestOptions.BIND_ADDRESS), restPort);
+        }
         runner.thread = new Thread(runner::runLoop, "weir-job-" + plan.jobName());
         runner.thread.start();
         try {
@@ -143,8 +151,12 @@ public final class JobRunner implements RunningJob {
             LocalCheckpointStorage.deleteTree(localBase);
             storage.close();
             started.countDown();
-            terminated.countDown();
             termination.complete(null);
+            if (rest != null) {
+                // After termination: a stop-with-savepoint request still gets its answer.
+                rest.close();
+            }
+            terminated.countDown();
         }
     }
 
