@@ -18,4 +18,19 @@ public interface Serde<T> {
     default String schema() {
         return getClass().getName();
     }
+
+    /**
+     * How to turn bytes written by an earlier version of this serde — whose {@link #schema()} was
+     * {@code writerSchema}, as a checkpoint or savepoint recorded it — into bytes of the current
+     * version. Called once per state at restore, when the schemas differ; the returned function is
+     * applied to every stored value. Empty means the bytes are read as they are (the default: a
+     * serde that cannot tell says nothing).
+     *
+     * @throws RuntimeException with the reason, if the old bytes cannot be read (an incompatible
+     *     change); the restore then fails naming the operator and the state
+     */
+    default java.util.Optional<java.util.function.UnaryOperator<byte[]>> migrationFrom(
+            String writerSchema) {
+        return java.util.Optional.empty();
+    }
 }

@@ -232,6 +232,9 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
                             + " state");
         }
         ColumnFamilyHandle cf = family(d.name());
+        if (restored != null && !restored.serializerSchema().equals(d.serializerSchema())) {
+            StateMigration.migrate(subtask, d, restored.serializerSchema(), db, cf, writeOptions);
+        }
         StateTable t = new StateTable(tables.size(), d.name(), d.kind(), d.serializerSchema(), cf);
         tables.put(d.name(), t);
         return t;

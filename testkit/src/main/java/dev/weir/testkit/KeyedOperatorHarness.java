@@ -160,6 +160,34 @@ public final class KeyedOperatorHarness<K, V, KO, VO> implements AutoCloseable {
         return driver.barrierSnapshots().stream().map(Snapshot::new).toList();
     }
 
+    /**
+     * A new harness running another version of the function (for example one whose state schema
+     * evolved), restored from {@code snapshot}.
+     */
+    public <KO2, VO2> KeyedOperatorHarness<K, V, KO2, VO2> restore(
+            Snapshot snapshot,
+            Supplier<? extends KeyedProcessFunction<K, V, KO2, VO2>> newVersion) {
+        Builder<K, V, KO2, VO2> b = new Builder<>(newVersion, config.keySerde);
+        b.inputs = config.inputs;
+        b.maxParallelism = config.maxParallelism;
+        b.clock = config.clock;
+        Path d = tempDir();
+        return new KeyedOperatorHarness<>(
+                b,
+                d,
+                call(
+                        () ->
+                                OperatorHarnessDriver.restore(
+                                        snapshot.inner,
+                                        newVersion,
+                                        b.keySerde,
+                                        b.info(),
+                                        b.maxParallelism,
+                                        b.inputs,
+                                        d,
+                                        b.clock)));
+    }
+
     /** A new harness whose operator is a fresh instance restored from {@code snapshot}. */
     public KeyedOperatorHarness<K, V, KO, VO> restore(Snapshot snapshot) {
         Path d = tempDir();
