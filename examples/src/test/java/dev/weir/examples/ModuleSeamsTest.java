@@ -39,6 +39,15 @@ class ModuleSeamsTest {
     }
 
     @Test
+    void serdesUseOnlyCoreApiSpiConfigAndFormat() throws IOException {
+        assertThat(
+                        importsMatching(
+                                Path.of("..", "serdes", "src", "main", "java"),
+                                "\\s*import\\s+(static\\s+)?dev\\.weir\\.internal\\..*"))
+                .isEmpty();
+    }
+
+    @Test
     void processorCoreKnowsNothingOfKafkaOrS3Clients() throws IOException {
         assertThat(
                         importsMatching(
