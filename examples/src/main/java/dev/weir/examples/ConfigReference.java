@@ -8,6 +8,7 @@ import dev.weir.config.RestartOptions;
 import dev.weir.config.SavepointOptions;
 import dev.weir.config.WeirConfig;
 import dev.weir.kafka.KafkaOptions;
+import dev.weir.s3.S3Options;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,6 +39,7 @@ public final class ConfigReference {
         LinkedHashSet<ConfigOption<?>> kafka = new LinkedHashSet<>(KafkaOptions.sourceOptions());
         kafka.addAll(KafkaOptions.sinkOptions());
         groups.put("Kafka source and sink", List.copyOf(kafka));
+        groups.put("S3 checkpoint and savepoint storage", S3Options.all());
         groups.put("keyed-aggregate job", new KeyedAggregate().options());
         StringBuilder sb = new StringBuilder();
         sb.append("# Configuration reference\n\n")

@@ -14,6 +14,7 @@ import dev.weir.config.RestartOptions;
 import dev.weir.config.SavepointOptions;
 import dev.weir.config.WeirConfig;
 import dev.weir.kafka.KafkaOptions;
+import dev.weir.s3.S3Options;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -171,6 +172,7 @@ public final class WeirMain {
         all.addAll(RestartOptions.all());
         all.addAll(SavepointOptions.all());
         all.addAll(RestOptions.all());
+        all.addAll(S3Options.all());
         all.addAll(KafkaOptions.sourceOptions());
         all.addAll(KafkaOptions.sinkOptions());
         all.addAll(factory.options());

@@ -10,7 +10,7 @@ public final class CheckpointOptions {
             ConfigOption.string(
                     "checkpoint.dir",
                     null,
-                    "Where checkpoints go: file:///absolute/path (the job's checkpoints are under <dir>/<job.name>/)");
+                    "Where checkpoints go: file:///absolute/path or s3://bucket/prefix (the job's checkpoints are under <dir>/<job.name>/)");
 
     public static final ConfigOption<Long> INTERVAL_MS =
             ConfigOption.longValue(

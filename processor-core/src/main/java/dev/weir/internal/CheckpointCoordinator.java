@@ -429,7 +429,12 @@ final class CheckpointCoordinator {
         for (Task t : tasks) {
             t.notifyComplete(p.id);
         }
-        prune(p.id);
+        try {
+            prune(p.id);
+        } catch (RuntimeException e) {
+            // Cleanup is retried after the next checkpoint; the completed one stands.
+            LOG.warn("job {}: cleaning up old checkpoints failed: {}", jobName, e.toString());
+        }
         finished(p, stats);
     }
 
