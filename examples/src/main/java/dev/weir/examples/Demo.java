@@ -34,7 +34,9 @@ final class Demo {
 
     static int run(List<String> args) throws Exception {
         Path work = Files.createTempDirectory("weir-demo-");
-        System.out.println("== Weir demo: exactly-once keyed aggregation across a kill -9 ==");
+        System.out.println(
+                "== Weir demo: exactly-once keyed aggregation across a kill -9, a savepoint and a"
+                        + " rescale ==");
         System.out.println("starting a Kafka broker (KRaft, in this JVM)…");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(Map.of());
                 KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers())) {
@@ -49,8 +51,8 @@ final class Demo {
             System.out.println(
                     "starting keyed-aggregate in its own JVM: parallelism 2, checkpoint every"
                             + " second, sink.delivery=exactly-once");
-            Process job = startJob(kafka.bootstrapServers(), work);
-            long committed = watch(client, produced, RECORDS / 3, job);
+            Process job = startJob(kafka.bootstrapServers(), work, 2, -1);
+            long committed = watch(client, produced, RECORDS / 4, job);
             System.out.printf(
                     "%n>>> kill -9 %d (the job process) with %d results committed%n",
                     job.pid(), committed);
@@ -61,11 +63,32 @@ final class Demo {
                     ">>> starting it again: it waits until the dead process's job lock expires"
                             + " (job.lock.session-timeout.ms=6000), aborts its open transactions and"
                             + " restores the last committed checkpoint");
-            Process second = startJob(kafka.bootstrapServers(), work);
-            List<ConsumerRecord<String, String>> output =
-                    awaitComplete(client, produced, producer, expected, second);
-            second.destroy();
+            int restPort = freePort();
+            Process second = startJob(kafka.bootstrapServers(), work, 2, restPort);
+            committed = watch(client, produced, 3L * RECORDS / 4, second);
+
+            System.out.printf(
+                    "%n>>> stop with a savepoint (the REST call ./weir savepoint stop makes), %d results"
+                            + " committed%n",
+                    committed);
+            String savepoint =
+                    SavepointCli.request(
+                            "http://127.0.0.1:" + restPort,
+                            "/stop",
+                            work.resolve("savepoints").toUri().toString());
             second.waitFor(60, TimeUnit.SECONDS);
+            System.out.printf(
+                    "    savepoint: %s%n    the job process exited with %d%n",
+                    savepoint, second.exitValue());
+            System.out.println(
+                    ">>> resume from it at parallelism 3: key groups are redistributed over three"
+                            + " subtasks, Kafka partitions over three sources");
+            Process third =
+                    startJob(kafka.bootstrapServers(), work, 3, -1, "--from-savepoint", savepoint);
+            List<ConsumerRecord<String, String>> output =
+                    awaitComplete(client, produced, producer, expected, third);
+            third.destroy();
+            third.waitFor(60, TimeUnit.SECONDS);
             printJobLog(work);
             return verify(output, expected);
         } finally {
@@ -73,7 +96,15 @@ final class Demo {
         }
     }
 
-    private static Process startJob(String bootstrap, Path work) throws IOException {
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static Process startJob(
+            String bootstrap, Path work, int parallelism, int restPort, String... extra)
+            throws IOException {
         List<String> cmd =
                 new ArrayList<>(
                         List.of(
@@ -91,7 +122,8 @@ final class Demo {
                         "job.name=" + JOB,
                         "input.topic=demo-input",
                         "output.topic=demo-output",
-                        "parallelism=2",
+                        "parallelism=" + parallelism,
+                        "rest.port=" + restPort,
                         "checkpoint.dir=" + work.resolve("checkpoints").toUri(),
                         "checkpoint.interval.ms=1000",
                         "state.local-dir=" + work.resolve("state"),
@@ -101,6 +133,7 @@ final class Demo {
             cmd.add("--set");
             cmd.add(kv);
         }
+        cmd.addAll(List.of(extra));
         return new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("job.log").toFile()))
@@ -125,12 +158,12 @@ final class Demo {
             batch.add(
                     new AbstractMap.SimpleEntry<>(
                             key, "{\"amount\":" + amount + ",\"note\":\"demo\"}"));
-            if (batch.size() == 10_000) {
+            if (batch.size() == 5_000) {
                 client.produceStrings("demo-input", batch);
                 produced.addAndGet(batch.size());
                 batch.clear();
                 try {
-                    Thread.sleep(300);
+                    Thread.sleep(400);
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     return;
@@ -176,7 +209,7 @@ final class Demo {
             Process job)
             throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        long last = 0;
+        long last = committedCount(client);
         while (System.nanoTime() < deadline) {
             Thread.sleep(1_000);
             List<ConsumerRecord<String, String>> output =
@@ -199,8 +232,10 @@ final class Demo {
         System.out.println("from the job processes' logs:");
         for (String line : Files.readAllLines(work.resolve("job.log"))) {
             if (line.contains("restoring committed checkpoint")
+                    || line.contains("restoring savepoint")
+                    || line.contains("triggering savepoint")
                     || line.contains("last committed checkpoint")
-                    || line.contains("holds the job lock")) {
+                    || line.contains("running") && line.contains("subtasks at parallelism")) {
                 System.out.println("  " + line.replaceAll("^\\S+ \\S+\\s+", ""));
             }
         }
@@ -243,8 +278,9 @@ final class Demo {
                 output.size(), RECORDS, expected.size(), lost, repeated);
         if (lost == 0 && repeated == 0 && output.size() == RECORDS) {
             System.out.printf(
-                    "RESULT: OK — exactly once across a kill -9: every key's counts run 1..n without"
-                            + " a gap or a repeat, and its final count and sum match the input%n");
+                    "RESULT: OK — exactly once across a kill -9, a savepoint and a rescale: every key's"
+                            + " counts run 1..n without a gap or a repeat, and its final count and"
+                            + " sum match the input%n");
             return 0;
         }
         System.out.println("RESULT: MISMATCH — see above");

@@ -45,6 +45,28 @@ final class SavepointCli {
             throw new IllegalArgumentException("--url of the job's REST endpoint is required");
         }
         String path = args.get(0).equals("stop") ? "/stop" : "/savepoints";
+        System.out.println(
+                (path.equals("/stop") ? "stopping the job with a savepoint" : "taking a savepoint")
+                        + " via "
+                        + url
+                        + " …");
+        try {
+            System.out.println(request(url, path, dir));
+            return 0;
+        } catch (IOException e) {
+            System.err.println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /**
+     * POSTs {@code path} ({@code /savepoints} or {@code /stop}) to a job's REST endpoint and
+     * returns the savepoint's location.
+     *
+     * @throws IOException with the job's reason if it failed or could not be reached
+     */
+    static String request(String url, String path, String dir)
+            throws IOException, InterruptedException {
         String query = dir == null ? "" : "?dir=" + URLEncoder.encode(dir, StandardCharsets.UTF_8);
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         HttpRequest request =
@@ -52,30 +74,21 @@ final class SavepointCli {
                         .timeout(Duration.ofMinutes(30))
                         .POST(HttpRequest.BodyPublishers.noBody())
                         .build();
-        System.out.println(
-                (path.equals("/stop") ? "stopping the job with a savepoint" : "taking a savepoint")
-                        + " via "
-                        + url
-                        + " …");
         HttpResponse<String> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            System.err.println("error: cannot reach " + url + ": " + e.getMessage());
-            return 1;
+            throw new IOException("cannot reach " + url + ": " + e.getMessage(), e);
         }
         Matcher location = LOCATION.matcher(response.body());
         if (response.statusCode() == 200 && location.find()) {
-            System.out.println(unescape(location.group(1)));
-            return 0;
+            return unescape(location.group(1));
         }
         Matcher error = ERROR.matcher(response.body());
-        System.err.println(
-                "error: "
-                        + (error.find()
-                                ? unescape(error.group(1))
-                                : "HTTP " + response.statusCode() + ": " + response.body()));
-        return 1;
+        throw new IOException(
+                error.find()
+                        ? unescape(error.group(1))
+                        : "HTTP " + response.statusCode() + ": " + response.body());
     }
 
     private static String unescape(String s) {
