@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.stream.Stream;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -102,7 +104,13 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
         this.cfOptions =
                 new ColumnFamilyOptions()
                         .setWriteBufferSize(WRITE_BUFFER_BYTES)
-                        .setMaxWriteBufferNumber(3);
+                        .setMaxWriteBufferNumber(3)
+                        // A key seen for the first time is absent from every SST file: the
+                        // bloom filter answers that without reading them (each checkpoint
+                        // flushes the memtable, so there are many small L0 files).
+                        .setTableFormatConfig(
+                                new BlockBasedTableConfig()
+                                        .setFilterPolicy(new BloomFilter(10, false)));
         // No WAL: durability comes from checkpoints, which flush the memtable first.
         this.writeOptions = new WriteOptions().setDisableWAL(true);
         try {
