@@ -1,11 +1,48 @@
 #!/usr/bin/env bash
-# End-to-end benchmark: a Kafka broker in its own process, then (sequentially, same input)
-# a raw consume->produce pipe and Weir's keyed-aggregate. Usage:
-#   benchmarks/run.sh [records=1000000] [keys=100000]
+# Benchmarks against a Kafka broker in its own process; every contender in a JVM of its own.
+#
+#   benchmarks/run.sh [N=2000000] [K=100000] [--small] [--zipf] [--no-latency]
+#                     [--latency-rate R] [--latency-seconds S] [--only pipe,weir-eos,weir-alo,streams]
+#       throughput, CPU, peak RSS and correctness of: a raw transactional pipe, Weir
+#       keyed-aggregate exactly-once and at-least-once, Kafka Streams EOS-v2; then end-to-end
+#       latency in a paced phase. --small is N=100000, K=10000, 5 s of latency.
+#   benchmarks/run.sh state [MB=100] [--steady-seconds S] [--update-rate R] [--value-bytes B]
+#                     [--delivery exactly-once|at-least-once]
+#       checkpoint pause and duration at ~MB of Weir keyed state, then recovery time after SIGKILL.
+#   benchmarks/run.sh jmh [JMH options, e.g. HotPath -f 1]
+#       JMH microbenchmarks of the per-record hot paths (dev.weir.internal.HotPathBenchmarks).
+#
+# Builds the benchmarks module (and what it needs) if it was not built yet. The Weir jars are
+# copied aside first, so a rebuild during the run does not change classes under it. Children's JVM
+# options come from BENCH_CHILD_JAVA_OPTS (default -Xmx1g); BENCH_KEEP=1 keeps the work directory.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ ! -f "$here/benchmarks/target/classpath.txt" ]; then
-  (cd "$here" && mvn -q -B -DskipTests install) >&2
+  (cd "$here" && mvn -q -B -DskipTests install -pl benchmarks -am) >&2
 fi
-cp="$here/benchmarks/target/classes:$(cat "$here/benchmarks/target/classpath.txt")"
-exec java -Xmx1g -cp "$cp" dev.weir.benchmarks.EndToEnd "$@"
+snapshot="$(mktemp -d "${TMPDIR:-/tmp}/weir-bench-cp-XXXXXX")"
+trap 'rm -rf "$snapshot"' EXIT
+cp -r "$here/benchmarks/target/classes" "$snapshot/benchmarks-classes"
+cp="$snapshot/benchmarks-classes"
+IFS=':' read -r -a entries < "$here/benchmarks/target/classpath.txt" || true # no newline at EOF
+i=0
+for e in "${entries[@]}"; do
+  case "$e" in
+    */dev/weir/*|"$here"/*)  # Weir's own jars (local repository or reactor), not third-party ones
+      i=$((i + 1))
+      cp -r "$e" "$snapshot/$i-$(basename "$e")"
+      cp="$cp:$snapshot/$i-$(basename "$e")"
+      echo "using $e (built $(date -r "$e" '+%F %T'))" ;;
+    *) cp="$cp:$e" ;;
+  esac
+done
+echo "source tree: $(git -C "$here" describe --always --dirty 2>/dev/null || echo '?')"
+main=dev.weir.benchmarks.EndToEnd
+if [ "${1:-}" = "state" ]; then
+  main=dev.weir.benchmarks.StateBench
+  shift
+elif [ "${1:-}" = "jmh" ]; then
+  main=org.openjdk.jmh.Main
+  shift
+fi
+java -Xmx1g -Dlog4j2.configurationFile=weir-log4j2.xml -cp "$cp" "$main" "$@"

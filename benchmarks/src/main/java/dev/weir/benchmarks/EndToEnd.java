@@ -1,345 +1,314 @@
 package dev.weir.benchmarks;
 
-import dev.weir.CheckpointStats;
-import dev.weir.RunningJob;
-import dev.weir.Weir;
-import dev.weir.config.WeirConfig;
-import dev.weir.examples.KeyedAggregate;
 import dev.weir.testkit.KafkaBrokerProcess;
 import dev.weir.testkit.KafkaTestClient;
-import java.lang.management.ManagementFactory;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Runs, one after the other on the same input and the same broker (a separate process): a raw
- * consume→produce pipe (the physical-limit proxy) and keyed-aggregate at parallelism 2 with
- * at-least-once output and a checkpoint every second. Each run is timed from its start until an
- * independent consumer has seen all N outputs. Prints records/s, the ratio to the pipe, CPU per
- * record of this JVM, checkpoint figures, and whether keyed-aggregate's final results are correct.
+ * The throughput and latency benchmark. One broker in a process of its own; one generated input
+ * topic (4 partitions) produced once; then each contender, one after the other, in a JVM of its own
+ * on that same input with its own output topic and ids, timed from its start until an independent
+ * read_committed consumer has seen one output per input. Then, per contender, a paced phase on
+ * fresh topics measures end-to-end latency. Prints Markdown tables.
+ *
+ * <p>Usage: {@code EndToEnd [N] [K] [--small] [--zipf] [--no-latency] [--latency-rate R]
+ * [--latency-seconds S] [--only id,id…]}; contender ids: pipe, weir-eos, weir-alo, streams.
  */
 public final class EndToEnd {
-    private static final int PARTITIONS = 4;
+    static final int PARTITIONS = 4;
+    private static final String INPUT = "bench-in";
+    private static final int WARMUP_RECORDS = 200;
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(15);
 
     private EndToEnd() {}
 
-    public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        int keys = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
-        Path work = Files.createTempDirectory("weir-bench-");
-        System.out.printf(
-                "machine: %d cores, JVM %s; N=%d records, K=%d keys, %d partitions%n",
-                Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"),
-                n,
-                keys,
-                PARTITIONS);
-        try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(work.resolve("kafka"), Map.of());
-                KafkaTestClient client = new KafkaTestClient(broker.bootstrapServers())) {
-            client.createTopic("bench-in", PARTITIONS);
-            client.createTopic("pipe-out", PARTITIONS);
-            client.createTopic("weir-out", PARTITIONS);
-            client.createTopic("weir-eos-out", PARTITIONS);
-            Map<String, long[]> expected = produce(broker.bootstrapServers(), n, keys);
+    /** What to run. */
+    record Options(
+            int records,
+            int keys,
+            Workload.Distribution distribution,
+            boolean latency,
+            int latencyRate,
+            int latencySeconds,
+            List<Contender> contenders) {
 
-            Result pipe =
-                    measure(
-                            "raw pipe (consume->produce)",
-                            broker.bootstrapServers(),
-                            "pipe-out",
-                            n,
-                            () -> rawPipe(broker.bootstrapServers(), n));
-            RunningJob[] alo = new RunningJob[1];
-            Result weir =
-                    measure(
-                            "weir keyed-aggregate P=2 at-least-once",
-                            broker.bootstrapServers(),
-                            "weir-out",
-                            n,
-                            () -> {
-                                alo[0] =
-                                        startWeir(
-                                                broker.bootstrapServers(),
-                                                work,
-                                                "bench-alo",
-                                                "weir-out",
-                                                "at-least-once");
-                                return alo[0]::stop;
-                            });
-            RunningJob[] eos = new RunningJob[1];
-            Result weirEos =
-                    measure(
-                            "weir keyed-aggregate P=2 exactly-once",
-                            broker.bootstrapServers(),
-                            "weir-eos-out",
-                            n,
-                            () -> {
-                                eos[0] =
-                                        startWeir(
-                                                broker.bootstrapServers(),
-                                                work,
-                                                "bench-eos",
-                                                "weir-eos-out",
-                                                "exactly-once");
-                                return eos[0]::stop;
-                            });
-            boolean ok =
-                    verify(client, "weir-out", expected)
-                            && verify(client, "weir-eos-out", expected);
-            System.out.println();
-            System.out.printf(
-                    "%-42s %12s %10s %14s%n", "run", "records/s", "vs pipe", "CPU µs/record");
-            for (Result r : List.of(pipe, weir, weirEos)) {
-                System.out.printf(
-                        "%-42s %12.0f %10.2f %14.1f%n",
-                        r.name,
-                        r.recordsPerSecond(),
-                        r.recordsPerSecond() / pipe.recordsPerSecond(),
-                        r.cpuMicrosPerRecord());
-            }
-            printCheckpoints("at-least-once", alo[0]);
-            printCheckpoints("exactly-once", eos[0]);
-            System.out.println(
-                    "keyed-aggregate final count and sum per key: " + (ok ? "OK" : "MISMATCH"));
-            if (!ok) {
-                System.exit(1);
-            }
-        } finally {
-            dev.weir.internal.LocalCheckpointStorage.deleteTree(work);
-        }
-    }
-
-    private static void printCheckpoints(String name, RunningJob job) {
-        List<CheckpointStats> cps =
-                job.checkpoints().stream()
-                        .filter(c -> c.status() == CheckpointStats.Status.COMPLETED)
-                        .toList();
-        System.out.printf(
-                "%s checkpoints: %d; duration p50 %d ms, max %d ms; sync pause max %d ms;"
-                        + " alignment max %d ms; commit max %d ms; size of last %d KiB%n",
-                name,
-                cps.size(),
-                percentile(cps, 50, CheckpointStats::durationMillis),
-                percentile(cps, 100, CheckpointStats::durationMillis),
-                percentile(cps, 100, CheckpointStats::syncMillis),
-                percentile(cps, 100, CheckpointStats::alignmentMillis),
-                percentile(cps, 100, CheckpointStats::commitMillis),
-                cps.isEmpty() ? 0 : cps.get(cps.size() - 1).sizeBytes() / 1024);
-    }
-
-    private static long percentile(
-            List<CheckpointStats> cps,
-            int p,
-            java.util.function.ToLongFunction<CheckpointStats> f) {
-        if (cps.isEmpty()) {
-            return 0;
-        }
-        long[] v = cps.stream().mapToLong(f).sorted().toArray();
-        return v[Math.min(v.length - 1, (int) Math.ceil(p / 100.0 * v.length) - 1)];
-    }
-
-    private static Map<String, long[]> produce(String bootstrap, int n, int keys) throws Exception {
-        Map<String, long[]> expected = new HashMap<>();
-        Random random = new Random(1);
-        Map<String, Object> props =
-                Map.of(
-                        "bootstrap.servers",
-                        bootstrap,
-                        "acks",
-                        "all",
-                        "linger.ms",
-                        "20",
-                        "batch.size",
-                        "262144");
-        String pad = "x".repeat(60);
-        try (KafkaProducer<byte[], byte[]> p =
-                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < n; i++) {
-                String key = "user-" + random.nextInt(keys);
-                int amount = random.nextInt(1000);
-                long[] e = expected.computeIfAbsent(key, k -> new long[2]);
-                e[0]++;
-                e[1] += amount;
-                String value =
-                        "{\"amount\":" + amount + ",\"seq\":" + i + ",\"pad\":\"" + pad + "\"}";
-                p.send(new ProducerRecord<>("bench-in", key.getBytes(), value.getBytes()));
-            }
-            p.flush();
-        }
-        return expected;
-    }
-
-    interface Run {
-        AutoCloseable start() throws Exception;
-    }
-
-    record Result(String name, long records, long nanos, long cpuNanos) {
-        double recordsPerSecond() {
-            return records / (nanos / 1e9);
-        }
-
-        double cpuMicrosPerRecord() {
-            return cpuNanos / 1e3 / records;
-        }
-    }
-
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean)
-                        ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
-    }
-
-    private static Result measure(String name, String bootstrap, String outTopic, int n, Run run)
-            throws Exception {
-        System.out.println("running: " + name);
-        long cpu0 = processCpuNanos();
-        long t0 = System.nanoTime();
-        try (AutoCloseable running = run.start()) {
-            awaitCount(bootstrap, outTopic, n);
-            long t1 = System.nanoTime();
-            long cpu1 = processCpuNanos();
-            return new Result(name, n, t1 - t0, cpu1 - cpu0);
-        }
-    }
-
-    private static void awaitCount(String bootstrap, String topic, int n) {
-        try (KafkaConsumer<byte[], byte[]> c =
-                new KafkaConsumer<>(
-                        Map.of(
-                                "bootstrap.servers",
-                                bootstrap,
-                                "isolation.level",
-                                "read_committed",
-                                "fetch.min.bytes",
-                                "65536",
-                                "fetch.max.wait.ms",
-                                "100"),
-                        new ByteArrayDeserializer(),
-                        new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (int i = 0; i < PARTITIONS; i++) {
-                parts.add(new TopicPartition(topic, i));
-            }
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            long seen = 0;
-            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-            while (seen < n) {
-                seen += c.poll(Duration.ofMillis(200)).count();
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(
-                            "only " + seen + " of " + n + " outputs on " + topic);
+        static Options parse(List<String> args) {
+            List<Integer> numbers = new ArrayList<>();
+            boolean small = false;
+            boolean latency = true;
+            Workload.Distribution dist = Workload.Distribution.UNIFORM;
+            int rate = 2_000;
+            Integer seconds = null;
+            List<Contender> contenders = List.of(Contender.values());
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                switch (a) {
+                    case "--small" -> small = true;
+                    case "--zipf" -> dist = Workload.Distribution.ZIPF;
+                    case "--uniform" -> dist = Workload.Distribution.UNIFORM;
+                    case "--no-latency" -> latency = false;
+                    case "--latency-rate" -> rate = Integer.parseInt(args.get(++i));
+                    case "--latency-seconds" -> seconds = Integer.parseInt(args.get(++i));
+                    case "--only" ->
+                            contenders =
+                                    Arrays.stream(args.get(++i).split(","))
+                                            .map(Contender::byId)
+                                            .toList();
+                    default -> {
+                        if (!a.matches("[0-9_]+")) {
+                            throw new IllegalArgumentException("unknown argument '" + a + "'");
+                        }
+                        numbers.add(Integer.parseInt(a.replace("_", "")));
+                    }
                 }
             }
+            int n = numbers.size() > 0 ? numbers.get(0) : small ? 100_000 : 2_000_000;
+            int k = numbers.size() > 1 ? numbers.get(1) : small ? 10_000 : 100_000;
+            int s = seconds != null ? seconds : small ? 5 : 10;
+            return new Options(n, k, dist, latency, rate, s, contenders);
         }
     }
 
-    /** consume → produce with no state: the cost of moving records through Kafka clients alone. */
-    private static AutoCloseable rawPipe(String bootstrap, int n) {
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread t =
-                new Thread(
-                        () -> {
-                            try (KafkaConsumer<byte[], byte[]> c =
-                                            new KafkaConsumer<>(
-                                                    Map.of(
-                                                            "bootstrap.servers",
-                                                            bootstrap,
-                                                            "isolation.level",
-                                                            "read_committed"),
-                                                    new ByteArrayDeserializer(),
-                                                    new ByteArrayDeserializer());
-                                    KafkaProducer<byte[], byte[]> p =
-                                            new KafkaProducer<>(
-                                                    Map.of(
-                                                            "bootstrap.servers",
-                                                            bootstrap,
-                                                            "acks",
-                                                            "all",
-                                                            "linger.ms",
-                                                            "5"),
-                                                    new ByteArraySerializer(),
-                                                    new ByteArraySerializer())) {
-                                List<TopicPartition> parts = new ArrayList<>();
-                                for (int i = 0; i < PARTITIONS; i++) {
-                                    parts.add(new TopicPartition("bench-in", i));
-                                }
-                                c.assign(parts);
-                                c.seekToBeginning(parts);
-                                while (!stop.get()) {
-                                    for (ConsumerRecord<byte[], byte[]> r :
-                                            c.poll(Duration.ofMillis(100))) {
-                                        p.send(
-                                                new ProducerRecord<>(
-                                                        "pipe-out", r.key(), r.value()));
-                                    }
-                                }
-                                p.flush();
-                            }
-                        },
-                        "raw-pipe");
-        t.start();
-        return () -> {
-            stop.set(true);
-            t.join();
-        };
-    }
-
-    private static RunningJob startWeir(
-            String bootstrap, Path work, String name, String out, String delivery) {
-        WeirConfig c =
-                WeirConfig.of(
-                        Map.of(
-                                "job.name",
-                                name,
-                                "bootstrap.servers",
-                                bootstrap,
-                                "input.topic",
-                                "bench-in",
-                                "output.topic",
-                                out,
-                                "parallelism",
-                                "2",
-                                "checkpoint.dir",
-                                work.resolve("chk").toUri().toString(),
-                                "checkpoint.interval.ms",
-                                "1000",
-                                "state.local-dir",
-                                work.resolve("state").toString(),
-                                "source.start",
-                                "earliest",
-                                "sink.delivery",
-                                delivery));
-        return Weir.start(new KeyedAggregate().create(c), c);
-    }
-
-    private static boolean verify(
-            KafkaTestClient client, String topic, Map<String, long[]> expected) {
-        Map<String, String> last = new HashMap<>();
-        for (ConsumerRecord<String, String> r :
-                client.readAllCommitted(topic, Duration.ofMinutes(2))) {
-            last.put(r.key(), r.value());
+    /** One contender's throughput run. */
+    record Throughput(
+            Contender contender,
+            long wallNanos,
+            long firstOutputNanos,
+            long cpuNanos,
+            long peakRssBytes,
+            long brokerCpuNanos,
+            long harnessCpuNanos,
+            long outputs,
+            String check) {
+        boolean ok() {
+            return check.startsWith("OK");
         }
-        for (Map.Entry<String, long[]> e : expected.entrySet()) {
-            if (!("{\"count\":" + e.getValue()[0] + ",\"sum\":" + e.getValue()[1] + "}")
-                    .equals(last.get(e.getKey()))) {
-                return false;
+    }
+
+    /** One contender's paced latency run, in milliseconds. */
+    record Latency(
+            Contender contender,
+            int rate,
+            long records,
+            Percentiles millis,
+            long startupCpuNanos) {}
+
+    public static void main(String[] args) throws Exception {
+        Options o = Options.parse(List.of(args));
+        Report report = run(o, System.out);
+        System.exit(report.allOk() ? 0 : 1);
+    }
+
+    /** Runs everything {@code o} asks for, printing progress and the tables to {@code out}. */
+    static Report run(Options o, PrintStream out) throws Exception {
+        Path work = Files.createTempDirectory("weir-bench-");
+        long start = System.nanoTime();
+        Report report = new Report(o, Machine.describe());
+        out.println("load average before the run: " + Machine.loadAverage());
+        out.printf(
+                "machine: %s%nworkload: N=%,d records, K=%,d keys (%s), %d partitions, %d-byte"
+                        + " values; work dir %s%n",
+                report.machine(),
+                o.records(),
+                o.keys(),
+                o.distribution().name().toLowerCase(),
+                PARTITIONS,
+                Workload.VALUE_BYTES,
+                work);
+        boolean ok = false;
+        try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(work.resolve("kafka"), Map.of());
+                KafkaTestClient client = new KafkaTestClient(broker.bootstrapServers())) {
+            String bootstrap = broker.bootstrapServers();
+            BrokerWarmup.run(bootstrap, client);
+            client.createTopic(INPUT, PARTITIONS);
+            Workload w = new Workload(o.records(), o.keys(), o.distribution(), 42);
+            long produceNanos = w.produce(bootstrap, INPUT);
+            out.printf(
+                    "produced %,d records over %,d distinct keys in %.1f s%n",
+                    o.records(), w.distinctKeys(), produceNanos / 1e9);
+            warmUpBroker(o, bootstrap, client, work);
+            for (Contender c : o.contenders()) {
+                Throughput t = throughput(c, w, bootstrap, client, work);
+                report.add(t);
+                out.printf(
+                        "  %-45s %6.1f s  %,9.0f records/s  CPU %.1f µs/record  RSS %d MB  %s%n",
+                        c.title,
+                        t.wallNanos() / 1e9,
+                        o.records() / (t.wallNanos() / 1e9),
+                        t.cpuNanos() / 1e3 / o.records(),
+                        t.peakRssBytes() >> 20,
+                        t.check());
+            }
+            if (o.latency()) {
+                for (Contender c : o.contenders()) {
+                    Latency l = latency(c, o, bootstrap, client, work);
+                    report.add(l);
+                    out.printf(
+                            "  latency %-37s p50 %d ms, p99 %d ms, max %d ms (%d records)%n",
+                            c.title,
+                            l.millis().at(50),
+                            l.millis().at(99),
+                            l.millis().max(),
+                            l.records());
+                }
+            }
+            report.print(out);
+            out.printf("total time of the run: %.0f s%n", (System.nanoTime() - start) / 1e9);
+            ok = report.allOk();
+        } finally {
+            if (ok && System.getenv("BENCH_KEEP") == null) {
+                WorkDir.delete(work);
+            } else {
+                out.println("work dir with the children's logs kept: " + work);
             }
         }
-        return last.size() == expected.size();
+        return report;
+    }
+
+    /**
+     * Runs the raw pipe, unmeasured, over a small input of its own, so the broker's JIT has
+     * compiled its produce, fetch and transaction paths before the first measured contender.
+     */
+    private static void warmUpBroker(Options o, String bootstrap, KafkaTestClient client, Path work)
+            throws Exception {
+        int n = Math.min(200_000, Math.max(10_000, o.records() / 10));
+        client.createTopic("warmup-in", PARTITIONS);
+        client.createTopic("warmup-out", PARTITIONS);
+        new Workload(n, o.keys(), o.distribution(), 1).produce(bootstrap, "warmup-in");
+        try (OutputReader reader =
+                        OutputReader.start(
+                                bootstrap,
+                                "warmup-out",
+                                true,
+                                Optional.empty(),
+                                n,
+                                OutputCheck.none());
+                ChildJvm pipe =
+                        Contender.PIPE.start(
+                                bootstrap, "warmup-in", "warmup-out", "warmup", work)) {
+            reader.awaitTarget(RUN_TIMEOUT, pipe);
+        }
+    }
+
+    private static Throughput throughput(
+            Contender c, Workload w, String bootstrap, KafkaTestClient client, Path work)
+            throws Exception {
+        String output = "out-" + c.id;
+        client.createTopic(output, PARTITIONS);
+        long brokerPid = ProcStats.brokerPid().orElseThrow();
+        long self = ProcessHandle.current().pid();
+        OutputCheck check = c.newCheck();
+        try (OutputReader reader =
+                OutputReader.start(bootstrap, output, true, Optional.empty(), w.records(), check)) {
+            long broker0 = ProcStats.cpuNanos(brokerPid).orElse(0L);
+            long self0 = ProcStats.cpuNanos(self).orElse(0L);
+            ChildJvm child = c.start(bootstrap, INPUT, output, "tp-" + c.id, work);
+            try {
+                long reached = reader.awaitTarget(RUN_TIMEOUT, child);
+                long cpu = child.cpuNanos();
+                long rss = child.peakRssBytes();
+                long brokerCpu = ProcStats.cpuNanos(brokerPid).orElse(0L) - broker0;
+                long selfCpu = ProcStats.cpuNanos(self).orElse(0L) - self0;
+                child.stop(Duration.ofSeconds(60));
+                if (!reader.drain(Duration.ofSeconds(60))) {
+                    throw new IllegalStateException("could not read " + output + " to its end");
+                }
+                String verdict = check.verify(w);
+                long outputs = reader.count();
+                if (verdict.equals("OK") && outputs != w.records()) {
+                    verdict =
+                            c.exactlyOnce
+                                    ? "MISMATCH: "
+                                            + outputs
+                                            + " outputs for "
+                                            + w.records()
+                                            + " inputs"
+                                    : "OK (" + (outputs - w.records()) + " duplicates)";
+                }
+                return new Throughput(
+                        c,
+                        reached - child.startNanos(),
+                        reader.firstNanos() - child.startNanos(),
+                        cpu,
+                        rss,
+                        brokerCpu,
+                        selfCpu,
+                        outputs,
+                        verdict);
+            } finally {
+                child.stop(Duration.ofSeconds(60));
+            }
+        }
+    }
+
+    /**
+     * A fresh run of {@code c} on new topics: warm-up records until its first output is visible,
+     * then {@code rate} records/s for the configured seconds, stamped when sent; latency is the
+     * time until each output is visible to read_committed, minus that stamp.
+     */
+    private static Latency latency(
+            Contender c, Options o, String bootstrap, KafkaTestClient client, Path work)
+            throws Exception {
+        String input = "lat-in-" + c.id;
+        String output = "lat-out-" + c.id;
+        client.createTopic(input, PARTITIONS);
+        client.createTopic(output, PARTITIONS);
+        long paced = (long) o.latencyRate() * o.latencySeconds();
+        Workload.KeySampler keys =
+                new Workload.KeySampler(o.keys(), o.distribution(), new Random(7));
+        Random amounts = new Random(8);
+        try (OutputReader reader =
+                        OutputReader.start(
+                                bootstrap,
+                                output,
+                                true,
+                                Optional.empty(),
+                                WARMUP_RECORDS + paced,
+                                OutputCheck.none());
+                KafkaProducer<byte[], byte[]> producer = Workload.producer(bootstrap, "0")) {
+            ChildJvm child = c.start(bootstrap, input, output, "lat-" + c.id, work);
+            try {
+                for (int i = 0; i < WARMUP_RECORDS; i++) {
+                    producer.send(
+                            new ProducerRecord<>(
+                                    input, Workload.key(keys.next()), Workload.value(1, i)));
+                }
+                producer.flush();
+                reader.awaitCount(WARMUP_RECORDS, Duration.ofMinutes(2), child);
+                long startupCpu = child.cpuNanos();
+                reader.recordLatencyFrom(System.currentTimeMillis());
+                Pacer.run(
+                        producer,
+                        o.latencyRate(),
+                        o.latencySeconds(),
+                        seq ->
+                                new ProducerRecord<>(
+                                        input,
+                                        null,
+                                        System.currentTimeMillis(),
+                                        Workload.key(keys.next()),
+                                        Workload.value(amounts.nextInt(1000), seq)));
+                reader.awaitTarget(Duration.ofMinutes(2), child);
+                return new Latency(
+                        c,
+                        o.latencyRate(),
+                        paced,
+                        new Percentiles(reader.latenciesMillis()),
+                        startupCpu);
+            } finally {
+                child.stop(Duration.ofSeconds(60));
+            }
+        }
     }
 }

@@ -1,0 +1,99 @@
+package dev.weir.benchmarks;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A system under test, and how to start it in a child JVM on given topics. */
+enum Contender {
+    PIPE("raw transactional pipe (1 thread, 1 s txns)", "pipe", true),
+    WEIR_EOS("Weir keyed-aggregate P=2 exactly-once", "weir-eos", true),
+    WEIR_ALO("Weir keyed-aggregate P=2 at-least-once", "weir-alo", false),
+    STREAMS("Kafka Streams EOS-v2, 2 threads, RocksDB", "streams", true);
+
+    static final String CHECKPOINT_INTERVAL_MS = "1000";
+
+    final String title;
+    final String id;
+    final boolean exactlyOnce;
+
+    Contender(String title, String id, boolean exactlyOnce) {
+        this.title = title;
+        this.id = id;
+        this.exactlyOnce = exactlyOnce;
+    }
+
+    static Contender byId(String id) {
+        for (Contender c : values()) {
+            if (c.id.equals(id)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("unknown contender '" + id + "'");
+    }
+
+    OutputCheck newCheck() {
+        return this == PIPE ? OutputCheck.forPipe() : OutputCheck.forAggregate();
+    }
+
+    /**
+     * Starts this contender reading {@code input} from the beginning and writing {@code output};
+     * {@code runId} names its job, group, application and transactional ids, which must be new.
+     */
+    ChildJvm start(String bootstrap, String input, String output, String runId, Path work) {
+        Path log = work.resolve("logs").resolve(runId + ".log");
+        return switch (this) {
+            case PIPE ->
+                    ChildJvm.start(
+                            runId,
+                            log,
+                            RawTransactionalPipe.class.getName(),
+                            List.of(bootstrap, input, output, runId, "1000"));
+            case STREAMS ->
+                    ChildJvm.start(
+                            runId,
+                            log,
+                            StreamsAggregate.class.getName(),
+                            List.of(
+                                    bootstrap,
+                                    input,
+                                    output,
+                                    runId,
+                                    work.resolve("streams-state").resolve(runId).toString(),
+                                    "2",
+                                    CHECKPOINT_INTERVAL_MS));
+            case WEIR_EOS, WEIR_ALO ->
+                    ChildJvm.start(
+                            runId,
+                            log,
+                            "dev.weir.examples.WeirMain",
+                            weirArgs(bootstrap, input, output, runId, work));
+        };
+    }
+
+    private List<String> weirArgs(
+            String bootstrap, String input, String output, String runId, Path work) {
+        List<String> sets = new ArrayList<>();
+        sets.add("job.name=" + runId);
+        sets.add("bootstrap.servers=" + bootstrap);
+        sets.add("input.topic=" + input);
+        sets.add("output.topic=" + output);
+        sets.add("parallelism=2");
+        sets.add("checkpoint.interval.ms=" + CHECKPOINT_INTERVAL_MS);
+        sets.add("checkpoint.dir=" + work.resolve("checkpoints").toUri());
+        sets.add("state.local-dir=" + work.resolve("weir-state").resolve(runId));
+        sets.add("source.start=earliest");
+        if (this == WEIR_EOS) {
+            sets.add("sink.delivery=exactly-once");
+            sets.add("job.lock.session-timeout.ms=6000");
+        } else {
+            sets.add("sink.delivery=at-least-once");
+        }
+        List<String> args = new ArrayList<>(List.of("run", "keyed-aggregate"));
+        for (String s : sets) {
+            args.add("--set");
+            args.add(s);
+        }
+        return args;
+    }
+}

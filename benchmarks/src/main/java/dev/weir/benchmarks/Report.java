@@ -1,0 +1,121 @@
+package dev.weir.benchmarks;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The results of one {@link EndToEnd} invocation, printed as Markdown tables. */
+final class Report {
+    private final EndToEnd.Options options;
+    private final String machine;
+    private final List<EndToEnd.Throughput> throughput = new ArrayList<>();
+    private final List<EndToEnd.Latency> latency = new ArrayList<>();
+
+    Report(EndToEnd.Options options, String machine) {
+        this.options = options;
+        this.machine = machine;
+    }
+
+    String machine() {
+        return machine;
+    }
+
+    void add(EndToEnd.Throughput t) {
+        throughput.add(t);
+    }
+
+    void add(EndToEnd.Latency l) {
+        latency.add(l);
+    }
+
+    List<EndToEnd.Throughput> throughput() {
+        return List.copyOf(throughput);
+    }
+
+    List<EndToEnd.Latency> latency() {
+        return List.copyOf(latency);
+    }
+
+    /** Every contender's output was checked and correct. */
+    boolean allOk() {
+        return throughput.size() == options.contenders().size()
+                && throughput.stream().allMatch(EndToEnd.Throughput::ok);
+    }
+
+    void print(PrintStream out) {
+        int n = options.records();
+        Optional<EndToEnd.Throughput> pipe =
+                throughput.stream().filter(t -> t.contender() == Contender.PIPE).findFirst();
+        out.println();
+        out.printf(
+                "N=%,d records, K=%,d keys (%s); %s%n%n",
+                n, options.keys(), options.distribution().name().toLowerCase(), machine);
+        out.println(
+                "| contender | wall s | 1st output s | records/s | vs pipe | CPU s | CPU µs/record"
+                        + " | vs pipe | net of start-up: CPU µs/record | peak RSS MB | vs pipe |"
+                        + " broker CPU s | harness CPU s | outputs | final count & sum |");
+        out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        for (EndToEnd.Throughput t : throughput) {
+            double rate = n / (t.wallNanos() / 1e9);
+            double cpuPerRecord = t.cpuNanos() / 1e3 / n;
+            String net =
+                    startupCpu(t.contender())
+                            .map(c -> String.format("%.1f", (t.cpuNanos() - c) / 1e3 / n))
+                            .orElse("-");
+            out.printf(
+                    "| %s | %.1f | %.1f | %,.0f | %s | %.1f | %.1f | %s | %s | %d | %s | %.1f |"
+                            + " %.1f | %,d | %s |%n",
+                    t.contender().title,
+                    t.wallNanos() / 1e9,
+                    t.firstOutputNanos() / 1e9,
+                    rate,
+                    ratio(rate, pipe.map(p -> n / (p.wallNanos() / 1e9))),
+                    t.cpuNanos() / 1e9,
+                    cpuPerRecord,
+                    ratio(cpuPerRecord, pipe.map(p -> p.cpuNanos() / 1e3 / n)),
+                    net,
+                    t.peakRssBytes() >> 20,
+                    ratio(t.peakRssBytes(), pipe.map(p -> (double) p.peakRssBytes())),
+                    t.brokerCpuNanos() / 1e9,
+                    t.harnessCpuNanos() / 1e9,
+                    t.outputs(),
+                    t.check());
+        }
+        if (!latency.isEmpty()) {
+            out.println();
+            out.println(
+                    "| end-to-end latency (paced, read_committed) | rate/s | records | p50 ms |"
+                            + " p99 ms | max ms | start-up CPU s |");
+            out.println("|---|---:|---:|---:|---:|---:|---:|");
+            for (EndToEnd.Latency l : latency) {
+                out.printf(
+                        "| %s | %,d | %,d | %d | %d | %d | %.1f |%n",
+                        l.contender().title,
+                        l.rate(),
+                        l.records(),
+                        l.millis().at(50),
+                        l.millis().at(99),
+                        l.millis().max(),
+                        l.startupCpuNanos() / 1e9);
+            }
+        }
+        out.println();
+        out.println(
+                allOk()
+                        ? "final count and sum per key: OK for every contender"
+                        : "final count and sum per key: MISMATCH (see the table)");
+    }
+
+    /** CPU a fresh run of {@code c} used until its first outputs, from its latency phase. */
+    private Optional<Long> startupCpu(Contender c) {
+        return latency.stream()
+                .filter(l -> l.contender() == c)
+                .map(EndToEnd.Latency::startupCpuNanos)
+                .findFirst();
+    }
+
+    private static String ratio(double value, Optional<Double> base) {
+        return base.filter(b -> b > 0).map(b -> String.format("%.2f", value / b)).orElse("-");
+    }
+}

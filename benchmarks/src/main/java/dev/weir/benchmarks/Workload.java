@@ -1,0 +1,159 @@
+package dev.weir.benchmarks;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The generated input of the throughput runs: {@code records} records with keys {@code user-<i>},
+ * {@code i} drawn from {@code [0, keys)} uniformly or by a Zipf law (rank {@code i} has weight
+ * {@code 1/(i+1)}), with a fixed seed, and values of exactly {@value #VALUE_BYTES} bytes of JSON
+ * with an integer {@code amount}. {@link #produce} sends them once and remembers each key's final
+ * count and sum, the result every contender must reach. Used by one thread.
+ */
+final class Workload {
+    static final int VALUE_BYTES = 100;
+
+    /** How keys are drawn. */
+    enum Distribution {
+        UNIFORM,
+        ZIPF
+    }
+
+    private final int records;
+    private final int keys;
+    private final Distribution distribution;
+    private final long seed;
+    private final long[] counts;
+    private final long[] sums;
+
+    Workload(int records, int keys, Distribution distribution, long seed) {
+        if (records < 1 || keys < 1) {
+            throw new IllegalArgumentException(
+                    "records and keys must be >= 1, got " + records + " and " + keys);
+        }
+        this.records = records;
+        this.keys = keys;
+        this.distribution = distribution;
+        this.seed = seed;
+        this.counts = new long[keys];
+        this.sums = new long[keys];
+    }
+
+    int records() {
+        return records;
+    }
+
+    int keys() {
+        return keys;
+    }
+
+    Distribution distribution() {
+        return distribution;
+    }
+
+    /** Number of distinct keys the produced input holds. */
+    long distinctKeys() {
+        return Arrays.stream(counts).filter(c -> c > 0).count();
+    }
+
+    /** The final {@code [count, sum]} of {@code key}, or null if the input never had it. */
+    long[] expected(String key) {
+        if (!key.startsWith("user-")) {
+            return null;
+        }
+        int i;
+        try {
+            i = Integer.parseInt(key, 5, key.length(), 10);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return i >= 0 && i < keys && counts[i] > 0 ? new long[] {counts[i], sums[i]} : null;
+    }
+
+    /**
+     * Produces the records to {@code topic} (acks=all) and waits until all are acknowledged;
+     * returns the elapsed nanoseconds.
+     */
+    long produce(String bootstrap, String topic) {
+        long start = System.nanoTime();
+        KeySampler sampler = new KeySampler(keys, distribution, new Random(seed));
+        Random amounts = new Random(seed + 1);
+        try (KafkaProducer<byte[], byte[]> p = producer(bootstrap, "20")) {
+            for (int i = 0; i < records; i++) {
+                int k = sampler.next();
+                int amount = amounts.nextInt(1000);
+                counts[k]++;
+                sums[k] += amount;
+                p.send(new ProducerRecord<>(topic, key(k), value(amount, i)));
+            }
+            p.flush();
+        }
+        return System.nanoTime() - start;
+    }
+
+    static byte[] key(int i) {
+        return ("user-" + i).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** {@code {"amount":A,"seq":S,"pad":"xx…"}}, padded to exactly {@value #VALUE_BYTES} bytes. */
+    static byte[] value(int amount, long seq) {
+        String head = "{\"amount\":" + amount + ",\"seq\":" + seq + ",\"pad\":\"";
+        int pad = Math.max(0, VALUE_BYTES - head.length() - 2);
+        return (head + "x".repeat(pad) + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap, String lingerMs) {
+        return new KafkaProducer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        bootstrap,
+                        "acks",
+                        "all",
+                        "linger.ms",
+                        lingerMs,
+                        "batch.size",
+                        "262144",
+                        "client.id",
+                        "bench-input"),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
+    }
+
+    /** Draws key indexes; Zipf by binary search in the cumulative weights. */
+    static final class KeySampler {
+        private final int keys;
+        private final Random random;
+        private final double[] cdf;
+
+        KeySampler(int keys, Distribution distribution, Random random) {
+            this.keys = keys;
+            this.random = random;
+            if (distribution == Distribution.ZIPF) {
+                cdf = new double[keys];
+                double total = 0;
+                for (int i = 0; i < keys; i++) {
+                    total += 1.0 / (i + 1);
+                    cdf[i] = total;
+                }
+                for (int i = 0; i < keys; i++) {
+                    cdf[i] /= total;
+                }
+            } else {
+                cdf = null;
+            }
+        }
+
+        int next() {
+            if (cdf == null) {
+                return random.nextInt(keys);
+            }
+            int i = Arrays.binarySearch(cdf, random.nextDouble());
+            return Math.min(keys - 1, i >= 0 ? i : -i - 1);
+        }
+    }
+}
