@@ -1,5 +1,6 @@
 package dev.weir.benchmarks;
 
+import dev.weir.internal.LocalCheckpointStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -15,30 +16,7 @@ final class WorkDir {
 
     /** Deletes {@code dir} and everything under it; a missing directory is fine. */
     static void delete(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(
-                    dir,
-                    new SimpleFileVisitor<>() {
-                        @Override
-                        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                                throws IOException {
-                            Files.deleteIfExists(file);
-                            return FileVisitResult.CONTINUE;
-                        }
-
-                        @Override
-                        public FileVisitResult postVisitDirectory(Path d, IOException e)
-                                throws IOException {
-                            Files.deleteIfExists(d);
-                            return FileVisitResult.CONTINUE;
-                        }
-                    });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
-        }
+        LocalCheckpointStorage.deleteTree(dir);
     }
 
     /** Total bytes of the regular files under {@code dir} (0 if it does not exist). */
