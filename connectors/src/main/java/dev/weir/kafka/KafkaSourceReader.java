@@ -10,7 +10,6 @@ import dev.weir.spi.SourceReader;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -300,10 +299,6 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
                                 e.toString());
                     }
                 });
-    }
-
-    Collection<TopicPartition> ownedPartitions() {
-        return owned;
     }
 
     @Override

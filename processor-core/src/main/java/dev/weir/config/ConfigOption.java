@@ -29,52 +29,39 @@ public final class ConfigOption<T> {
 
     public static ConfigOption<Integer> integer(
             String key, Integer defaultValue, int min, int max, String doc) {
-        String allowed = "an integer in [" + min + ", " + max + "]";
-        return new ConfigOption<>(
-                key,
-                s -> {
-                    int v = Integer.parseInt(s.trim());
-                    if (v < min || v > max) {
-                        throw new IllegalArgumentException();
-                    }
-                    return v;
-                },
-                defaultValue,
-                allowed,
-                doc);
+        return ranged(key, Integer::valueOf, defaultValue, min, max, "an integer", doc);
     }
 
     public static ConfigOption<Long> longValue(
             String key, Long defaultValue, long min, long max, String doc) {
-        String allowed = "an integer in [" + min + ", " + max + "]";
-        return new ConfigOption<>(
-                key,
-                s -> {
-                    long v = Long.parseLong(s.trim());
-                    if (v < min || v > max) {
-                        throw new IllegalArgumentException();
-                    }
-                    return v;
-                },
-                defaultValue,
-                allowed,
-                doc);
+        return ranged(key, Long::valueOf, defaultValue, min, max, "an integer", doc);
     }
 
     public static ConfigOption<Double> doubleValue(
             String key, Double defaultValue, double min, double max, String doc) {
-        String allowed = "a number in [" + min + ", " + max + "]";
+        return ranged(key, Double::valueOf, defaultValue, min, max, "a number", doc);
+    }
+
+    /** A number within {@code [min, max]} (a NaN compares above every bound). */
+    private static <T extends Comparable<T>> ConfigOption<T> ranged(
+            String key,
+            Function<String, T> parse,
+            T defaultValue,
+            T min,
+            T max,
+            String what,
+            String doc) {
         return new ConfigOption<>(
                 key,
                 s -> {
-                    double v = Double.parseDouble(s.trim());
-                    if (!(v >= min && v <= max)) {
+                    T v = parse.apply(s.trim());
+                    if (v.compareTo(min) < 0 || v.compareTo(max) > 0) {
                         throw new IllegalArgumentException();
                     }
                     return v;
                 },
                 defaultValue,
-                allowed,
+                what + " in [" + min + ", " + max + "]",
                 doc);
     }
 

@@ -75,7 +75,6 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
     private volatile boolean writesSuspended;
     private volatile CompletableFuture<List<Path>> nativeSnapshot =
             CompletableFuture.completedFuture(List.of());
-    private byte[] currentKey = new byte[0];
     private byte[] currentStateKey;
 
     /**
@@ -167,7 +166,6 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
                             + " reached a subtask owning "
                             + keyGroups);
         }
-        currentKey = serializedKey;
         byte[] k = new byte[serializedKey.length + 2];
         k[0] = (byte) (kg >>> 8);
         k[1] = (byte) kg;
@@ -180,10 +178,6 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
             throw new WeirException(subtask + ": keyed state used outside of processing a record");
         }
         return currentStateKey;
-    }
-
-    byte[] currentKey() {
-        return currentKey;
     }
 
     /** The states registered so far, for checkpoint metadata. */

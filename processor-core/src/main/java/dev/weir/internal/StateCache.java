@@ -190,10 +190,6 @@ final class StateCache {
         dirty.clear();
     }
 
-    int size() {
-        return entries.size();
-    }
-
     private static final class Key {
         final RocksKeyedBackend.StateTable table;
         final byte[] key;
