@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -57,6 +58,24 @@ public final class EmbeddedKafka implements KafkaBroker {
      *
      * @throws IllegalStateException if the broker could not be started
      */
+    /**
+     * Stops the shared broker while the JVM exits. The JVM's exit status is already decided: the
+     * broker's fatal-error handling must not change it with {@code Exit.halt}/{@code Exit.exit} (a
+     * test JVM would end non-zero after every test passed), so those only log here.
+     */
+    private static void shutdownAtExit(EmbeddedKafka broker) {
+        Exit.Procedure logOnly =
+                (code, message) ->
+                        LOG.warn(
+                                "the shared Kafka broker asked to end the JVM with status {} while"
+                                        + " it was exiting: {}",
+                                code,
+                                message);
+        Exit.setExitProcedure(logOnly);
+        Exit.setHaltProcedure(logOnly);
+        broker.shutdown();
+    }
+
     public static EmbeddedKafka shared() {
         synchronized (SHARED_LOCK) {
             if (shared != null) {
@@ -71,7 +90,9 @@ public final class EmbeddedKafka implements KafkaBroker {
                 EmbeddedKafka broker = launch(Map.of(), true);
                 Runtime.getRuntime()
                         .addShutdownHook(
-                                new Thread(broker::shutdown, "weir-embedded-kafka-shutdown"));
+                                new Thread(
+                                        () -> shutdownAtExit(broker),
+                                        "weir-embedded-kafka-shutdown"));
                 shared = broker;
                 return broker;
             } catch (RuntimeException e) {
