@@ -1,6 +1,7 @@
 package dev.weir.benchmarks;
 
 import dev.weir.examples.AmountSerde;
+import dev.weir.examples.KeyedAggregate.Totals;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Properties;
@@ -35,9 +36,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class StreamsAggregate {
     private StreamsAggregate() {}
 
-    /** Count and sum of one key, 16 bytes in the store. */
-    record Totals(long count, long sum) {}
-
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 7) {
             System.err.println(
@@ -66,8 +64,7 @@ public final class StreamsAggregate {
                                 .withValueSerde(totalsSerde())
                                 .withCachingDisabled())
                 .toStream()
-                .mapValues(t -> "{\"count\":" + t.count() + ",\"sum\":" + t.sum() + "}")
-                .to(args[2], Produced.with(Serdes.String(), Serdes.String()));
+                .to(args[2], Produced.with(Serdes.String(), outputSerde()));
 
         KafkaStreams streams = new KafkaStreams(builder.build(), props);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -101,6 +98,14 @@ public final class StreamsAggregate {
         return Serdes.serdeFrom(ser, de);
     }
 
+    /** Weir's output format, written by the same code as Weir's reference job. */
+    private static Serde<Totals> outputSerde() {
+        Serializer<Totals> ser = (topic, t) -> Totals.JSON.serialize(t);
+        Deserializer<Totals> de = (topic, bytes) -> Totals.JSON.deserialize(bytes);
+        return Serdes.serdeFrom(ser, de);
+    }
+
+    /** Count and sum of one key, 16 bytes in the store, like Weir's. */
     private static Serde<Totals> totalsSerde() {
         Serializer<Totals> ser =
                 (topic, t) -> ByteBuffer.allocate(16).putLong(t.count()).putLong(t.sum()).array();

@@ -48,12 +48,17 @@ public final class KeyedAggregate implements JobFactory {
                                 new AmountSerde()))
                 .keyBy(Serdes.string())
                 .process("aggregate", Aggregate::new)
-                .sink("output", KafkaSink.strings(config.get(OUTPUT_TOPIC)));
+                .sink(
+                        "output",
+                        KafkaSink.of(config.get(OUTPUT_TOPIC), Serdes.string(), Totals.JSON));
         return b.build();
     }
 
     /** Count and sum of one key. */
-    record Totals(long count, long sum) {
+    public record Totals(long count, long sum) {
+        /** The output format, {@code {"count":C,"sum":S}}, written straight into bytes. */
+        public static final Serde<Totals> JSON = new TotalsJson();
+
         static final Serde<Totals> SERDE =
                 new Serde<>() {
                     @Override
@@ -74,7 +79,7 @@ public final class KeyedAggregate implements JobFactory {
                 };
     }
 
-    static final class Aggregate implements KeyedProcessFunction<String, Long, String, String> {
+    static final class Aggregate implements KeyedProcessFunction<String, Long, String, Totals> {
         private ValueState<Totals> totals;
 
         @Override
@@ -83,14 +88,14 @@ public final class KeyedAggregate implements JobFactory {
         }
 
         @Override
-        public void process(Record<String, Long> r, Output<String, String> out) {
+        public void process(Record<String, Long> r, Output<String, Totals> out) {
             Totals t = totals.valueOrElse(null);
             Totals next =
                     t == null
                             ? new Totals(1, r.value())
                             : new Totals(t.count + 1, t.sum + r.value());
             totals.update(next);
-            out.emit(r.withValue("{\"count\":" + next.count + ",\"sum\":" + next.sum + "}"));
+            out.emit(r.withValue(next));
         }
     }
 }

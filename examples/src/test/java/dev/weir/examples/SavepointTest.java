@@ -179,7 +179,10 @@ class SavepointTest {
                 .process("aggregate-v2", KeyedAggregate.Aggregate::new)
                 .sink(
                         "output",
-                        dev.weir.kafka.KafkaSink.strings(c.get(KeyedAggregate.OUTPUT_TOPIC)));
+                        dev.weir.kafka.KafkaSink.of(
+                                c.get(KeyedAggregate.OUTPUT_TOPIC),
+                                dev.weir.Serdes.string(),
+                                KeyedAggregate.Totals.JSON));
         return b.build();
     }
 
