@@ -20,7 +20,12 @@ public final class KeyGroups {
             throw new IllegalArgumentException(
                     "maxParallelism must be >= 1, got " + maxParallelism);
         }
-        return Math.floorMod(Murmur3.hash32(serializedKey), maxParallelism);
+        return keyGroupOfHash(Murmur3.hash32(serializedKey), maxParallelism);
+    }
+
+    /** The key group of a key whose {@link Murmur3#hash32} is {@code murmur3}. */
+    public static int keyGroupOfHash(int murmur3, int maxParallelism) {
+        return Math.floorMod(murmur3, maxParallelism);
     }
 
     public static int subtaskFor(int keyGroup, int maxParallelism, int parallelism) {

@@ -4,6 +4,7 @@ import dev.weir.SubtaskInfo;
 import dev.weir.WeirException;
 import dev.weir.format.KeyGroupRange;
 import dev.weir.format.KeyGroups;
+import dev.weir.format.Murmur3;
 import dev.weir.format.StateInfo;
 import dev.weir.state.KeyedStateStore;
 import dev.weir.state.ListState;
@@ -76,6 +77,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
     private volatile CompletableFuture<List<Path>> nativeSnapshot =
             CompletableFuture.completedFuture(List.of());
     private byte[] currentStateKey;
+    private int currentKeyHash;
 
     /**
      * Opens the database in {@code dbDir}: a fresh one, or one restored from a checkpoint (a
@@ -157,7 +159,8 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
 
     /** Scopes state access to {@code serializedKey} until the next call. */
     public void setCurrentKey(byte[] serializedKey) {
-        int kg = KeyGroups.keyGroupFor(serializedKey, maxParallelism);
+        int hash = Murmur3.hash32(serializedKey);
+        int kg = KeyGroups.keyGroupOfHash(hash, maxParallelism);
         if (!keyGroups.contains(kg)) {
             throw new WeirException(
                     subtask
@@ -171,6 +174,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
         k[1] = (byte) kg;
         System.arraycopy(serializedKey, 0, k, 2, serializedKey.length);
         currentStateKey = k;
+        currentKeyHash = hash;
     }
 
     byte[] currentStateKey() {
@@ -178,6 +182,11 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
             throw new WeirException(subtask + ": keyed state used outside of processing a record");
         }
         return currentStateKey;
+    }
+
+    /** The murmur3 of the current key: the state cache's hash of it. */
+    int currentKeyHash() {
+        return currentKeyHash;
     }
 
     /** The states registered so far, for checkpoint metadata. */

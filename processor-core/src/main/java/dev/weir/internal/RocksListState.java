@@ -64,7 +64,9 @@ final class RocksListState<T> implements ListState<T> {
 
     @SuppressWarnings("unchecked")
     private ArrayList<T> current() {
-        return (ArrayList<T>) backend.cache().get(table, backend.currentStateKey(), reader);
+        return (ArrayList<T>)
+                backend.cache()
+                        .get(table, backend.currentStateKey(), backend.currentKeyHash(), reader);
     }
 
     @Override
@@ -78,7 +80,8 @@ final class RocksListState<T> implements ListState<T> {
         ArrayList<T> l = current();
         ArrayList<T> next = l == null ? new ArrayList<>() : l;
         next.add(element);
-        backend.cache().put(table, backend.currentStateKey(), next, writer);
+        backend.cache()
+                .put(table, backend.currentStateKey(), backend.currentKeyHash(), next, writer);
     }
 
     @Override
@@ -87,12 +90,14 @@ final class RocksListState<T> implements ListState<T> {
                 .put(
                         table,
                         backend.currentStateKey(),
+                        backend.currentKeyHash(),
                         elements.isEmpty() ? null : new ArrayList<>(elements),
                         writer);
     }
 
     @Override
     public void clear() {
-        backend.cache().put(table, backend.currentStateKey(), null, writer);
+        backend.cache()
+                .put(table, backend.currentStateKey(), backend.currentKeyHash(), null, writer);
     }
 }

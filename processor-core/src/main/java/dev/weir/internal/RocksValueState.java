@@ -28,7 +28,9 @@ final class RocksValueState<T> implements ValueState<T> {
     @Override
     @SuppressWarnings("unchecked")
     public T valueOrElse(T fallback) {
-        Object v = backend.cache().get(table, backend.currentStateKey(), reader);
+        Object v =
+                backend.cache()
+                        .get(table, backend.currentStateKey(), backend.currentKeyHash(), reader);
         return v == null ? fallback : (T) v;
     }
 
@@ -38,11 +40,13 @@ final class RocksValueState<T> implements ValueState<T> {
             throw new IllegalArgumentException(
                     "state '" + table.name + "': update(null) is not allowed; use clear()");
         }
-        backend.cache().put(table, backend.currentStateKey(), value, writer);
+        backend.cache()
+                .put(table, backend.currentStateKey(), backend.currentKeyHash(), value, writer);
     }
 
     @Override
     public void clear() {
-        backend.cache().put(table, backend.currentStateKey(), null, writer);
+        backend.cache()
+                .put(table, backend.currentStateKey(), backend.currentKeyHash(), null, writer);
     }
 }

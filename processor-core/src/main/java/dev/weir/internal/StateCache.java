@@ -3,9 +3,7 @@ package dev.weir.internal;
 import dev.weir.WeirException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.rocksdb.RocksDB;
@@ -14,23 +12,40 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * Write-back cache of deserialized state values in front of RocksDB, least recently used first out.
- * Dirty entries reach RocksDB when evicted, in a WriteBatch whenever {@code maxDirty} of them have
- * accumulated, and at {@link #flush} — which each barrier calls, so a snapshot holds exactly the
- * state at the barrier while the work at the barrier stays bounded by {@code maxDirty}.
+ * Write-back cache of deserialized state values in front of RocksDB. Dirty entries reach RocksDB
+ * when evicted, in a WriteBatch whenever {@code maxDirty} of them have accumulated, and at {@link
+ * #flush} — which each barrier calls, so a snapshot holds exactly the state at the barrier while
+ * the work at the barrier stays bounded by {@code maxDirty}.
  *
- * <p>A record usually reads its key's value and then writes it: the entry of the last lookup is
- * remembered, so the write finds it without hashing the key again.
+ * <p>Built for the per-record path: an open-addressing table (linear probing) whose probes compare
+ * the hashes in an {@code int[]} before touching any entry, with the hash the caller already has
+ * (the key's murmur3, computed for its key group), and CLOCK eviction — a hit sets a bit instead of
+ * relinking a list. A record usually reads its key's value and then writes it: the entry of the
+ * last lookup is remembered, so the write does not probe again.
+ *
+ * <p>While RocksDB writes are suspended (a RocksDB checkpoint is being taken) dirty entries cannot
+ * be evicted: the table evicts clean ones only, and grows if it has none.
  */
 final class StateCache {
+    private static final int MIN_SLOTS = 16;
+
     private final RocksDB db;
     private final WriteOptions writeOptions;
     private final int capacity;
-    private final LinkedHashMap<Key, Entry> entries;
-    private final List<Entry> dirty = new ArrayList<>();
     private final int maxDirty;
     private final BooleanSupplier writesSuspended;
     private final Runnable awaitWritable;
+    private final List<Entry> dirty = new ArrayList<>();
+    private final WriteBatchBuilder batch = new WriteBatchBuilder();
+
+    /** {@code hashes[i]} is the hash of {@code slots[i]}, valid where the slot is not null. */
+    private int[] hashes;
+
+    private Entry[] slots;
+    private int mask;
+    private int size;
+    private int dirtyEntries;
+    private int hand;
     private Entry last;
 
     StateCache(
@@ -46,43 +61,39 @@ final class StateCache {
         this.writeOptions = writeOptions;
         this.capacity = capacity;
         this.maxDirty = Math.max(1, maxDirty);
-        this.entries =
-                new LinkedHashMap<>(Math.min(capacity, 1 << 16) * 2, 0.75f, true) {
-                    @Override
-                    protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
-                        // While RocksDB checkpoints, nothing may reach it: the cache grows instead.
-                        if (size() <= StateCache.this.capacity || writesSuspended.getAsBoolean()) {
-                            return false;
-                        }
-                        Entry e = eldest.getValue();
-                        if (e.dirty) {
-                            writeThrough(e);
-                            e.dirty = false;
-                        }
-                        if (e == last) {
-                            last = null;
-                        }
-                        return true;
-                    }
-                };
+        // At most half full at capacity; starts small and doubles as entries come.
+        allocate(MIN_SLOTS);
     }
 
-    /** The value of {@code key} in {@code table}, loading it with {@code reader} on a miss. */
-    Object get(RocksKeyedBackend.StateTable table, byte[] key, Function<byte[], Object> reader) {
+    private void allocate(int n) {
+        hashes = new int[n];
+        slots = new Entry[n];
+        mask = n - 1;
+    }
+
+    /**
+     * The value of {@code key} in {@code table}, loading it with {@code reader} on a miss. {@code
+     * hash} must be the same for equal keys (the backend passes the key's murmur3).
+     */
+    Object get(
+            RocksKeyedBackend.StateTable table,
+            byte[] key,
+            int hash,
+            Function<byte[], Object> reader) {
         if (capacity == 0) {
             return readFromDb(table, key, reader);
         }
         Entry e = last;
         if (e == null || e.key != key || e.table != table) {
-            Key k = new Key(table, key);
-            e = entries.get(k);
+            int h = mix(hash, table);
+            e = find(table, key, h);
             if (e == null) {
                 e = new Entry(table, key, readFromDb(table, key, reader));
-                entries.put(k, e);
-                trim();
+                insert(e, h);
             }
             last = e;
         }
+        e.referenced = true;
         return e.value;
     }
 
@@ -93,6 +104,7 @@ final class StateCache {
     void put(
             RocksKeyedBackend.StateTable table,
             byte[] key,
+            int hash,
             Object value,
             Function<Object, byte[]> writer) {
         if (capacity == 0) {
@@ -104,18 +116,20 @@ final class StateCache {
         }
         Entry e = last;
         if (e == null || e.key != key || e.table != table) {
-            Key k = new Key(table, key);
-            e = entries.get(k);
+            int h = mix(hash, table);
+            e = find(table, key, h);
             if (e == null) {
                 e = new Entry(table, key, value);
-                entries.put(k, e);
+                insert(e, h);
             }
             last = e;
         }
         e.value = value;
         e.writer = writer;
+        e.referenced = true;
         if (!e.dirty) {
             e.dirty = true;
+            dirtyEntries++;
             dirty.add(e);
             if (dirty.size() >= maxDirty && !writesSuspended.getAsBoolean()) {
                 flush();
@@ -123,22 +137,118 @@ final class StateCache {
         }
     }
 
-    /** Evicts down to capacity what grew beyond it while RocksDB writes were suspended. */
-    private void trim() {
-        if (entries.size() <= capacity + 1 || writesSuspended.getAsBoolean()) {
+    /** Entries cached now; for tests. */
+    int size() {
+        return size;
+    }
+
+    private static int mix(int hash, RocksKeyedBackend.StateTable table) {
+        int h = hash ^ (table.id * 0x9E3779B9);
+        return h ^ (h >>> 16);
+    }
+
+    private Entry find(RocksKeyedBackend.StateTable table, byte[] key, int h) {
+        int[] hs = hashes;
+        Entry[] ss = slots;
+        for (int i = h & mask; ; i = (i + 1) & mask) {
+            Entry e = ss[i];
+            if (e == null) {
+                return null;
+            }
+            if (hs[i] == h && e.table == table && Arrays.equals(e.key, key)) {
+                return e;
+            }
+        }
+    }
+
+    private void insert(Entry e, int h) {
+        evictDownTo(capacity - 1);
+        if ((size + 1) * 2 > slots.length) {
+            resize(slots.length * 2);
+        }
+        place(e, h);
+        size++;
+    }
+
+    private void place(Entry e, int h) {
+        int i = h & mask;
+        while (slots[i] != null) {
+            i = (i + 1) & mask;
+        }
+        slots[i] = e;
+        hashes[i] = h;
+    }
+
+    private void resize(int n) {
+        int[] oldHashes = hashes;
+        Entry[] oldSlots = slots;
+        allocate(n);
+        for (int i = 0; i < oldSlots.length; i++) {
+            if (oldSlots[i] != null) {
+                place(oldSlots[i], oldHashes[i]);
+            }
+        }
+        hand = 0;
+    }
+
+    /**
+     * CLOCK: the hand passes over entries, clearing their referenced bit; the first one found
+     * without it goes. Dirty entries are written to RocksDB as they go — or, while RocksDB writes
+     * are suspended, skipped; if then no clean entry turns up within a short stretch the table
+     * grows instead, so a record never waits for a long sweep.
+     */
+    private void evictDownTo(int target) {
+        if (size <= target) {
             return;
         }
-        var it = entries.values().iterator();
-        while (entries.size() > capacity && it.hasNext()) {
-            Entry e = it.next();
+        boolean suspended = writesSuspended.getAsBoolean();
+        if (suspended && dirtyEntries == size) {
+            return;
+        }
+        int budget = suspended ? 256 : 2 * slots.length;
+        while (size > target && budget-- > 0) {
+            int i = hand;
+            hand = (hand + 1) & mask;
+            Entry e = slots[i];
+            if (e == null) {
+                continue;
+            }
+            if (e.referenced) {
+                e.referenced = false;
+                continue;
+            }
             if (e.dirty) {
+                if (suspended) {
+                    continue;
+                }
                 writeThrough(e);
                 e.dirty = false;
+                dirtyEntries--;
             }
             if (e == last) {
                 last = null;
             }
-            it.remove();
+            remove(i);
+            // The entry shifted into slot i has not been looked at yet.
+            hand = i;
+        }
+    }
+
+    /** Removes slot {@code i}, moving later entries of its probe run back (no tombstones). */
+    private void remove(int i) {
+        slots[i] = null;
+        size--;
+        int gap = i;
+        for (int j = (i + 1) & mask; slots[j] != null; j = (j + 1) & mask) {
+            int home = hashes[j] & mask;
+            // Entry j may move into the gap if its home is not in the cyclic range (gap, j].
+            boolean homeAfterGap = gap <= j ? (home > gap && home <= j) : (home > gap || home <= j);
+            if (!homeAfterGap) {
+                slots[gap] = slots[j];
+                hashes[gap] = hashes[j];
+                slots[j] = null;
+                gap = j;
+            }
         }
     }
 
@@ -170,7 +280,7 @@ final class StateCache {
         if (dirty.isEmpty()) {
             return;
         }
-        try (WriteBatch batch = new WriteBatch()) {
+        try {
             for (Entry e : dirty) {
                 if (!e.dirty) {
                     continue;
@@ -182,34 +292,19 @@ final class StateCache {
                 }
                 e.dirty = false;
             }
-            db.write(writeOptions, batch);
+            try (WriteBatch b = batch.build()) {
+                db.write(writeOptions, b);
+            }
         } catch (RocksDBException ex) {
             throw new WeirException(
-                    "RocksDB batch write of " + dirty.size() + " state entries failed: " + ex, ex);
+                    "RocksDB batch write of " + batch.count() + " state entries failed: " + ex, ex);
+        } finally {
+            batch.clear();
         }
+        dirtyEntries = 0;
         dirty.clear();
-    }
-
-    private static final class Key {
-        final RocksKeyedBackend.StateTable table;
-        final byte[] key;
-        final int hash;
-
-        Key(RocksKeyedBackend.StateTable table, byte[] key) {
-            this.table = table;
-            this.key = key;
-            this.hash = 31 * table.id + Arrays.hashCode(key);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && k.table == table && Arrays.equals(k.key, key);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
+        // Entries evicted while writes were suspended are due now.
+        evictDownTo(capacity);
     }
 
     private static final class Entry {
@@ -218,6 +313,7 @@ final class StateCache {
         Object value;
         Function<Object, byte[]> writer;
         boolean dirty;
+        boolean referenced;
 
         Entry(RocksKeyedBackend.StateTable table, byte[] key, Object value) {
             this.table = table;

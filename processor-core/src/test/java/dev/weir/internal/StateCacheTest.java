@@ -1,0 +1,151 @@
+package dev.weir.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The state cache against a plain map, on a real RocksDB: random reads, writes and deletes over two
+ * states, flushes, and stretches in which RocksDB writes are suspended (as during a RocksDB
+ * checkpoint). Hashes are deliberately poor so that probe runs are long and removals shift them.
+ */
+class StateCacheTest {
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    @TempDir Path tmp;
+
+    private static final Function<byte[], Object> READ = b -> ByteBuffer.wrap(b).getLong();
+    private static final Function<Object, byte[]> WRITE =
+            v -> ByteBuffer.allocate(8).putLong((Long) v).array();
+
+    @ParameterizedTest(name = "capacity {0}, max dirty {1}, distinct hashes {2}, seed {3}")
+    @CsvSource({
+        "0, 1, 1000, 1",
+        "1, 1, 1000, 2",
+        "8, 3, 4, 3",
+        "64, 16, 7, 4",
+        "64, 1000, 1000, 5",
+        "500, 100, 1000, 6",
+        "100000, 4096, 1, 7"
+    })
+    void behavesLikeAMapWhoseFlushedStateIsInRocksDb(
+            int capacity, int maxDirty, int distinctHashes, long seed) throws Exception {
+        List<ColumnFamilyDescriptor> descriptors =
+                List.of(
+                        new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY),
+                        new ColumnFamilyDescriptor("a".getBytes()),
+                        new ColumnFamilyDescriptor("b".getBytes()));
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (DBOptions options =
+                        new DBOptions()
+                                .setCreateIfMissing(true)
+                                .setCreateMissingColumnFamilies(true);
+                WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
+                RocksDB db = RocksDB.open(options, tmp.toString(), descriptors, handles)) {
+            RocksKeyedBackend.StateTable[] tables = {
+                new RocksKeyedBackend.StateTable(0, "a", "value", "long", handles.get(1)),
+                new RocksKeyedBackend.StateTable(1, "b", "value", "long", handles.get(2))
+            };
+            boolean[] suspended = {false};
+            StateCache cache =
+                    new StateCache(
+                            db,
+                            writeOptions,
+                            capacity,
+                            maxDirty,
+                            () -> suspended[0],
+                            // A write straight to RocksDB waits for the checkpoint to end.
+                            () -> suspended[0] = false);
+            List<Map<String, Long>> model = List.of(new HashMap<>(), new HashMap<>());
+            SplittableRandom random = new SplittableRandom(seed);
+            Map<String, Long>[] frozen = null;
+
+            for (int step = 0; step < 30_000; step++) {
+                int sizeBefore = cache.size();
+                int t = random.nextInt(2);
+                int k = random.nextInt(300);
+                // A fresh array each time, as the backend builds one per record.
+                byte[] key = ("key-" + k).getBytes();
+                int hash = k % distinctHashes;
+                int op = random.nextInt(100);
+                if (op < 45) {
+                    assertThat(cache.get(tables[t], key, hash, READ))
+                            .as("step %d: get of %s in %s", step, "key-" + k, tables[t].name)
+                            .isEqualTo(model.get(t).get("key-" + k));
+                } else if (op < 90) {
+                    long v = random.nextLong();
+                    // Read-then-write, as a process function does.
+                    cache.get(tables[t], key, hash, READ);
+                    cache.put(tables[t], key, hash, v, WRITE);
+                    model.get(t).put("key-" + k, v);
+                } else if (op < 95) {
+                    cache.put(tables[t], key, hash, null, WRITE);
+                    model.get(t).remove("key-" + k);
+                } else if (op < 97 && !suspended[0]) {
+                    cache.flush();
+                    assertDbHolds(db, tables, model);
+                    assertThat(cache.size()).isLessThanOrEqualTo(capacity);
+                    suspended[0] = true;
+                    frozen = contents(db, tables);
+                } else if (op < 99 && suspended[0]) {
+                    assertThat(contents(db, tables))
+                            .as("RocksDB unchanged while writes are suspended")
+                            .isEqualTo(frozen);
+                    suspended[0] = false;
+                }
+                if (!suspended[0] && capacity > 0) {
+                    // Beyond capacity only after a suspension, and then shrinking back.
+                    assertThat(cache.size())
+                            .as("step %d: entries", step)
+                            .isLessThanOrEqualTo(Math.max(capacity, sizeBefore));
+                }
+            }
+            suspended[0] = false;
+            cache.flush();
+            assertDbHolds(db, tables, model);
+            handles.forEach(ColumnFamilyHandle::close);
+        }
+    }
+
+    private static void assertDbHolds(
+            RocksDB db, RocksKeyedBackend.StateTable[] tables, List<Map<String, Long>> model) {
+        Map<String, Long>[] actual = contents(db, tables);
+        for (int t = 0; t < tables.length; t++) {
+            assertThat(actual[t])
+                    .as("RocksDB content of %s", tables[t].name)
+                    .isEqualTo(model.get(t));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Long>[] contents(RocksDB db, RocksKeyedBackend.StateTable[] tables) {
+        Map<String, Long>[] out = new Map[tables.length];
+        for (int t = 0; t < tables.length; t++) {
+            out[t] = new HashMap<>();
+            try (RocksIterator it = db.newIterator(tables[t].family)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    out[t].put(new String(it.key()), (Long) READ.apply(it.value()));
+                }
+            }
+        }
+        return out;
+    }
+}
