@@ -89,6 +89,11 @@ enum Contender {
         } else {
             sets.add("sink.delivery=at-least-once");
         }
+        // Experiments: BENCH_WEIR_SET="state.cache.max-dirty-entries=16384 ..." overrides settings.
+        String extra = System.getenv().getOrDefault("BENCH_WEIR_SET", "").trim();
+        if (!extra.isEmpty()) {
+            sets.addAll(List.of(extra.split("\\s+")));
+        }
         List<String> args = new ArrayList<>(List.of("run", "keyed-aggregate"));
         for (String s : sets) {
             args.add("--set");

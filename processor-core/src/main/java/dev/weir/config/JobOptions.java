@@ -47,11 +47,12 @@ public final class JobOptions {
     public static final ConfigOption<Integer> STATE_CACHE_MAX_DIRTY =
             ConfigOption.integer(
                     "state.cache.max-dirty-entries",
-                    4_096,
+                    32_768,
                     1,
                     Integer.MAX_VALUE,
                     "Dirty cache entries written to RocksDB in one batch as soon as this many"
-                            + " accumulate; bounds the flush in a checkpoint's synchronous pause");
+                            + " accumulate (a value updated again before then is written once);"
+                            + " bounds the batch a checkpoint serializes in its synchronous pause");
 
     public static final ConfigOption<Integer> CHANNEL_CAPACITY =
             ConfigOption.integer(

@@ -74,6 +74,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
     private final StateCache cache;
 
     private volatile boolean writesSuspended;
+    private volatile WeirException lostWrites;
     private volatile CompletableFuture<List<Path>> nativeSnapshot =
             CompletableFuture.completedFuture(List.of());
     private byte[] currentStateKey;
@@ -106,6 +107,10 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
                 new ColumnFamilyOptions()
                         .setWriteBufferSize(WRITE_BUFFER_BYTES)
                         .setMaxWriteBufferNumber(3)
+                        // The same for the memtable: a whole-key bloom filter, so a first
+                        // touch does not search its skiplist.
+                        .setMemtablePrefixBloomSizeRatio(0.1)
+                        .setMemtableWholeKeyFiltering(true)
                         // A key seen for the first time is absent from every SST file: the
                         // bloom filter answers that without reading them (each checkpoint
                         // flushes the memtable, so there are many small L0 files).
@@ -159,6 +164,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
 
     /** Scopes state access to {@code serializedKey} until the next call. */
     public void setCurrentKey(byte[] serializedKey) {
+        throwIfWritesLost();
         int hash = Murmur3.hash32(serializedKey);
         int kg = KeyGroups.keyGroupOfHash(hash, maxParallelism);
         if (!keyGroups.contains(kg)) {
@@ -326,17 +332,17 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
 
     /**
      * Snapshots the state as it is now into {@code target} (which must not exist yet) and returns
-     * the files. The part on the calling thread is short: the cache's dirty entries (at most {@code
-     * state.cache.max-dirty-entries}) go to RocksDB in one batch, and RocksDB writes are suspended.
-     * The RocksDB checkpoint — memtable flush and hard links to immutable files — then runs on
-     * {@code executor} while the task keeps processing into the cache; state writes reach RocksDB
-     * again when it is done, so the checkpoint holds exactly the state of this moment.
+     * the files. The part on the calling thread is short: the cache's dirty entries are serialized
+     * into one batch and RocksDB writes are suspended. On {@code executor}, while the task keeps
+     * processing into the cache, the batch is written and the RocksDB checkpoint taken — memtable
+     * flush and hard links to immutable files; state writes reach RocksDB again when it is done, so
+     * the checkpoint holds exactly the state of this moment.
      */
     public CompletableFuture<List<Path>> snapshotAsync(Path target, Executor executor) {
         awaitWritable();
         long start = System.nanoTime();
-        cache.flush();
-        long flushed = System.nanoTime();
+        WriteBatch dirty = cache.detachDirty();
+        long detached = System.nanoTime();
         writesSuspended = true;
         CompletableFuture<List<Path>> files;
         try {
@@ -344,19 +350,46 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
                     CompletableFuture.supplyAsync(
                             () -> {
                                 try {
-                                    return checkpoint(target, flushed);
+                                    write(dirty);
+                                    return checkpoint(target, detached);
                                 } finally {
                                     writesSuspended = false;
                                 }
                             },
                             executor);
         } catch (RuntimeException e) {
+            write(dirty);
             writesSuspended = false;
             throw e;
         }
         nativeSnapshot = files;
-        LOG.debug("{}: snapshot: cache flush {} µs", subtask, (flushed - start) / 1000);
+        LOG.debug(
+                "{}: snapshot: {} µs to detach dirty entries", subtask, (detached - start) / 1000);
         return files;
+    }
+
+    /**
+     * Writes the batch of dirty entries a snapshot detached from the cache. The cache counts them
+     * as written: if RocksDB refuses them, state would be lost, so every later state access fails
+     * the task (which restarts from its last checkpoint).
+     */
+    private void write(WriteBatch dirty) {
+        try (dirty) {
+            db.write(writeOptions, dirty);
+        } catch (RocksDBException | RuntimeException e) {
+            WeirException failure =
+                    new WeirException(
+                            subtask + ": writing state to RocksDB for a snapshot failed: " + e, e);
+            lostWrites = failure;
+            throw failure;
+        }
+    }
+
+    private void throwIfWritesLost() {
+        WeirException e = lostWrites;
+        if (e != null) {
+            throw new WeirException(e.getMessage(), e);
+        }
     }
 
     private List<Path> checkpoint(Path target, long startNanos) {
@@ -385,6 +418,11 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
 
     /** Waits until no RocksDB checkpoint is being taken; writes straight to RocksDB call this. */
     void awaitWritable() {
+        awaitSnapshot();
+        throwIfWritesLost();
+    }
+
+    private void awaitSnapshot() {
         CompletableFuture<?> f = nativeSnapshot;
         if (!f.isDone()) {
             try {
@@ -398,7 +436,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
 
     @Override
     public void close() {
-        awaitWritable();
+        awaitSnapshot();
         for (ColumnFamilyHandle h : families.values()) {
             h.close();
         }
@@ -420,7 +458,11 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
         final String schema;
         final ColumnFamilyHandle family;
 
+        /** {@code family.getID()}, which is a JNI call. */
+        final int familyId;
+
         StateTable(int id, String name, String kind, String schema, ColumnFamilyHandle family) {
+            this.familyId = family.getID();
             this.id = id;
             this.name = name;
             this.kind = kind;

@@ -23,8 +23,10 @@ import org.rocksdb.WriteOptions;
  * relinking a list. A record usually reads its key's value and then writes it: the entry of the
  * last lookup is remembered, so the write does not probe again.
  *
- * <p>While RocksDB writes are suspended (a RocksDB checkpoint is being taken) dirty entries cannot
- * be evicted: the table evicts clean ones only, and grows if it has none.
+ * <p>At a barrier the dirty entries are {@linkplain #detachDirty detached} into a batch that the
+ * snapshot writes off the task thread, while RocksDB writes are suspended. Until then, neither
+ * those entries nor dirty ones can be evicted: the table evicts other clean ones only, and grows if
+ * it has none.
  */
 final class StateCache {
     private static final int MIN_SLOTS = 16;
@@ -45,6 +47,11 @@ final class StateCache {
     private int mask;
     private int size;
     private int dirtyEntries;
+
+    /** Counts detached batches; entries in the latest one carry its number. */
+    private int detachSeq;
+
+    private int detachedEntries;
     private int hand;
     private Entry last;
 
@@ -202,7 +209,7 @@ final class StateCache {
             return;
         }
         boolean suspended = writesSuspended.getAsBoolean();
-        if (suspended && dirtyEntries == size) {
+        if (suspended && dirtyEntries + detachedEntries >= size) {
             return;
         }
         int budget = suspended ? 256 : 2 * slots.length;
@@ -215,6 +222,9 @@ final class StateCache {
             }
             if (e.referenced) {
                 e.referenced = false;
+                continue;
+            }
+            if (suspended && e.detachedIn == detachSeq) {
                 continue;
             }
             if (e.dirty) {
@@ -275,6 +285,41 @@ final class StateCache {
         }
     }
 
+    /**
+     * Takes every dirty entry out into a batch for the caller to write while RocksDB writes are
+     * suspended (a snapshot writes it before the RocksDB checkpoint). The entries become clean, but
+     * stay cached until writes resume, so that no read goes to RocksDB before the batch is there.
+     * If the batch is not written the cache no longer matches RocksDB: the caller must then fail
+     * the task.
+     */
+    WriteBatch detachDirty() {
+        detachSeq++;
+        detachedEntries = 0;
+        for (Entry e : dirty) {
+            if (e.dirty) {
+                addTo(batch, e);
+                e.detachedIn = detachSeq;
+                detachedEntries++;
+            }
+        }
+        dirtyEntries = 0;
+        dirty.clear();
+        try {
+            return batch.build();
+        } finally {
+            batch.clear();
+        }
+    }
+
+    private static void addTo(WriteBatchBuilder batch, Entry e) {
+        if (e.value == null) {
+            batch.delete(e.table.familyId, e.key);
+        } else {
+            batch.put(e.table.familyId, e.key, e.writer.apply(e.value));
+        }
+        e.dirty = false;
+    }
+
     /** Writes every dirty entry to RocksDB in one batch. */
     void flush() {
         if (dirty.isEmpty()) {
@@ -285,12 +330,7 @@ final class StateCache {
                 if (!e.dirty) {
                     continue;
                 }
-                if (e.value == null) {
-                    batch.delete(e.table.family, e.key);
-                } else {
-                    batch.put(e.table.family, e.key, e.writer.apply(e.value));
-                }
-                e.dirty = false;
+                addTo(batch, e);
             }
             try (WriteBatch b = batch.build()) {
                 db.write(writeOptions, b);
@@ -314,6 +354,7 @@ final class StateCache {
         Function<Object, byte[]> writer;
         boolean dirty;
         boolean referenced;
+        int detachedIn = -1;
 
         Entry(RocksKeyedBackend.StateTable table, byte[] key, Object value) {
             this.table = table;

@@ -1,7 +1,6 @@
 package dev.weir.internal;
 
 import java.util.Arrays;
-import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.WriteBatch;
 
 /**
@@ -27,8 +26,9 @@ final class WriteBatchBuilder {
     private int length = HEADER;
     private int count;
 
-    void put(ColumnFamilyHandle family, byte[] key, byte[] value) {
-        int id = family.getID();
+    /** {@code familyId}: {@link org.rocksdb.ColumnFamilyHandle#getID()}, 0 for the default. */
+    void put(int familyId, byte[] key, byte[] value) {
+        int id = familyId;
         ensure(1 + 5 + 5 + key.length + 5 + value.length);
         if (id == 0) {
             buf[length++] = TYPE_VALUE;
@@ -41,8 +41,8 @@ final class WriteBatchBuilder {
         count++;
     }
 
-    void delete(ColumnFamilyHandle family, byte[] key) {
-        int id = family.getID();
+    void delete(int familyId, byte[] key) {
+        int id = familyId;
         ensure(1 + 5 + 5 + key.length);
         if (id == 0) {
             buf[length++] = TYPE_DELETION;

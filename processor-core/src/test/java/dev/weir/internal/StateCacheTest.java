@@ -17,7 +17,9 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -77,6 +79,7 @@ class StateCacheTest {
             List<Map<String, Long>> model = List.of(new HashMap<>(), new HashMap<>());
             SplittableRandom random = new SplittableRandom(seed);
             Map<String, Long>[] frozen = null;
+            WriteBatch detached = null;
 
             for (int step = 0; step < 30_000; step++) {
                 int sizeBefore = cache.size();
@@ -100,15 +103,23 @@ class StateCacheTest {
                     cache.put(tables[t], key, hash, null, WRITE);
                     model.get(t).remove("key-" + k);
                 } else if (op < 97 && !suspended[0]) {
-                    cache.flush();
-                    assertDbHolds(db, tables, model);
-                    assertThat(cache.size()).isLessThanOrEqualTo(capacity);
+                    // A barrier: either everything dirty is written now, or it is detached
+                    // into a batch that is written later, while writes are suspended.
+                    if (random.nextBoolean()) {
+                        cache.flush();
+                        assertDbHolds(db, tables, model);
+                        assertThat(cache.size()).isLessThanOrEqualTo(capacity);
+                    } else {
+                        detached = cache.detachDirty();
+                    }
                     suspended[0] = true;
                     frozen = contents(db, tables);
                 } else if (op < 99 && suspended[0]) {
                     assertThat(contents(db, tables))
                             .as("RocksDB unchanged while writes are suspended")
                             .isEqualTo(frozen);
+                    writeDetached(db, writeOptions, detached);
+                    detached = null;
                     suspended[0] = false;
                 }
                 if (!suspended[0] && capacity > 0) {
@@ -118,10 +129,20 @@ class StateCacheTest {
                             .isLessThanOrEqualTo(Math.max(capacity, sizeBefore));
                 }
             }
+            writeDetached(db, writeOptions, detached);
             suspended[0] = false;
             cache.flush();
             assertDbHolds(db, tables, model);
             handles.forEach(ColumnFamilyHandle::close);
+        }
+    }
+
+    private static void writeDetached(RocksDB db, WriteOptions options, WriteBatch batch)
+            throws RocksDBException {
+        if (batch != null) {
+            try (batch) {
+                db.write(options, batch);
+            }
         }
     }
 

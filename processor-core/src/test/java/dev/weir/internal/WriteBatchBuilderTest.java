@@ -52,13 +52,13 @@ class WriteBatchBuilderTest {
                                         1 + random.nextInt(random.nextInt(4) == 0 ? 300 : 20));
                         if (random.nextInt(5) == 0) {
                             expected.delete(cf, key);
-                            builder.delete(cf, key);
+                            builder.delete(cf.getID(), key);
                             ops.add(new Object[] {cf, key, null});
                         } else {
                             int n = random.nextInt(10) == 0 ? 20_000 : random.nextInt(200);
                             byte[] value = bytes(random, n);
                             expected.put(cf, key, value);
-                            builder.put(cf, key, value);
+                            builder.put(cf.getID(), key, value);
                             ops.add(new Object[] {cf, key, value});
                         }
                     }
