@@ -23,7 +23,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * fresh topics measures end-to-end latency. Prints Markdown tables.
  *
  * <p>Usage: {@code EndToEnd [N] [K] [--small] [--zipf] [--no-latency] [--latency-rate R]
- * [--latency-seconds S] [--only id,id…]}; contender ids: pipe, weir-eos, weir-alo, streams.
+ * [--latency-seconds S] [--only id,id…] [--rounds R]}; contender ids: pipe, weir-eos, weir-alo,
+ * streams. With {@code --rounds R} the contenders run R times in turn on the same input, and a
+ * summary gives the median of each one's ratios to the pipe of the same round: on a shared machine
+ * single runs move by ±20 %.
  */
 public final class EndToEnd {
     static final int PARTITIONS = 4;
@@ -41,7 +44,8 @@ public final class EndToEnd {
             boolean latency,
             int latencyRate,
             int latencySeconds,
-            List<Contender> contenders) {
+            List<Contender> contenders,
+            int rounds) {
 
         static Options parse(List<String> args) {
             List<Integer> numbers = new ArrayList<>();
@@ -50,6 +54,7 @@ public final class EndToEnd {
             Workload.Distribution dist = Workload.Distribution.UNIFORM;
             int rate = 2_000;
             Integer seconds = null;
+            int rounds = 1;
             List<Contender> contenders = List.of(Contender.values());
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
@@ -60,6 +65,7 @@ public final class EndToEnd {
                     case "--no-latency" -> latency = false;
                     case "--latency-rate" -> rate = Integer.parseInt(args.get(++i));
                     case "--latency-seconds" -> seconds = Integer.parseInt(args.get(++i));
+                    case "--rounds" -> rounds = Integer.parseInt(args.get(++i));
                     case "--only" ->
                             contenders =
                                     Arrays.stream(args.get(++i).split(","))
@@ -76,13 +82,17 @@ public final class EndToEnd {
             int n = numbers.size() > 0 ? numbers.get(0) : small ? 100_000 : 2_000_000;
             int k = numbers.size() > 1 ? numbers.get(1) : small ? 10_000 : 100_000;
             int s = seconds != null ? seconds : small ? 5 : 10;
-            return new Options(n, k, dist, latency, rate, s, contenders);
+            if (rounds < 1) {
+                throw new IllegalArgumentException("--rounds must be at least 1");
+            }
+            return new Options(n, k, dist, latency, rate, s, contenders, rounds);
         }
     }
 
     /** One contender's throughput run. */
     record Throughput(
             Contender contender,
+            int round,
             long wallNanos,
             long firstOutputNanos,
             long cpuNanos,
@@ -138,17 +148,21 @@ public final class EndToEnd {
                     "produced %,d records over %,d distinct keys in %.1f s%n",
                     o.records(), w.distinctKeys(), produceNanos / 1e9);
             warmUpBroker(o, bootstrap, client, work);
-            for (Contender c : o.contenders()) {
-                Throughput t = throughput(c, w, bootstrap, client, work);
-                report.add(t);
-                out.printf(
-                        "  %-45s %6.1f s  %,9.0f records/s  CPU %.1f µs/record  RSS %d MB  %s%n",
-                        c.title,
-                        t.wallNanos() / 1e9,
-                        o.records() / (t.wallNanos() / 1e9),
-                        t.cpuNanos() / 1e3 / o.records(),
-                        t.peakRssBytes() >> 20,
-                        t.check());
+            for (int round = 1; round <= o.rounds(); round++) {
+                for (Contender c : o.contenders()) {
+                    Throughput t = throughput(c, round, w, bootstrap, client, work);
+                    report.add(t);
+                    out.printf(
+                            "  %s%-45s %6.1f s  %,9.0f records/s  CPU %.1f µs/record  RSS %d MB"
+                                    + "  %s%n",
+                            o.rounds() > 1 ? "round " + round + ": " : "",
+                            c.title,
+                            t.wallNanos() / 1e9,
+                            o.records() / (t.wallNanos() / 1e9),
+                            t.cpuNanos() / 1e3 / o.records(),
+                            t.peakRssBytes() >> 20,
+                            t.check());
+                }
             }
             if (o.latency()) {
                 for (Contender c : o.contenders()) {
@@ -202,9 +216,10 @@ public final class EndToEnd {
     }
 
     private static Throughput throughput(
-            Contender c, Workload w, String bootstrap, KafkaTestClient client, Path work)
+            Contender c, int round, Workload w, String bootstrap, KafkaTestClient client, Path work)
             throws Exception {
-        String output = "out-" + c.id;
+        String suffix = c.id + (round > 1 ? "-" + round : "");
+        String output = "out-" + suffix;
         client.createTopic(output, PARTITIONS);
         long brokerPid = ProcStats.brokerPid().orElseThrow();
         long self = ProcessHandle.current().pid();
@@ -213,7 +228,7 @@ public final class EndToEnd {
                 OutputReader.start(bootstrap, output, true, Optional.empty(), w.records(), check)) {
             long broker0 = ProcStats.cpuNanos(brokerPid).orElse(0L);
             long self0 = ProcStats.cpuNanos(self).orElse(0L);
-            ChildJvm child = c.start(bootstrap, INPUT, output, "tp-" + c.id, work);
+            ChildJvm child = c.start(bootstrap, INPUT, output, "tp-" + suffix, work);
             try {
                 long reached = reader.awaitTarget(RUN_TIMEOUT, child);
                 long cpu = child.cpuNanos();
@@ -238,6 +253,7 @@ public final class EndToEnd {
                 }
                 return new Throughput(
                         c,
+                        round,
                         reached - child.startNanos(),
                         reader.firstNanos() - child.startNanos(),
                         cpu,

@@ -39,24 +39,28 @@ final class Report {
 
     /** Every contender's output was checked and correct. */
     boolean allOk() {
-        return throughput.size() == options.contenders().size()
+        return throughput.size() == options.contenders().size() * options.rounds()
                 && throughput.stream().allMatch(EndToEnd.Throughput::ok);
     }
 
     void print(PrintStream out) {
         int n = options.records();
-        Optional<EndToEnd.Throughput> pipe =
-                throughput.stream().filter(t -> t.contender() == Contender.PIPE).findFirst();
         out.println();
         out.printf(
                 "N=%,d records, K=%,d keys (%s); %s%n%n",
                 n, options.keys(), options.distribution().name().toLowerCase(), machine);
         out.println(
-                "| contender | wall s | 1st output s | records/s | vs pipe | CPU s | CPU µs/record"
+                "| contender |"
+                        + (options.rounds() > 1 ? " round |" : "")
+                        + " wall s | 1st output s | records/s | vs pipe | CPU s | CPU µs/record"
                         + " | vs pipe | net of start-up: CPU µs/record | peak RSS MB | vs pipe |"
                         + " broker CPU s | harness CPU s | outputs | final count & sum |");
-        out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        out.println(
+                "|---|"
+                        + (options.rounds() > 1 ? "---:|" : "")
+                        + "---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for (EndToEnd.Throughput t : throughput) {
+            Optional<EndToEnd.Throughput> pipe = same(Contender.PIPE, t.round());
             double rate = n / (t.wallNanos() / 1e9);
             double cpuPerRecord = t.cpuNanos() / 1e3 / n;
             String net =
@@ -64,9 +68,10 @@ final class Report {
                             .map(c -> String.format("%.1f", (t.cpuNanos() - c) / 1e3 / n))
                             .orElse("-");
             out.printf(
-                    "| %s | %.1f | %.1f | %,.0f | %s | %.1f | %.1f | %s | %s | %d | %s | %.1f |"
+                    "| %s |%s %.1f | %.1f | %,.0f | %s | %.1f | %.1f | %s | %s | %d | %s | %.1f |"
                             + " %.1f | %,d | %s |%n",
                     t.contender().title,
+                    options.rounds() > 1 ? " " + t.round() + " |" : "",
                     t.wallNanos() / 1e9,
                     t.firstOutputNanos() / 1e9,
                     rate,
@@ -81,6 +86,9 @@ final class Report {
                     t.harnessCpuNanos() / 1e9,
                     t.outputs(),
                     t.check());
+        }
+        if (options.rounds() > 1) {
+            printRounds(out);
         }
         if (!latency.isEmpty()) {
             out.println();
@@ -105,6 +113,76 @@ final class Report {
                 allOk()
                         ? "final count and sum per key: OK for every contender"
                         : "final count and sum per key: MISMATCH (see the table)");
+    }
+
+    private Optional<EndToEnd.Throughput> same(Contender c, int round) {
+        return throughput.stream()
+                .filter(t -> t.contender() == c && t.round() == round)
+                .findFirst();
+    }
+
+    /**
+     * Per contender over all rounds: medians, and its ratios to the pipe and to Kafka Streams of
+     * the same round (median, min–max).
+     */
+    private void printRounds(PrintStream out) {
+        int n = options.records();
+        out.println();
+        out.printf(
+                "Over %d rounds (median, and min–max of the per-round ratios):%n%n",
+                options.rounds());
+        out.println(
+                "| contender | records/s | vs pipe | vs Kafka Streams | CPU µs/record |"
+                        + " peak RSS MB | vs Kafka Streams |");
+        out.println("|---|---:|---:|---:|---:|---:|---:|");
+        for (Contender c : options.contenders()) {
+            List<EndToEnd.Throughput> runs =
+                    throughput.stream().filter(t -> t.contender() == c).toList();
+            List<Double> rates = new ArrayList<>();
+            List<Double> vsPipe = new ArrayList<>();
+            List<Double> vsStreams = new ArrayList<>();
+            List<Double> cpu = new ArrayList<>();
+            List<Double> rss = new ArrayList<>();
+            List<Double> rssVsStreams = new ArrayList<>();
+            for (EndToEnd.Throughput t : runs) {
+                double rate = n / (t.wallNanos() / 1e9);
+                rates.add(rate);
+                cpu.add(t.cpuNanos() / 1e3 / n);
+                rss.add((double) (t.peakRssBytes() >> 20));
+                same(Contender.PIPE, t.round())
+                        .ifPresent(p -> vsPipe.add((double) p.wallNanos() / t.wallNanos()));
+                same(Contender.STREAMS, t.round())
+                        .ifPresent(
+                                s -> {
+                                    vsStreams.add((double) s.wallNanos() / t.wallNanos());
+                                    rssVsStreams.add((double) t.peakRssBytes() / s.peakRssBytes());
+                                });
+            }
+            out.printf(
+                    "| %s | %,.0f | %s | %s | %.1f | %.0f | %s |%n",
+                    c.title,
+                    median(rates),
+                    spread(vsPipe),
+                    spread(vsStreams),
+                    median(cpu),
+                    median(rss),
+                    spread(rssVsStreams));
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int m = sorted.size();
+        return m % 2 == 1 ? sorted.get(m / 2) : (sorted.get(m / 2 - 1) + sorted.get(m / 2)) / 2;
+    }
+
+    private static String spread(List<Double> ratios) {
+        if (ratios.isEmpty()) {
+            return "-";
+        }
+        double min = ratios.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        double max = ratios.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        return String.format("%.2f (%.2f–%.2f)", median(ratios), min, max);
     }
 
     /** CPU a fresh run of {@code c} used until its first outputs, from its latency phase. */
