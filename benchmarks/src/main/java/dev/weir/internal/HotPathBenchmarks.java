@@ -4,6 +4,7 @@ import dev.weir.Record;
 import dev.weir.Serdes;
 import dev.weir.StreamElement;
 import dev.weir.SubtaskInfo;
+import dev.weir.config.JobOptions;
 import dev.weir.examples.AmountSerde;
 import dev.weir.format.KeyGroups;
 import dev.weir.state.ValueState;
@@ -52,6 +53,10 @@ public class HotPathBenchmarks {
     public static class Keys {
         String[] keys;
         byte[][] json;
+
+        /** A fixed random order of the keys, so state access is not sequential in memory. */
+        int[] order;
+
         int next;
 
         @Setup
@@ -66,12 +71,23 @@ public class HotPathBenchmarks {
                                         + ",\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}")
                                 .getBytes(StandardCharsets.UTF_8);
             }
+            order = new int[KEYS];
+            for (int i = 0; i < KEYS; i++) {
+                order[i] = i;
+            }
+            java.util.Random random = new java.util.Random(42);
+            for (int i = KEYS - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
         }
 
         int index() {
             int i = next;
             next = i + 1 == KEYS ? 0 : i + 1;
-            return i;
+            return order[i];
         }
     }
 
@@ -106,7 +122,7 @@ public class HotPathBenchmarks {
                             KeyGroups.rangeFor(0, 128, 1),
                             128,
                             cacheEntries,
-                            4096,
+                            JobOptions.STATE_CACHE_MAX_DIRTY.defaultValue().orElseThrow(),
                             Map.of());
             state = backend.valueState(new ValueStateDescriptor<>("count", Serdes.longs()));
         }
@@ -123,6 +139,13 @@ public class HotPathBenchmarks {
     public void stateReadModifyWrite(Keys k, Backend b) {
         b.backend.setCurrentKey(Serdes.string().serialize(k.keys[k.index()]));
         b.state.update(b.state.valueOrElse(0L) + 1);
+    }
+
+    /** get of one key's value: the cache lookup alone (every key cached after the first pass). */
+    @Benchmark
+    public long stateRead(Keys k, Backend b) {
+        b.backend.setCurrentKey(Serdes.string().serialize(k.keys[k.index()]));
+        return b.state.valueOrElse(0L);
     }
 
     /** A channel of batches read through an input gate, as between two subtasks (one thread). */

@@ -79,7 +79,7 @@ class StateCacheTest {
             List<Map<String, Long>> model = List.of(new HashMap<>(), new HashMap<>());
             SplittableRandom random = new SplittableRandom(seed);
             Map<String, Long>[] frozen = null;
-            WriteBatch detached = null;
+            List<WriteBatch> detached = null;
 
             for (int step = 0; step < 30_000; step++) {
                 int sizeBefore = cache.size();
@@ -137,12 +137,10 @@ class StateCacheTest {
         }
     }
 
-    private static void writeDetached(RocksDB db, WriteOptions options, WriteBatch batch)
+    private static void writeDetached(RocksDB db, WriteOptions options, List<WriteBatch> batches)
             throws RocksDBException {
-        if (batch != null) {
-            try (batch) {
-                db.write(options, batch);
-            }
+        if (batches != null) {
+            StateCache.writeAll(db, options, batches);
         }
     }
 

@@ -25,7 +25,17 @@ class WriteBatchBuilderTest {
     @TempDir Path tmp;
 
     @Test
-    void matchesRocksDbsOwnBatchAndApplies() throws Exception {
+    void oneChunkIsByteForByteRocksDbsOwnBatch() throws Exception {
+        check(64 << 20, true);
+    }
+
+    @Test
+    void smallChunksApplyTheSameEntriesInOrder() throws Exception {
+        check(1024, false);
+    }
+
+    private void check(int chunkBytes, boolean oneChunk) throws Exception {
+        WriteBatchBuilder builder = new WriteBatchBuilder(chunkBytes);
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY));
         for (int i = 1; i <= 3; i++) {
@@ -39,7 +49,6 @@ class WriteBatchBuilderTest {
                                 .setCreateMissingColumnFamilies(true);
                 WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
                 RocksDB db = RocksDB.open(options, tmp.toString(), descriptors, families)) {
-            WriteBatchBuilder builder = new WriteBatchBuilder();
             for (int round = 0; round < 3; round++) {
                 List<Object[]> ops = new ArrayList<>();
                 try (WriteBatch expected = new WriteBatch()) {
@@ -63,10 +72,23 @@ class WriteBatchBuilderTest {
                         }
                     }
                     assertThat(builder.count()).isEqualTo(2_000);
-                    try (WriteBatch built = builder.build()) {
-                        assertThat(built.data()).isEqualTo(expected.data());
-                        db.write(writeOptions, built);
+                    List<WriteBatch> built = builder.build();
+                    int entries = 0;
+                    for (WriteBatch b : built) {
+                        entries += b.count();
+                        // Only an entry larger than a chunk makes a larger batch, of its own.
+                        if (b.count() > 1) {
+                            assertThat(b.data().length).isLessThanOrEqualTo(chunkBytes);
+                        }
                     }
+                    assertThat(entries).isEqualTo(2_000);
+                    if (oneChunk) {
+                        assertThat(built).hasSize(1);
+                        assertThat(built.get(0).data()).isEqualTo(expected.data());
+                    } else {
+                        assertThat(built.size()).isGreaterThan(100);
+                    }
+                    StateCache.writeAll(db, writeOptions, built);
                     builder.clear();
                 }
                 // Last write of each key wins.
