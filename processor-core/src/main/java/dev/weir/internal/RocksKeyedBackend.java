@@ -341,7 +341,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
     public CompletableFuture<List<Path>> snapshotAsync(Path target, Executor executor) {
         awaitWritable();
         long start = System.nanoTime();
-        List<WriteBatch> dirty = cache.detachDirty();
+        WriteBatchBuilder dirty = cache.detachDirty();
         long detached = System.nanoTime();
         writesSuspended = true;
         CompletableFuture<List<Path>> files;
@@ -373,9 +373,9 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
      * as written: if RocksDB refuses them, state would be lost, so every later state access fails
      * the task (which restarts from its last checkpoint).
      */
-    private void write(List<WriteBatch> dirty) {
+    private void write(WriteBatchBuilder dirty) {
         try {
-            StateCache.writeAll(db, writeOptions, dirty);
+            StateCache.writeAll(db, writeOptions, dirty.build());
         } catch (RocksDBException | RuntimeException e) {
             WeirException failure =
                     new WeirException(

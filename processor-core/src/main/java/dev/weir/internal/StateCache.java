@@ -3,7 +3,6 @@ package dev.weir.internal;
 import dev.weir.WeirException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -287,30 +286,26 @@ final class StateCache {
     }
 
     /**
-     * Takes every dirty entry out into a batch for the caller to write while RocksDB writes are
-     * suspended (a snapshot writes it before the RocksDB checkpoint). The entries become clean, but
-     * stay cached until writes resume, so that no read goes to RocksDB before the batch is there.
-     * If the batch is not written the cache no longer matches RocksDB: the caller must then fail
-     * the task.
+     * Takes every dirty entry out (serialized; the batches are built by the caller, off the task
+     * thread) for the caller to write while RocksDB writes are suspended (a snapshot writes it
+     * before the RocksDB checkpoint). The entries become clean, but stay cached until writes
+     * resume, so that no read goes to RocksDB before the batch is there. If the batch is not
+     * written the cache no longer matches RocksDB: the caller must then fail the task.
      */
-    List<WriteBatch> detachDirty() {
+    WriteBatchBuilder detachDirty() {
         detachSeq++;
         detachedEntries = 0;
-        dirty.sort(IN_KEY_ORDER);
+        WriteBatchBuilder detached = new WriteBatchBuilder();
         for (Entry e : dirty) {
             if (e.dirty) {
-                addTo(batch, e);
+                addTo(detached, e);
                 e.detachedIn = detachSeq;
                 detachedEntries++;
             }
         }
         dirtyEntries = 0;
         dirty.clear();
-        try {
-            return batch.build();
-        } finally {
-            batch.clear();
-        }
+        return detached;
     }
 
     /** Writes {@code batches} in order, closing each. */
@@ -326,11 +321,7 @@ final class StateCache {
     }
 
     private static void addTo(WriteBatchBuilder batch, Entry e) {
-        if (e.value == null) {
-            batch.delete(e.table.familyId, e.key);
-        } else {
-            batch.put(e.table.familyId, e.key, e.writer.apply(e.value));
-        }
+        batch.add(e.table.familyId, e.key, e.value == null ? null : e.writer.apply(e.value));
         e.dirty = false;
     }
 
@@ -340,7 +331,6 @@ final class StateCache {
             return;
         }
         try {
-            dirty.sort(IN_KEY_ORDER);
             for (Entry e : dirty) {
                 if (!e.dirty) {
                     continue;
@@ -359,16 +349,6 @@ final class StateCache {
         // Entries evicted while writes were suspended are due now.
         evictDownTo(capacity);
     }
-
-    /**
-     * RocksDB inserts a batch into a skiplist memtable entry by entry; in key order each insert
-     * finds its place next to the previous one, in cache, instead of at a random spot.
-     */
-    private static final Comparator<Entry> IN_KEY_ORDER =
-            (a, b) ->
-                    a.table.familyId != b.table.familyId
-                            ? Integer.compare(a.table.familyId, b.table.familyId)
-                            : Arrays.compareUnsigned(a.key, b.key);
 
     private static final class Entry {
         final RocksKeyedBackend.StateTable table;

@@ -6,12 +6,18 @@ import java.util.List;
 import org.rocksdb.WriteBatch;
 
 /**
- * Builds RocksDB write batches in their serialized form in Java, so that thousands of state entries
- * cross into RocksDB in one call instead of one JNI call (and two array copies) per entry. The
- * format is RocksDB's stable write-batch representation (also its WAL record format, see {@code
- * db/write_batch.cc}): a fixed64 sequence number and a fixed32 count, little-endian, then per entry
- * a tag byte, the column family id as varint32 unless it is the default family, and length-prefixed
- * (varint32) key and value.
+ * Collects state writes and turns them into RocksDB write batches built in their serialized form in
+ * Java, so that thousands of entries cross into RocksDB in one call instead of one JNI call (and
+ * two array copies) per entry. The format is RocksDB's stable write-batch representation (also its
+ * WAL record format, see {@code db/write_batch.cc}): a fixed64 sequence number and a fixed32 count,
+ * little-endian, then per entry a tag byte, the column family id as varint32 unless it is the
+ * default family, and length-prefixed (varint32) key and value.
+ *
+ * <p>{@link #build} orders the entries by column family and key prefix (two writes of the same key
+ * keep their order): RocksDB inserts a batch into its skiplist memtable entry by entry, and in key
+ * order each insert lands next to the previous one, in cache, instead of at a random spot. Adding
+ * is cheap and {@code build} does the rest, so a snapshot adds on the task thread and builds on
+ * another.
  *
  * <p>Entries are cut into batches of at most {@link #CHUNK_BYTES} (unless one entry alone is
  * larger): arrays of half a G1 region or more are "humongous", allocated straight into the old
@@ -25,12 +31,19 @@ final class WriteBatchBuilder {
     private static final byte TYPE_CF_DELETION = 0x4;
     private static final byte TYPE_CF_VALUE = 0x5;
 
+    /** Entries are ordered through a long per entry whose low bits are the entry's index. */
+    private static final int INDEX_BITS = 24;
+
     private final int chunkBytes;
+    private int[] families = new int[64];
+    private byte[][] keys = new byte[64][];
+    private byte[][] values = new byte[64][];
+    private int size;
+
     private final List<byte[]> sealed = new ArrayList<>();
     private byte[] buf;
     private int length = HEADER;
     private int count;
-    private int total;
 
     WriteBatchBuilder() {
         this(CHUNK_BYTES);
@@ -38,11 +51,88 @@ final class WriteBatchBuilder {
 
     WriteBatchBuilder(int chunkBytes) {
         this.chunkBytes = chunkBytes;
-        this.buf = new byte[chunkBytes];
     }
 
-    /** {@code familyId}: {@link org.rocksdb.ColumnFamilyHandle#getID()}, 0 for the default. */
-    void put(int familyId, byte[] key, byte[] value) {
+    /**
+     * Adds a write of {@code key}: {@code value}, or its deletion if {@code value} is null. {@code
+     * familyId}: {@link org.rocksdb.ColumnFamilyHandle#getID()}, 0 for the default family.
+     */
+    void add(int familyId, byte[] key, byte[] value) {
+        if (size == keys.length) {
+            int n = size * 2;
+            families = Arrays.copyOf(families, n);
+            keys = Arrays.copyOf(keys, n);
+            values = Arrays.copyOf(values, n);
+        }
+        families[size] = familyId;
+        keys[size] = key;
+        values[size] = value;
+        size++;
+    }
+
+    /** Entries added since the last {@link #clear}. */
+    int count() {
+        return size;
+    }
+
+    /** The batches, in order; the caller writes them one after the other and closes them. */
+    List<WriteBatch> build() {
+        if (buf == null) {
+            buf = new byte[chunkBytes];
+        }
+        for (int i : order()) {
+            if (values[i] == null) {
+                delete(families[i], keys[i]);
+            } else {
+                put(families[i], keys[i], values[i]);
+            }
+        }
+        seal();
+        List<WriteBatch> batches = new ArrayList<>(sealed.size());
+        for (byte[] rep : sealed) {
+            batches.add(new WriteBatch(rep));
+        }
+        sealed.clear();
+        return batches;
+    }
+
+    /** Forgets the entries, keeping the buffers for the next round. */
+    void clear() {
+        Arrays.fill(keys, 0, size, null);
+        Arrays.fill(values, 0, size, null);
+        size = 0;
+        if (buf != null && buf.length > chunkBytes) {
+            buf = new byte[chunkBytes];
+        }
+    }
+
+    /**
+     * Indexes by column family and the first four key bytes (the key group and the start of the
+     * key), then by index: stable for equal keys, and only a sort of primitives.
+     */
+    private int[] order() {
+        int[] order = new int[size];
+        if (size >= 1 << INDEX_BITS) {
+            Arrays.setAll(order, i -> i);
+            return order;
+        }
+        long[] packed = new long[size];
+        for (int i = 0; i < size; i++) {
+            byte[] k = keys[i];
+            long prefix = 0;
+            for (int b = 0; b < 4; b++) {
+                prefix = prefix << 8 | (b < k.length ? k[b] & 0xff : 0);
+            }
+            packed[i] = (long) (families[i] & 0xff) << 56 | prefix << INDEX_BITS | i;
+        }
+        Arrays.sort(packed);
+        for (int i = 0; i < size; i++) {
+            order[i] = (int) (packed[i] & ((1 << INDEX_BITS) - 1));
+        }
+        return order;
+    }
+
+    private void put(int familyId, byte[] key, byte[] value) {
         room(1 + 5 + 5 + key.length + 5 + value.length);
         if (familyId == 0) {
             buf[length++] = TYPE_VALUE;
@@ -53,10 +143,9 @@ final class WriteBatchBuilder {
         bytes(key);
         bytes(value);
         count++;
-        total++;
     }
 
-    void delete(int familyId, byte[] key) {
+    private void delete(int familyId, byte[] key) {
         room(1 + 5 + 5 + key.length);
         if (familyId == 0) {
             buf[length++] = TYPE_DELETION;
@@ -66,36 +155,6 @@ final class WriteBatchBuilder {
         }
         bytes(key);
         count++;
-        total++;
-    }
-
-    /** Entries added since the last {@link #clear}. */
-    int count() {
-        return total;
-    }
-
-    /**
-     * The batches, in order; the caller writes them one after the other and closes them. Call
-     * {@link #clear} before adding again.
-     */
-    List<WriteBatch> build() {
-        seal();
-        List<WriteBatch> batches = new ArrayList<>(sealed.size());
-        for (byte[] rep : sealed) {
-            batches.add(new WriteBatch(rep));
-        }
-        sealed.clear();
-        return batches;
-    }
-
-    void clear() {
-        sealed.clear();
-        if (buf.length > chunkBytes) {
-            buf = new byte[chunkBytes];
-        }
-        length = HEADER;
-        count = 0;
-        total = 0;
     }
 
     /** Makes room for an entry of up to {@code bytes}, sealing the current batch if it is full. */

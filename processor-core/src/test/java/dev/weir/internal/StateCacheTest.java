@@ -19,7 +19,6 @@ import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -79,7 +78,7 @@ class StateCacheTest {
             List<Map<String, Long>> model = List.of(new HashMap<>(), new HashMap<>());
             SplittableRandom random = new SplittableRandom(seed);
             Map<String, Long>[] frozen = null;
-            List<WriteBatch> detached = null;
+            WriteBatchBuilder detached = null;
 
             for (int step = 0; step < 30_000; step++) {
                 int sizeBefore = cache.size();
@@ -137,10 +136,10 @@ class StateCacheTest {
         }
     }
 
-    private static void writeDetached(RocksDB db, WriteOptions options, List<WriteBatch> batches)
+    private static void writeDetached(RocksDB db, WriteOptions options, WriteBatchBuilder batches)
             throws RocksDBException {
         if (batches != null) {
-            StateCache.writeAll(db, options, batches);
+            StateCache.writeAll(db, options, batches.build());
         }
     }
 

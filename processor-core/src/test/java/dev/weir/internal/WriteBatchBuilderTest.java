@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.DBOptions;
@@ -16,7 +19,11 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
-/** The Java-built write batch is byte for byte what RocksDB's own builder makes, and applies. */
+/**
+ * The Java-built write batches parse as RocksDB batches (RocksDB's own iterator reads them back),
+ * hold every entry once, keep the order of writes to the same key, stay within their size and
+ * apply.
+ */
 class WriteBatchBuilderTest {
     static {
         RocksDB.loadLibrary();
@@ -24,18 +31,12 @@ class WriteBatchBuilderTest {
 
     @TempDir Path tmp;
 
-    @Test
-    void oneChunkIsByteForByteRocksDbsOwnBatch() throws Exception {
-        check(64 << 20, true);
-    }
+    /** One operation as RocksDB's batch iterator reports it. */
+    record Op(int family, String key, byte[] value) {}
 
-    @Test
-    void smallChunksApplyTheSameEntriesInOrder() throws Exception {
-        check(1024, false);
-    }
-
-    private void check(int chunkBytes, boolean oneChunk) throws Exception {
-        WriteBatchBuilder builder = new WriteBatchBuilder(chunkBytes);
+    @ParameterizedTest(name = "chunks of {0} bytes")
+    @ValueSource(ints = {1024, 64 << 20})
+    void batchesHoldTheEntriesInAnOrderThatKeepsEachKeysWrites(int chunkBytes) throws Exception {
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY));
         for (int i = 1; i <= 3; i++) {
@@ -49,65 +50,76 @@ class WriteBatchBuilderTest {
                                 .setCreateMissingColumnFamilies(true);
                 WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
                 RocksDB db = RocksDB.open(options, tmp.toString(), descriptors, families)) {
+            WriteBatchBuilder builder = new WriteBatchBuilder(chunkBytes);
             for (int round = 0; round < 3; round++) {
-                List<Object[]> ops = new ArrayList<>();
-                try (WriteBatch expected = new WriteBatch()) {
-                    for (int i = 0; i < 2_000; i++) {
-                        ColumnFamilyHandle cf = families.get(random.nextInt(families.size()));
-                        // Lengths across the one-, two- and three-byte varint boundaries.
-                        byte[] key =
+                List<Op> added = new ArrayList<>();
+                for (int i = 0; i < 2_000; i++) {
+                    ColumnFamilyHandle cf = families.get(random.nextInt(families.size()));
+                    // Few distinct keys, so keys repeat; lengths across varint boundaries.
+                    int len = random.nextInt(4) == 0 ? 130 + random.nextInt(200) : 1;
+                    byte[] key = new byte[len];
+                    key[0] = (byte) random.nextInt(40);
+                    byte[] value = null;
+                    if (random.nextInt(5) != 0) {
+                        value =
                                 bytes(
                                         random,
-                                        1 + random.nextInt(random.nextInt(4) == 0 ? 300 : 20));
-                        if (random.nextInt(5) == 0) {
-                            expected.delete(cf, key);
-                            builder.delete(cf.getID(), key);
-                            ops.add(new Object[] {cf, key, null});
-                        } else {
-                            int n = random.nextInt(10) == 0 ? 20_000 : random.nextInt(200);
-                            byte[] value = bytes(random, n);
-                            expected.put(cf, key, value);
-                            builder.put(cf.getID(), key, value);
-                            ops.add(new Object[] {cf, key, value});
-                        }
+                                        random.nextInt(10) == 0 ? 20_000 : random.nextInt(200));
                     }
-                    assertThat(builder.count()).isEqualTo(2_000);
-                    List<WriteBatch> built = builder.build();
-                    int entries = 0;
-                    for (WriteBatch b : built) {
-                        entries += b.count();
-                        // Only an entry larger than a chunk makes a larger batch, of its own.
-                        if (b.count() > 1) {
-                            assertThat(b.data().length).isLessThanOrEqualTo(chunkBytes);
-                        }
-                    }
-                    assertThat(entries).isEqualTo(2_000);
-                    if (oneChunk) {
-                        assertThat(built).hasSize(1);
-                        assertThat(built.get(0).data()).isEqualTo(expected.data());
-                    } else {
-                        assertThat(built.size()).isGreaterThan(100);
-                    }
-                    StateCache.writeAll(db, writeOptions, built);
-                    builder.clear();
+                    builder.add(cf.getID(), key, value);
+                    added.add(new Op(cf.getID(), Arrays.toString(key), value));
                 }
-                // Last write of each key wins.
-                for (int i = ops.size() - 1; i >= 0; i--) {
-                    Object[] op = ops.get(i);
-                    boolean later = false;
-                    for (int j = i + 1; j < ops.size() && !later; j++) {
-                        later =
-                                ops.get(j)[0] == op[0]
-                                        && Arrays.equals((byte[]) ops.get(j)[1], (byte[]) op[1]);
+                assertThat(builder.count()).isEqualTo(2_000);
+                List<WriteBatch> built = builder.build();
+                List<Op> read = new ArrayList<>();
+                for (WriteBatch b : built) {
+                    if (b.count() > 1) {
+                        // Only an entry larger than a chunk makes a larger batch, of its own.
+                        assertThat(b.data().length).isLessThanOrEqualTo(chunkBytes);
                     }
-                    if (!later) {
-                        assertThat(db.get((ColumnFamilyHandle) op[0], (byte[]) op[1]))
-                                .isEqualTo(op[2]);
-                    }
+                    b.iterate(new Recorder(read));
+                }
+                assertThat(read).hasSize(added.size());
+                assertThat(ops(read)).isEqualTo(ops(added));
+                if (chunkBytes > 1 << 20) {
+                    assertThat(built).hasSize(1);
+                }
+                StateCache.writeAll(db, writeOptions, built);
+                builder.clear();
+                // The last write of each key is what RocksDB holds.
+                Map<String, Op> last = new HashMap<>();
+                added.forEach(op -> last.put(op.family() + "/" + op.key(), op));
+                for (Op op : last.values()) {
+                    ColumnFamilyHandle cf =
+                            families.stream()
+                                    .filter(f -> f.getID() == op.family())
+                                    .findFirst()
+                                    .orElseThrow();
+                    byte[] key = parseKey(op.key());
+                    assertThat(db.get(cf, key)).isEqualTo(op.value());
                 }
             }
             families.forEach(ColumnFamilyHandle::close);
         }
+    }
+
+    /** Per family and key, the sequence of values written (null: deleted). */
+    private static Map<String, List<String>> ops(List<Op> ops) {
+        Map<String, List<String>> out = new HashMap<>();
+        for (Op op : ops) {
+            out.computeIfAbsent(op.family() + "/" + op.key(), k -> new ArrayList<>())
+                    .add(op.value() == null ? "deleted" : Arrays.toString(op.value()));
+        }
+        return out;
+    }
+
+    private static byte[] parseKey(String s) {
+        String[] parts = s.substring(1, s.length() - 1).split(", ");
+        byte[] b = new byte[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            b[i] = Byte.parseByte(parts[i]);
+        }
+        return b;
     }
 
     private static byte[] bytes(SplittableRandom random, int n) {
@@ -116,5 +128,108 @@ class WriteBatchBuilderTest {
             b[i] = (byte) random.nextInt(256);
         }
         return b;
+    }
+
+    /** Records puts and deletes; any other kind of entry fails the test. */
+    private static final class Recorder extends WriteBatch.Handler {
+        private final List<Op> ops;
+
+        Recorder(List<Op> ops) {
+            this.ops = ops;
+        }
+
+        @Override
+        public void put(int cf, byte[] key, byte[] value) {
+            ops.add(new Op(cf, Arrays.toString(key), value));
+        }
+
+        @Override
+        public void put(byte[] key, byte[] value) {
+            put(0, key, value);
+        }
+
+        @Override
+        public void delete(int cf, byte[] key) {
+            ops.add(new Op(cf, Arrays.toString(key), null));
+        }
+
+        @Override
+        public void delete(byte[] key) {
+            delete(0, key);
+        }
+
+        private static AssertionError unexpected() {
+            return new AssertionError("unexpected kind of batch entry");
+        }
+
+        @Override
+        public void merge(int cf, byte[] key, byte[] value) {
+            throw unexpected();
+        }
+
+        @Override
+        public void merge(byte[] key, byte[] value) {
+            throw unexpected();
+        }
+
+        @Override
+        public void singleDelete(int cf, byte[] key) {
+            throw unexpected();
+        }
+
+        @Override
+        public void singleDelete(byte[] key) {
+            throw unexpected();
+        }
+
+        @Override
+        public void deleteRange(int cf, byte[] begin, byte[] end) {
+            throw unexpected();
+        }
+
+        @Override
+        public void deleteRange(byte[] begin, byte[] end) {
+            throw unexpected();
+        }
+
+        @Override
+        public void logData(byte[] blob) {
+            throw unexpected();
+        }
+
+        @Override
+        public void putBlobIndex(int cf, byte[] key, byte[] value) {
+            throw unexpected();
+        }
+
+        @Override
+        public void markBeginPrepare() {
+            throw unexpected();
+        }
+
+        @Override
+        public void markEndPrepare(byte[] xid) {
+            throw unexpected();
+        }
+
+        @Override
+        public void markNoop(boolean emptyBatch) {
+            throw unexpected();
+        }
+
+        @Override
+        public void markRollback(byte[] xid) {
+            throw unexpected();
+        }
+
+        @Override
+        public void markCommit(byte[] xid) {
+            throw unexpected();
+        }
+
+        @Override
+        public void markCommitWithTimestamp(byte[] xid, byte[] ts) {
+            throw unexpected();
+        }
     }
 }
