@@ -3,7 +3,7 @@
 #
 #   benchmarks/run.sh [N=2000000] [K=100000] [--small] [--zipf] [--no-latency]
 #                     [--latency-rate R] [--latency-seconds S] [--only pipe,weir-eos,weir-alo,streams]
-#                     [--rounds R]
+#                     [--rounds R]   (--only may also name weir-eos-nostate: Weir without state)
 #       throughput, CPU, peak RSS and correctness of: a raw transactional pipe, Weir
 #       keyed-aggregate exactly-once and at-least-once, Kafka Streams EOS-v2; then end-to-end
 #       latency in a paced phase. --small is N=100000, K=10000, 5 s of latency.

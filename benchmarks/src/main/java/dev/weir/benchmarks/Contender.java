@@ -9,7 +9,10 @@ enum Contender {
     PIPE("raw transactional pipe (1 thread, 1 s txns)", "pipe", true),
     WEIR_EOS("Weir keyed-aggregate P=2 exactly-once", "weir-eos", true),
     WEIR_ALO("Weir keyed-aggregate P=2 at-least-once", "weir-alo", false),
-    STREAMS("Kafka Streams EOS-v2, 2 threads, RocksDB", "streams", true);
+    STREAMS("Kafka Streams EOS-v2, 2 threads, RocksDB", "streams", true),
+    /** Not in the default run: {@code --only …,weir-eos-nostate}. */
+    WEIR_EOS_NO_STATE(
+            "Weir keyed pass-through P=2 exactly-once (no state)", "weir-eos-nostate", true);
 
     static final String CHECKPOINT_INTERVAL_MS = "1000";
 
@@ -23,6 +26,20 @@ enum Contender {
         this.exactlyOnce = exactlyOnce;
     }
 
+    /**
+     * Settings for experiments, added after (and so overriding) the benchmark's own: {@code
+     * BENCH_WEIR_SET="state.cache.max-dirty-entries=16384 …"}.
+     */
+    static List<String> extraWeirSettings() {
+        String extra = System.getenv().getOrDefault("BENCH_WEIR_SET", "").trim();
+        return extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
+    }
+
+    /** The contenders of a run without {@code --only}. */
+    static List<Contender> defaults() {
+        return List.of(PIPE, WEIR_EOS, WEIR_ALO, STREAMS);
+    }
+
     static Contender byId(String id) {
         for (Contender c : values()) {
             if (c.id.equals(id)) {
@@ -33,7 +50,10 @@ enum Contender {
     }
 
     OutputCheck newCheck() {
-        return this == PIPE ? OutputCheck.forPipe() : OutputCheck.forAggregate();
+        // The pass-through forwards the input like the pipe: same per-key count and sum.
+        return this == PIPE || this == WEIR_EOS_NO_STATE
+                ? OutputCheck.forPipe()
+                : OutputCheck.forAggregate();
     }
 
     /**
@@ -62,7 +82,7 @@ enum Contender {
                                     work.resolve("streams-state").resolve(runId).toString(),
                                     "2",
                                     CHECKPOINT_INTERVAL_MS));
-            case WEIR_EOS, WEIR_ALO ->
+            case WEIR_EOS, WEIR_ALO, WEIR_EOS_NO_STATE ->
                     ChildJvm.start(
                             runId,
                             log,
@@ -83,18 +103,16 @@ enum Contender {
         sets.add("checkpoint.dir=" + work.resolve("checkpoints").toUri());
         sets.add("state.local-dir=" + work.resolve("weir-state").resolve(runId));
         sets.add("source.start=earliest");
-        if (this == WEIR_EOS) {
+        if (this == WEIR_EOS || this == WEIR_EOS_NO_STATE) {
             sets.add("sink.delivery=exactly-once");
             sets.add("job.lock.session-timeout.ms=6000");
         } else {
             sets.add("sink.delivery=at-least-once");
         }
-        // Experiments: BENCH_WEIR_SET="state.cache.max-dirty-entries=16384 ..." overrides settings.
-        String extra = System.getenv().getOrDefault("BENCH_WEIR_SET", "").trim();
-        if (!extra.isEmpty()) {
-            sets.addAll(List.of(extra.split("\\s+")));
-        }
-        List<String> args = new ArrayList<>(List.of("run", "keyed-aggregate"));
+        sets.addAll(extraWeirSettings());
+        String job =
+                this == WEIR_EOS_NO_STATE ? KeyedPassThrough.class.getName() : "keyed-aggregate";
+        List<String> args = new ArrayList<>(List.of("run", job));
         for (String s : sets) {
             args.add("--set");
             args.add(s);

@@ -24,9 +24,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *
  * <p>Usage: {@code EndToEnd [N] [K] [--small] [--zipf] [--no-latency] [--latency-rate R]
  * [--latency-seconds S] [--only id,id…] [--rounds R]}; contender ids: pipe, weir-eos, weir-alo,
- * streams. With {@code --rounds R} the contenders run R times in turn on the same input, and a
- * summary gives the median of each one's ratios to the pipe of the same round: on a shared machine
- * single runs move by ±20 %.
+ * streams (and, only when named, weir-eos-nostate: {@link KeyedPassThrough}). With {@code --rounds
+ * R} the contenders run R times in turn on the same input, and a summary gives the median of each
+ * one's ratios to the pipe of the same round: on a shared machine single runs move by ±20 %.
  */
 public final class EndToEnd {
     static final int PARTITIONS = 4;
@@ -55,7 +55,7 @@ public final class EndToEnd {
             int rate = 2_000;
             Integer seconds = null;
             int rounds = 1;
-            List<Contender> contenders = List.of(Contender.values());
+            List<Contender> contenders = Contender.defaults();
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
                 switch (a) {

@@ -199,20 +199,23 @@ public final class StateBench {
 
         private ChildJvm startJob(String name) {
             List<String> args = new ArrayList<>(List.of("run", StateHeavyJob.class.getName()));
-            for (String s :
-                    List.of(
-                            "job.name=" + JOB,
-                            "bootstrap.servers=" + bootstrap,
-                            "input.topic=" + INPUT,
-                            "output.topic=" + OUTPUT,
-                            "state-job.value-bytes=" + o.valueBytes(),
-                            "parallelism=2",
-                            "checkpoint.interval.ms=" + Contender.CHECKPOINT_INTERVAL_MS,
-                            "checkpoint.dir=" + work.resolve("checkpoints").toUri(),
-                            "state.local-dir=" + stateDir(),
-                            "source.start=earliest",
-                            "sink.delivery=" + o.delivery(),
-                            "job.lock.session-timeout.ms=6000")) {
+            List<String> settings =
+                    new ArrayList<>(
+                            List.of(
+                                    "job.name=" + JOB,
+                                    "bootstrap.servers=" + bootstrap,
+                                    "input.topic=" + INPUT,
+                                    "output.topic=" + OUTPUT,
+                                    "state-job.value-bytes=" + o.valueBytes(),
+                                    "parallelism=2",
+                                    "checkpoint.interval.ms=" + Contender.CHECKPOINT_INTERVAL_MS,
+                                    "checkpoint.dir=" + work.resolve("checkpoints").toUri(),
+                                    "state.local-dir=" + stateDir(),
+                                    "source.start=earliest",
+                                    "sink.delivery=" + o.delivery(),
+                                    "job.lock.session-timeout.ms=6000"));
+            settings.addAll(Contender.extraWeirSettings());
+            for (String s : settings) {
                 args.add("--set");
                 args.add(s);
             }

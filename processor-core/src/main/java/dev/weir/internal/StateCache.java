@@ -321,7 +321,11 @@ final class StateCache {
     }
 
     private static void addTo(WriteBatchBuilder batch, Entry e) {
-        batch.add(e.table.familyId, e.key, e.value == null ? null : e.writer.apply(e.value));
+        batch.add(
+                e.table.family,
+                e.table.familyId,
+                e.key,
+                e.value == null ? null : e.writer.apply(e.value));
         e.dirty = false;
     }
 

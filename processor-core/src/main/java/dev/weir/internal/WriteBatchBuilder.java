@@ -1,8 +1,11 @@
 package dev.weir.internal;
 
+import dev.weir.WeirException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
 /**
@@ -21,7 +24,11 @@ import org.rocksdb.WriteBatch;
  *
  * <p>Entries are cut into batches of at most {@link #CHUNK_BYTES} (unless one entry alone is
  * larger): arrays of half a G1 region or more are "humongous", allocated straight into the old
- * generation, and one per flush made G1 start concurrent cycles and grow the heap.
+ * generation, and one per flush made G1 start concurrent cycles and grow the heap. Large entries
+ * (on average {@link #LARGE_ENTRY_BYTES} or more) go through RocksDB's own batch instead, one JNI
+ * call each: the call costs little next to copying them, and the copy then lands in native memory
+ * rather than in Java arrays that the garbage collector has to clear — with 1 KiB values a
+ * snapshot's batch is tens of megabytes.
  */
 final class WriteBatchBuilder {
     static final int CHUNK_BYTES = 192 * 1024;
@@ -31,14 +38,21 @@ final class WriteBatchBuilder {
     private static final byte TYPE_CF_DELETION = 0x4;
     private static final byte TYPE_CF_VALUE = 0x5;
 
+    static final int LARGE_ENTRY_BYTES = 256;
+
+    /** Native batches of large entries are cut here, to bound RocksDB's copy of them. */
+    private static final long NATIVE_BATCH_BYTES = 4L << 20;
+
     /** Entries are ordered through a long per entry whose low bits are the entry's index. */
     private static final int INDEX_BITS = 24;
 
     private final int chunkBytes;
+    private ColumnFamilyHandle[] handles = new ColumnFamilyHandle[64];
     private int[] families = new int[64];
     private byte[][] keys = new byte[64][];
     private byte[][] values = new byte[64][];
     private int size;
+    private long bytes;
 
     private final List<byte[]> sealed = new ArrayList<>();
     private byte[] buf;
@@ -54,20 +68,24 @@ final class WriteBatchBuilder {
     }
 
     /**
-     * Adds a write of {@code key}: {@code value}, or its deletion if {@code value} is null. {@code
-     * familyId}: {@link org.rocksdb.ColumnFamilyHandle#getID()}, 0 for the default family.
+     * Adds a write of {@code key}: {@code value}, or its deletion if {@code value} is null, in
+     * {@code family}, whose {@link ColumnFamilyHandle#getID()} is {@code familyId} (a JNI call,
+     * which the caller has cached).
      */
-    void add(int familyId, byte[] key, byte[] value) {
+    void add(ColumnFamilyHandle family, int familyId, byte[] key, byte[] value) {
         if (size == keys.length) {
             int n = size * 2;
+            handles = Arrays.copyOf(handles, n);
             families = Arrays.copyOf(families, n);
             keys = Arrays.copyOf(keys, n);
             values = Arrays.copyOf(values, n);
         }
+        handles[size] = family;
         families[size] = familyId;
         keys[size] = key;
         values[size] = value;
         size++;
+        bytes += key.length + (value == null ? 0 : value.length);
     }
 
     /** Entries added since the last {@link #clear}. */
@@ -77,6 +95,9 @@ final class WriteBatchBuilder {
 
     /** The batches, in order; the caller writes them one after the other and closes them. */
     List<WriteBatch> build() {
+        if (size > 0 && bytes / size >= LARGE_ENTRY_BYTES) {
+            return buildThroughRocksDb();
+        }
         if (buf == null) {
             buf = new byte[chunkBytes];
         }
@@ -96,11 +117,39 @@ final class WriteBatchBuilder {
         return batches;
     }
 
+    private List<WriteBatch> buildThroughRocksDb() {
+        List<WriteBatch> batches = new ArrayList<>();
+        WriteBatch batch = null;
+        long inBatch = 0;
+        try {
+            for (int i : order()) {
+                if (batch == null || inBatch >= NATIVE_BATCH_BYTES) {
+                    batch = new WriteBatch();
+                    batches.add(batch);
+                    inBatch = 0;
+                }
+                if (values[i] == null) {
+                    batch.delete(handles[i], keys[i]);
+                } else {
+                    batch.put(handles[i], keys[i], values[i]);
+                    inBatch += values[i].length;
+                }
+                inBatch += keys[i].length;
+            }
+            return batches;
+        } catch (RocksDBException | RuntimeException e) {
+            batches.forEach(WriteBatch::close);
+            throw new WeirException("building a RocksDB write batch failed: " + e, e);
+        }
+    }
+
     /** Forgets the entries, keeping the buffers for the next round. */
     void clear() {
+        Arrays.fill(handles, 0, size, null);
         Arrays.fill(keys, 0, size, null);
         Arrays.fill(values, 0, size, null);
         size = 0;
+        bytes = 0;
         if (buf != null && buf.length > chunkBytes) {
             buf = new byte[chunkBytes];
         }
