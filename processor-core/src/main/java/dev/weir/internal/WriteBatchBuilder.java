@@ -183,12 +183,7 @@ final class WriteBatchBuilder {
 
     private void put(int familyId, byte[] key, byte[] value) {
         room(1 + 5 + 5 + key.length + 5 + value.length);
-        if (familyId == 0) {
-            buf[length++] = TYPE_VALUE;
-        } else {
-            buf[length++] = TYPE_CF_VALUE;
-            varint(familyId);
-        }
+        tag(familyId, TYPE_VALUE, TYPE_CF_VALUE);
         bytes(key);
         bytes(value);
         count++;
@@ -196,14 +191,19 @@ final class WriteBatchBuilder {
 
     private void delete(int familyId, byte[] key) {
         room(1 + 5 + 5 + key.length);
-        if (familyId == 0) {
-            buf[length++] = TYPE_DELETION;
-        } else {
-            buf[length++] = TYPE_CF_DELETION;
-            varint(familyId);
-        }
+        tag(familyId, TYPE_DELETION, TYPE_CF_DELETION);
         bytes(key);
         count++;
+    }
+
+    /** The entry's type, and its column family unless it is the default one. */
+    private void tag(int familyId, byte inDefaultFamily, byte inOtherFamily) {
+        if (familyId == 0) {
+            buf[length++] = inDefaultFamily;
+        } else {
+            buf[length++] = inOtherFamily;
+            varint(familyId);
+        }
     }
 
     /** Makes room for an entry of up to {@code bytes}, sealing the current batch if it is full. */
