@@ -60,8 +60,32 @@ class KillAndRestartTest {
                 .start();
     }
 
+    private long runningStarts() throws java.io.IOException {
+        Path log = dir.resolve("job.log");
+        if (!java.nio.file.Files.exists(log)) {
+            return 0;
+        }
+        return java.nio.file.Files.readAllLines(log).stream()
+                .filter(l -> l.contains(" subtasks at parallelism "))
+                .count();
+    }
+
+    /** Waits until a start beyond the first {@code before} has logged that its job runs. */
+    private void awaitRunning(long before, Process job) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (runningStarts() <= before) {
+            assertThat(job.isAlive())
+                    .as("job process alive while starting (see %s)", dir.resolve("job.log"))
+                    .isTrue();
+            assertThat(System.nanoTime())
+                    .as("job running within 60 s (see %s)", dir.resolve("job.log"))
+                    .isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
     @Test
-    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void killedWithSigkillAtRandomMomentsThenRestartedLosesNoUpdate(
             KafkaBroker broker, KafkaTestClient client) throws Exception {
         long seed = Long.getLong("weir.test.seed", System.nanoTime());
@@ -87,8 +111,16 @@ class KillAndRestartTest {
         producer.start();
 
         for (int kill = 0; kill < 4; kill++) {
+            long runningBefore = runningStarts();
             Process job = startJob(broker);
-            Thread.sleep(1_500 + random.nextInt(2_500));
+            if (kill == 2) {
+                // At a random moment from process start: may hit start-up or the restore.
+                Thread.sleep(500 + random.nextInt(3_000));
+            } else {
+                // At a random moment of processing (a loaded machine may take seconds to start).
+                awaitRunning(runningBefore, job);
+                Thread.sleep(1_000 + random.nextInt(2_000));
+            }
             assertThat(job.isAlive())
                     .as("job process alive before kill %d (see %s)", kill, dir.resolve("job.log"))
                     .isTrue();
@@ -97,10 +129,13 @@ class KillAndRestartTest {
         }
         producer.join();
 
+        long runningBefore = runningStarts();
         Process job = startJob(broker);
         try {
             List<ConsumerRecord<String, String>> out =
                     AggregateWorkload.awaitOutput(client, "crash-out", w, Duration.ofSeconds(120));
+            // Outputs may all be there before this last start has logged its restore.
+            awaitRunning(runningBefore, job);
             long duplicates = w.assertAtLeastOnce(out);
             long restores =
                     java.nio.file.Files.readAllLines(dir.resolve("job.log")).stream()
