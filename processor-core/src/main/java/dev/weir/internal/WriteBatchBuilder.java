@@ -95,7 +95,10 @@ final class WriteBatchBuilder {
 
     /** The batches, in order; the caller writes them one after the other and closes them. */
     List<WriteBatch> build() {
-        if (size > 0 && bytes / size >= LARGE_ENTRY_BYTES) {
+        if (size == 0) {
+            return List.of();
+        }
+        if (bytes / size >= LARGE_ENTRY_BYTES) {
             return buildThroughRocksDb();
         }
         if (buf == null) {
