@@ -181,11 +181,7 @@ public final class EndToEnd {
             out.printf("total time of the run: %.0f s%n", (System.nanoTime() - start) / 1e9);
             ok = report.allOk();
         } finally {
-            if (ok && System.getenv("BENCH_KEEP") == null) {
-                WorkDir.delete(work);
-            } else {
-                out.println("work dir with the children's logs kept: " + work);
-            }
+            WorkDir.finish(work, ok, out);
         }
         return report;
     }

@@ -2,6 +2,7 @@ package dev.weir.benchmarks;
 
 import dev.weir.internal.LocalCheckpointStorage;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -13,6 +14,18 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Size and deletion of a run's working directory. */
 final class WorkDir {
     private WorkDir() {}
+
+    /**
+     * The end of a run: its directory is deleted if the run was OK, unless {@code BENCH_KEEP} is
+     * set; otherwise it is kept, with the children's logs, and its path printed.
+     */
+    static void finish(Path dir, boolean ok, PrintStream out) {
+        if (ok && System.getenv("BENCH_KEEP") == null) {
+            delete(dir);
+        } else {
+            out.println("work dir with the children's logs kept: " + dir);
+        }
+    }
 
     /** Deletes {@code dir} and everything under it; a missing directory is fine. */
     static void delete(Path dir) {
