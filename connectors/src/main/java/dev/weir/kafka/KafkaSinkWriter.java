@@ -9,11 +9,15 @@ import dev.weir.spi.CrashPoints;
 import dev.weir.spi.SinkContext;
 import dev.weir.spi.SinkWriter;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -21,8 +25,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * One sink subtask's output: its own producer (at-least-once, none), or the producer of the current
  * epoch from the job's transactional pool (exactly-once). Task thread only, except for send
  * callbacks.
+ *
+ * <p>Exactly-once, at barrier n the writer does not wait for Kafka: the epoch's records are in its
+ * transaction, which commits (and so flushes them, failing on any failed send) only after every
+ * subtask acknowledged the checkpoint. What it writes after the barrier goes to epoch n+1's
+ * producer, but not before Kafka acknowledged all of its epoch-n sends (DESIGN §4: per partition,
+ * output follows epoch order); until then it is held here, up to {@link #HOLD_LIMIT_BYTES}, then
+ * the task waits.
  */
 final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
+    /** Serialized keys and values held for the next epoch before the task waits instead. */
+    static final long HOLD_LIMIT_BYTES = 8L << 20;
+
     private final String topic;
     private final Serde<K> keySerde;
     private final Serde<V> valueSerde;
@@ -31,7 +45,36 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
     private final KafkaTransactions transactions;
     private KafkaProducer<byte[], byte[]> producer;
     private long epoch;
+    private Sends sends = new Sends();
     private volatile Exception sendFailure;
+
+    /** Exactly-once: the previous epoch's producer while some of its sends are unacknowledged. */
+    private KafkaProducer<byte[], byte[]> previousProducer;
+
+    private Sends previousSends;
+    private final ArrayDeque<ProducerRecord<byte[], byte[]>> held = new ArrayDeque<>();
+    private long heldBytes;
+
+    /** One epoch's sends: the callback of each, counting those Kafka has not acknowledged yet. */
+    private final class Sends implements Callback {
+        private final AtomicLong pending = new AtomicLong();
+
+        void sent() {
+            pending.incrementAndGet();
+        }
+
+        boolean allAcknowledged() {
+            return pending.get() == 0;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception e) {
+            if (e != null && sendFailure == null) {
+                sendFailure = e;
+            }
+            pending.decrementAndGet();
+        }
+    }
 
     /** At-least-once or none: a producer of its own. */
     KafkaSinkWriter(
@@ -81,6 +124,18 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
     @Override
     public void write(Record<K, V> r) {
         throwIfFailed();
+        ProducerRecord<byte[], byte[]> record = producerRecord(r);
+        if (previousSends != null) {
+            if (!previousSends.allAcknowledged()) {
+                hold(record);
+                return;
+            }
+            releaseHeld();
+        }
+        send(record);
+    }
+
+    private ProducerRecord<byte[], byte[]> producerRecord(Record<K, V> r) {
         byte[] key = r.key() == null ? null : keySerde.serialize(r.key());
         byte[] value = r.value() == null ? null : valueSerde.serialize(r.value());
         List<org.apache.kafka.common.header.Header> headers = null;
@@ -91,13 +146,40 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
             }
         }
         Long ts = r.timestamp() >= 0 ? r.timestamp() : null;
-        producer.send(
-                new ProducerRecord<>(topic, null, ts, key, value, headers),
-                (md, e) -> {
-                    if (e != null && sendFailure == null) {
-                        sendFailure = e;
-                    }
-                });
+        return new ProducerRecord<>(topic, null, ts, key, value, headers);
+    }
+
+    private void send(ProducerRecord<byte[], byte[]> record) {
+        sends.sent();
+        producer.send(record, sends);
+    }
+
+    private void hold(ProducerRecord<byte[], byte[]> record) {
+        held.add(record);
+        heldBytes +=
+                (record.key() == null ? 0 : record.key().length)
+                        + (record.value() == null ? 0 : record.value().length);
+        if (heldBytes > HOLD_LIMIT_BYTES) {
+            awaitPreviousEpoch();
+        }
+    }
+
+    /** Waits until Kafka acknowledged the previous epoch's sends, then sends what was held. */
+    private void awaitPreviousEpoch() {
+        if (!previousSends.allAcknowledged()) {
+            previousProducer.flush();
+        }
+        throwIfFailed();
+        releaseHeld();
+    }
+
+    private void releaseHeld() {
+        previousProducer = null;
+        previousSends = null;
+        for (ProducerRecord<byte[], byte[]> record; (record = held.poll()) != null; ) {
+            send(record);
+        }
+        heldBytes = 0;
     }
 
     @Override
@@ -106,17 +188,27 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
             return;
         }
         CrashPoints.reach("sink.before-flush", checkpointId);
-        producer.flush();
-        throwIfFailed();
-        if (transactions != null) {
-            if (checkpointId != epoch) {
-                throw new WeirException(
-                        info + ": barrier " + checkpointId + " arrived in epoch " + epoch);
-            }
-            // Everything of epoch n is acknowledged; what follows goes to epoch n+1's transaction.
-            epoch = checkpointId + 1;
-            producer = transactions.producer(epoch);
+        if (transactions == null) {
+            // At-least-once: the checkpoint's offsets are committed right after it completes, so
+            // everything written before the barrier must be acknowledged now.
+            producer.flush();
+            throwIfFailed();
+            return;
         }
+        if (checkpointId != epoch) {
+            throw new WeirException(
+                    info + ": barrier " + checkpointId + " arrived in epoch " + epoch);
+        }
+        if (previousSends != null) {
+            // Records held for this epoch go into its transaction before it is handed over.
+            awaitPreviousEpoch();
+        }
+        throwIfFailed();
+        previousProducer = producer;
+        previousSends = sends;
+        sends = new Sends();
+        epoch = checkpointId + 1;
+        producer = transactions.producer(epoch);
     }
 
     private void throwIfFailed() {

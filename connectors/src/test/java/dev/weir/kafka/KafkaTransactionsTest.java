@@ -4,19 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.weir.Record;
+import dev.weir.SubtaskInfo;
 import dev.weir.WeirException;
 import dev.weir.config.WeirConfig;
 import dev.weir.format.CheckpointMetadata;
 import dev.weir.format.OperatorSnapshot;
 import dev.weir.format.SubtaskSnapshot;
+import dev.weir.spi.CheckpointCommitter;
 import dev.weir.spi.CommitOutcome;
 import dev.weir.spi.CommitterContext;
+import dev.weir.spi.SinkContext;
+import dev.weir.spi.SinkWriter;
 import dev.weir.testkit.KafkaBroker;
 import dev.weir.testkit.KafkaExtension;
 import dev.weir.testkit.KafkaTestClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -307,7 +313,143 @@ class KafkaTransactionsTest {
         }
     }
 
+    @Test
+    void aSinkHandsItsEpochOverAtTheBarrierWithoutWaitingForKafka() {
+        // With a long linger only a flush or the commit sends epoch 1's records.
+        try (KafkaTransactions txns = transactions(job, "kafka.producer.linger.ms", "30000")) {
+            txns.recover();
+            txns.begin(1);
+            SinkWriter<String, String> writer = sinkWriter(txns);
+            write(writer, "a", "b");
+
+            writer.prepareCheckpoint(1);
+
+            assertThat(highWatermark())
+                    .as("records of epoch 1 sent to Kafka by the barrier")
+                    .isZero();
+            assertThat(txns.commit(metadata(1, 2))).isEqualTo(CommitOutcome.committed());
+            assertThat(values(client.readAllCommitted(out, READ))).containsExactly("a", "b");
+        }
+    }
+
+    @Test
+    void aSinkHoldsTheNextEpochsRecordsUntilKafkaAcknowledgedThePreviousEpochs() {
+        // Epoch 1's few records linger; epoch 2's fill batches of 512 bytes, which a producer sends
+        // at once: sent straight away they would land in the partition before epoch 1's.
+        try (KafkaTransactions txns =
+                transactions(
+                        job,
+                        "kafka.producer.linger.ms",
+                        "30000",
+                        "kafka.producer.batch.size",
+                        "512")) {
+            txns.recover();
+            txns.begin(1);
+            SinkWriter<String, String> writer = sinkWriter(txns);
+            List<String> epoch1 = numbered("1-", 3, 8);
+            List<String> epoch2 = numbered("2-", 200, 40);
+            epoch1.forEach(v -> writer.write(Record.of("k", v, System.currentTimeMillis())));
+            writer.prepareCheckpoint(1);
+            epoch2.forEach(v -> writer.write(Record.of("k", v, System.currentTimeMillis())));
+
+            await().during(BLOCKED)
+                    .atMost(BLOCKED.multipliedBy(10))
+                    .untilAsserted(
+                            () ->
+                                    assertThat(highWatermark())
+                                            .as(
+                                                    "records in the partition before epoch 1 is acknowledged")
+                                            .isZero());
+            assertThat(txns.commit(metadata(1, 3))).isEqualTo(CommitOutcome.committed());
+            writer.write(Record.of("k", "2-last", System.currentTimeMillis()));
+            writer.prepareCheckpoint(2);
+            assertThat(txns.commit(metadata(2, 4))).isEqualTo(CommitOutcome.committed());
+
+            List<String> expected = new ArrayList<>(epoch1);
+            expected.addAll(epoch2);
+            expected.add("2-last");
+            assertThat(values(client.readAllCommitted(out, READ)))
+                    .containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void aSinkHoldingMoreThanItsLimitWaitsForThePreviousEpochAndKeepsTheOrder() {
+        try (KafkaTransactions txns = transactions(job, "kafka.producer.linger.ms", "30000")) {
+            txns.recover();
+            txns.begin(1);
+            SinkWriter<String, String> writer = sinkWriter(txns);
+            List<String> epoch1 = numbered("1-", 3, 8);
+            int valueBytes = 1024;
+            int overLimit = (int) (KafkaSinkWriter.HOLD_LIMIT_BYTES / valueBytes) + 10;
+            List<String> epoch2 = numbered("2-", overLimit, valueBytes);
+            epoch1.forEach(v -> writer.write(Record.of("k", v, System.currentTimeMillis())));
+            writer.prepareCheckpoint(1);
+            epoch2.forEach(v -> writer.write(Record.of("k", v, System.currentTimeMillis())));
+
+            assertThat(highWatermark())
+                    .as("epoch 1 acknowledged once the held records passed the limit")
+                    .isGreaterThanOrEqualTo(epoch1.size());
+            assertThat(txns.commit(metadata(1, 3))).isEqualTo(CommitOutcome.committed());
+            writer.prepareCheckpoint(2);
+            assertThat(txns.commit(metadata(2, 4))).isEqualTo(CommitOutcome.committed());
+
+            List<String> expected = new ArrayList<>(epoch1);
+            expected.addAll(epoch2);
+            assertThat(values(client.readAllCommitted(out, READ)))
+                    .containsExactlyElementsOf(expected);
+        }
+    }
+
     // --- helpers ---
+
+    private SinkWriter<String, String> sinkWriter(KafkaTransactions txns) {
+        WeirConfig config =
+                WeirConfig.of(
+                        Map.of(
+                                "bootstrap.servers",
+                                broker.bootstrapServers(),
+                                "sink.delivery",
+                                "exactly-once"));
+        SubtaskInfo info = new SubtaskInfo(job, "sink", 0, 1);
+        return KafkaSink.strings(out)
+                .createWriter(
+                        new SinkContext() {
+                            @Override
+                            public SubtaskInfo subtask() {
+                                return info;
+                            }
+
+                            @Override
+                            public WeirConfig config() {
+                                return config;
+                            }
+
+                            @Override
+                            public Optional<CheckpointCommitter> committer() {
+                                return Optional.of(txns);
+                            }
+                        });
+    }
+
+    private static void write(SinkWriter<String, String> writer, String... values) {
+        for (String v : values) {
+            writer.write(Record.of("k", v, System.currentTimeMillis()));
+        }
+    }
+
+    /** {@code count} values {@code <prefix><i>}, each padded to {@code length} characters. */
+    private static List<String> numbered(String prefix, int count, int length) {
+        List<String> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            StringBuilder v = new StringBuilder(prefix).append(i).append(':');
+            while (v.length() < length) {
+                v.append('x');
+            }
+            values.add(v.toString());
+        }
+        return values;
+    }
 
     private KafkaTransactions transactions(String jobName, String... extra) {
         Map<String, String> m = new HashMap<>();

@@ -16,8 +16,9 @@ public interface SinkWriter<K, V> extends AutoCloseable {
 
     /**
      * Barrier {@code checkpointId} arrived: on return, every record written before it must be
-     * durable in the target system (or staged in the checkpoint's transaction). Throws if any of
-     * them failed, so the checkpoint is never acknowledged over a lost record.
+     * durable in the target system, or staged in the checkpoint's transaction so that committing it
+     * either makes them durable or fails. Throws if any of them is known to have failed, so the
+     * checkpoint is never acknowledged over a lost record.
      */
     void prepareCheckpoint(long checkpointId);
 
