@@ -18,6 +18,15 @@ final class Channel {
         this.receiver = receiver;
     }
 
+    /** Hands a batch over if the channel has room; false if it is full. */
+    boolean trySend(StreamElement[] batch) {
+        if (!queue.offer(batch)) {
+            return false;
+        }
+        receiver.signal();
+        return true;
+    }
+
     /**
      * Hands a batch over, waiting while the channel is full.
      *

@@ -12,6 +12,7 @@ final class ChannelWriter {
     private final BooleanSupplier cancelled;
     private StreamElement[] buffer;
     private int count;
+    private long blockedNanos;
 
     ChannelWriter(Channel channel, int batchSize, BooleanSupplier cancelled) {
         this.channel = channel;
@@ -39,11 +40,21 @@ final class ChannelWriter {
         }
     }
 
+    /** Time spent waiting for room in the full channel, since this writer was created. */
+    long blockedNanos() {
+        return blockedNanos;
+    }
+
     private void send(StreamElement[] batch) {
+        if (channel.trySend(batch)) {
+            return;
+        }
+        long start = System.nanoTime();
         try {
             if (!channel.send(batch, cancelled)) {
                 throw new TaskCancelledException();
             }
+            blockedNanos += System.nanoTime() - start;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TaskCancelledException();

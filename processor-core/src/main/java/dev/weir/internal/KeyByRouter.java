@@ -58,8 +58,10 @@ final class KeyByRouter extends ChainOperator {
     void snapshot(SnapshotContext ctx) {
         Barrier b = ctx.barrier();
         for (ChannelWriter w : writers) {
+            long blocked = w.blockedNanos();
             w.add(b);
             w.flush();
+            ctx.waitedForDownstream(w.blockedNanos() - blocked);
         }
     }
 

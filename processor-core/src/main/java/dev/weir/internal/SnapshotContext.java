@@ -30,6 +30,7 @@ final class SnapshotContext {
 
     private final Barrier barrier;
     private final List<CompletableFuture<OperatorResult>> results = new ArrayList<>();
+    private long downstreamWaitNanos;
 
     SnapshotContext(Barrier barrier) {
         this.barrier = barrier;
@@ -50,6 +51,18 @@ final class SnapshotContext {
     /** A result completed by the asynchronous part of the snapshot (uploads). */
     void addAsyncResult(CompletableFuture<OperatorResult> r) {
         results.add(r);
+    }
+
+    /**
+     * Time an operator spent waiting for room in a full downstream channel while forwarding the
+     * barrier: backpressure the next records would have met as well, not part of the pause.
+     */
+    void waitedForDownstream(long nanos) {
+        downstreamWaitNanos += nanos;
+    }
+
+    long downstreamWaitNanos() {
+        return downstreamWaitNanos;
     }
 
     CompletableFuture<List<OperatorResult>> all() {

@@ -168,7 +168,8 @@ abstract class Task implements Runnable {
     /**
      * Takes this subtask's part of checkpoint {@code barrier}: the synchronous part of every
      * operator in chain order (which forwards the barrier downstream), then acknowledges once the
-     * asynchronous parts are done.
+     * asynchronous parts are done. The synchronous pause it reports leaves out time spent waiting
+     * for room in a full downstream channel: that is backpressure, not checkpoint work.
      */
     protected void checkpoint(
             Barrier barrier,
@@ -180,7 +181,7 @@ abstract class Task implements Runnable {
         for (ChainOperator op : chain) {
             op.snapshot(ctx);
         }
-        long sync = clock.millis() - start;
+        long sync = Math.max(0, clock.millis() - start - ctx.downstreamWaitNanos() / 1_000_000);
         long id = barrier.checkpointId();
         ctx.all()
                 .whenComplete(
