@@ -181,8 +181,15 @@ abstract class Task implements Runnable {
         for (ChainOperator op : chain) {
             op.snapshot(ctx);
         }
-        long sync = Math.max(0, clock.millis() - start - ctx.downstreamWaitNanos() / 1_000_000);
+        long waited = ctx.downstreamWaitNanos() / 1_000_000;
+        long sync = Math.max(0, clock.millis() - start - waited);
         long id = barrier.checkpointId();
+        LOG.debug(
+                "{}: checkpoint {}: synchronous part {} ms, waiting for room downstream {} ms",
+                info,
+                id,
+                sync,
+                waited);
         ctx.all()
                 .whenComplete(
                         (results, error) -> {
