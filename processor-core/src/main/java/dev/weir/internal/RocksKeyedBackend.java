@@ -332,16 +332,17 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
 
     /**
      * Snapshots the state as it is now into {@code target} (which must not exist yet) and returns
-     * the files. The part on the calling thread is short: the cache's dirty entries are serialized
-     * into one batch and RocksDB writes are suspended. On {@code executor}, while the task keeps
-     * processing into the cache, the batch is written and the RocksDB checkpoint taken — memtable
-     * flush and hard links to immutable files; state writes reach RocksDB again when it is done, so
-     * the checkpoint holds exactly the state of this moment.
+     * the files. The part on the calling thread is short: the cache's dirty entries (at most {@code
+     * state.cache.max-dirty-entries}) are detached and RocksDB writes are suspended. On {@code
+     * executor}, while the task keeps processing into the cache, the batches are built and written
+     * and the RocksDB checkpoint taken — memtable flush and hard links to immutable files; state
+     * writes reach RocksDB again when it is done, so the checkpoint holds exactly the state of this
+     * moment.
      */
     public CompletableFuture<List<Path>> snapshotAsync(Path target, Executor executor) {
         awaitWritable();
         long start = System.nanoTime();
-        WriteBatchBuilder dirty = cache.detachDirty();
+        List<WriteBatchBuilder> dirty = cache.detachDirty();
         long detached = System.nanoTime();
         writesSuspended = true;
         CompletableFuture<List<Path>> files;
@@ -369,13 +370,15 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
     }
 
     /**
-     * Writes the batch of dirty entries a snapshot detached from the cache. The cache counts them
-     * as written: if RocksDB refuses them, state would be lost, so every later state access fails
-     * the task (which restarts from its last checkpoint).
+     * Writes the batches of dirty entries a snapshot detached from the cache, in order. The cache
+     * counts them as written: if RocksDB refuses them, state would be lost, so every later state
+     * access fails the task (which restarts from its last checkpoint).
      */
-    private void write(WriteBatchBuilder dirty) {
+    private void write(List<WriteBatchBuilder> dirty) {
         try {
-            StateCache.writeAll(db, writeOptions, dirty.build());
+            for (WriteBatchBuilder b : dirty) {
+                StateCache.writeAll(db, writeOptions, b.build());
+            }
         } catch (RocksDBException | RuntimeException e) {
             WeirException failure =
                     new WeirException(

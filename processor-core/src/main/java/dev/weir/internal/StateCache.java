@@ -26,7 +26,14 @@ import org.rocksdb.WriteOptions;
  * <p>At a barrier the dirty entries are {@linkplain #detachDirty detached} into a batch that the
  * snapshot writes off the task thread, while RocksDB writes are suspended. Until then, neither
  * those entries nor dirty ones can be evicted: the table evicts other clean ones only, and grows if
- * it has none.
+ * it has none. When {@code maxDirty} entries turn dirty while writes are suspended, they are
+ * detached ahead, into a batch that is written as soon as writes resume (or with the next
+ * snapshot): the work at a barrier stays bounded by {@code maxDirty} however long the previous
+ * snapshot took.
+ *
+ * <p>Detached entries stay cached until their batch is in RocksDB ("pinned"): batches are numbered,
+ * each entry carries the number of the last batch it went into, and everything up to {@code
+ * durableSeq} has been written.
  */
 final class StateCache {
     private static final int MIN_SLOTS = 16;
@@ -40,6 +47,9 @@ final class StateCache {
     private final List<Entry> dirty = new ArrayList<>();
     private final WriteBatchBuilder batch = new WriteBatchBuilder();
 
+    /** Batches detached while writes were suspended, in order, not yet written. */
+    private final List<WriteBatchBuilder> ahead = new ArrayList<>();
+
     /** {@code hashes[i]} is the hash of {@code slots[i]}, valid where the slot is not null. */
     private int[] hashes;
 
@@ -48,10 +58,19 @@ final class StateCache {
     private int size;
     private int dirtyEntries;
 
-    /** Counts detached batches; entries in the latest one carry its number. */
+    /** Counts detached batches; an entry carries the number of the last one it went into. */
     private int detachSeq;
 
-    private int detachedEntries;
+    /** The last batch detached at a barrier; written by the time writes resume. */
+    private int barrierSeq;
+
+    /** Batches up to this one are in RocksDB. */
+    private int durableSeq;
+
+    /** Entries in batches after {@code durableSeq}, and in batches after {@code barrierSeq}. */
+    private int pinnedEntries;
+
+    private int pinnedAhead;
     private int hand;
     private Entry last;
 
@@ -138,8 +157,12 @@ final class StateCache {
             e.dirty = true;
             dirtyEntries++;
             dirty.add(e);
-            if (dirty.size() >= maxDirty && !writesSuspended.getAsBoolean()) {
-                flush();
+            if (dirty.size() >= maxDirty) {
+                if (writesSuspended.getAsBoolean()) {
+                    detachAhead();
+                } else {
+                    flush();
+                }
             }
         }
     }
@@ -209,7 +232,9 @@ final class StateCache {
             return;
         }
         boolean suspended = writesSuspended.getAsBoolean();
-        if (suspended && dirtyEntries + detachedEntries >= size) {
+        if (!suspended) {
+            catchUp();
+        } else if (dirtyEntries + pinnedEntries >= size) {
             return;
         }
         int budget = suspended ? 256 : 2 * slots.length;
@@ -224,7 +249,7 @@ final class StateCache {
                 e.referenced = false;
                 continue;
             }
-            if (suspended && e.detachedIn == detachSeq) {
+            if (e.detachedIn > durableSeq) {
                 continue;
             }
             if (e.dirty) {
@@ -287,25 +312,79 @@ final class StateCache {
 
     /**
      * Takes every dirty entry out (serialized; the batches are built by the caller, off the task
-     * thread) for the caller to write while RocksDB writes are suspended (a snapshot writes it
-     * before the RocksDB checkpoint). The entries become clean, but stay cached until writes
-     * resume, so that no read goes to RocksDB before the batch is there. If the batch is not
-     * written the cache no longer matches RocksDB: the caller must then fail the task.
+     * thread) for the caller to write, in order, while RocksDB writes are suspended (a snapshot
+     * writes them before the RocksDB checkpoint): the batches detached ahead since the last
+     * barrier, then the entries dirty now — at most {@code maxDirty}. Call only while writes are
+     * not suspended. The entries become clean, but stay cached until writes resume, so that no read
+     * goes to RocksDB before the batch is there. If the batches are not written the cache no longer
+     * matches RocksDB: the caller must then fail the task.
      */
-    WriteBatchBuilder detachDirty() {
+    List<WriteBatchBuilder> detachDirty() {
+        // The previous barrier's batch is written; what was detached ahead since goes with this
+        // one.
+        markBarrierWritten();
+        List<WriteBatchBuilder> batches = new ArrayList<>(ahead);
+        ahead.clear();
+        batches.add(detach());
+        barrierSeq = detachSeq;
+        pinnedAhead = 0;
+        return batches;
+    }
+
+    /** Writes are suspended and {@code maxDirty} entries are dirty: detach them for later. */
+    private void detachAhead() {
+        ahead.add(detach());
+    }
+
+    private WriteBatchBuilder detach() {
         detachSeq++;
-        detachedEntries = 0;
-        WriteBatchBuilder detached = new WriteBatchBuilder();
+        WriteBatchBuilder detached = WriteBatchBuilder.forEntries(dirtyEntries);
         for (Entry e : dirty) {
             if (e.dirty) {
                 addTo(detached, e);
+                if (e.detachedIn <= durableSeq) {
+                    pinnedEntries++;
+                }
+                if (e.detachedIn <= barrierSeq) {
+                    pinnedAhead++;
+                }
                 e.detachedIn = detachSeq;
-                detachedEntries++;
             }
         }
         dirtyEntries = 0;
         dirty.clear();
         return detached;
+    }
+
+    private void markBarrierWritten() {
+        if (durableSeq < barrierSeq) {
+            durableSeq = barrierSeq;
+            pinnedEntries = pinnedAhead;
+        }
+    }
+
+    /**
+     * Writes are not suspended: the last barrier's batch is in RocksDB, and what was detached ahead
+     * goes there now, before any other write, so that RocksDB receives each key's values in order.
+     */
+    private void catchUp() {
+        markBarrierWritten();
+        if (ahead.isEmpty()) {
+            return;
+        }
+        for (WriteBatchBuilder b : ahead) {
+            try {
+                writeAll(db, writeOptions, b.build());
+            } catch (RocksDBException ex) {
+                throw new WeirException(
+                        "RocksDB batch write of " + b.count() + " state entries failed: " + ex, ex);
+            }
+        }
+        ahead.clear();
+        durableSeq = detachSeq;
+        barrierSeq = detachSeq;
+        pinnedEntries = 0;
+        pinnedAhead = 0;
     }
 
     /** Writes {@code batches} in order, closing each. */
@@ -329,27 +408,29 @@ final class StateCache {
         e.dirty = false;
     }
 
-    /** Writes every dirty entry to RocksDB in one batch. */
+    /**
+     * Writes every dirty entry to RocksDB in one batch. Call only while writes are not suspended.
+     */
     void flush() {
-        if (dirty.isEmpty()) {
-            return;
-        }
-        try {
-            for (Entry e : dirty) {
-                if (!e.dirty) {
-                    continue;
+        catchUp();
+        if (!dirty.isEmpty()) {
+            try {
+                for (Entry e : dirty) {
+                    if (e.dirty) {
+                        addTo(batch, e);
+                    }
                 }
-                addTo(batch, e);
+                writeAll(db, writeOptions, batch.build());
+            } catch (RocksDBException ex) {
+                throw new WeirException(
+                        "RocksDB batch write of " + batch.count() + " state entries failed: " + ex,
+                        ex);
+            } finally {
+                batch.clear();
             }
-            writeAll(db, writeOptions, batch.build());
-        } catch (RocksDBException ex) {
-            throw new WeirException(
-                    "RocksDB batch write of " + batch.count() + " state entries failed: " + ex, ex);
-        } finally {
-            batch.clear();
+            dirtyEntries = 0;
+            dirty.clear();
         }
-        dirtyEntries = 0;
-        dirty.clear();
         // Entries evicted while writes were suspended are due now.
         evictDownTo(capacity);
     }

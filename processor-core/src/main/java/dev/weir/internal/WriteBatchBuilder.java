@@ -47,10 +47,10 @@ final class WriteBatchBuilder {
     private static final int INDEX_BITS = 24;
 
     private final int chunkBytes;
-    private ColumnFamilyHandle[] handles = new ColumnFamilyHandle[64];
-    private int[] families = new int[64];
-    private byte[][] keys = new byte[64][];
-    private byte[][] values = new byte[64][];
+    private ColumnFamilyHandle[] handles;
+    private int[] families;
+    private byte[][] keys;
+    private byte[][] values;
     private int size;
     private long bytes;
 
@@ -60,11 +60,20 @@ final class WriteBatchBuilder {
     private int count;
 
     WriteBatchBuilder() {
-        this(CHUNK_BYTES);
+        this(CHUNK_BYTES, 64);
     }
 
-    WriteBatchBuilder(int chunkBytes) {
+    /** For about {@code entries} entries: no growing on the way there. */
+    static WriteBatchBuilder forEntries(int entries) {
+        return new WriteBatchBuilder(CHUNK_BYTES, Math.max(1, entries));
+    }
+
+    WriteBatchBuilder(int chunkBytes, int capacity) {
         this.chunkBytes = chunkBytes;
+        this.handles = new ColumnFamilyHandle[capacity];
+        this.families = new int[capacity];
+        this.keys = new byte[capacity][];
+        this.values = new byte[capacity][];
     }
 
     /**

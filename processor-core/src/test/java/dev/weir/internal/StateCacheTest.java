@@ -78,7 +78,8 @@ class StateCacheTest {
             List<Map<String, Long>> model = List.of(new HashMap<>(), new HashMap<>());
             SplittableRandom random = new SplittableRandom(seed);
             Map<String, Long>[] frozen = null;
-            WriteBatchBuilder detached = null;
+            List<WriteBatchBuilder> detached = null;
+            List<Map<String, Long>> atBarrier = null;
 
             for (int step = 0; step < 30_000; step++) {
                 int sizeBefore = cache.size();
@@ -106,10 +107,16 @@ class StateCacheTest {
                     // into a batch that is written later, while writes are suspended.
                     if (random.nextBoolean()) {
                         cache.flush();
+                        detached = null;
                         assertDbHolds(db, tables, model);
                         assertThat(cache.size()).isLessThanOrEqualTo(capacity);
                     } else {
                         detached = cache.detachDirty();
+                        atBarrier =
+                                List.of(new HashMap<>(model.get(0)), new HashMap<>(model.get(1)));
+                        assertThat(detached.get(detached.size() - 1).count())
+                                .as("step %d: entries detached at the barrier itself", step)
+                                .isLessThanOrEqualTo(Math.max(1, maxDirty));
                     }
                     suspended[0] = true;
                     frozen = contents(db, tables);
@@ -118,6 +125,10 @@ class StateCacheTest {
                             .as("RocksDB unchanged while writes are suspended")
                             .isEqualTo(frozen);
                     writeDetached(db, writeOptions, detached);
+                    if (detached != null) {
+                        // What a snapshot's RocksDB checkpoint holds: the state at the barrier.
+                        assertDbHolds(db, tables, atBarrier);
+                    }
                     detached = null;
                     suspended[0] = false;
                 }
@@ -136,10 +147,13 @@ class StateCacheTest {
         }
     }
 
-    private static void writeDetached(RocksDB db, WriteOptions options, WriteBatchBuilder batches)
+    private static void writeDetached(
+            RocksDB db, WriteOptions options, List<WriteBatchBuilder> batches)
             throws RocksDBException {
         if (batches != null) {
-            StateCache.writeAll(db, options, batches.build());
+            for (WriteBatchBuilder b : batches) {
+                StateCache.writeAll(db, options, b.build());
+            }
         }
     }
 

@@ -51,7 +51,7 @@ class WriteBatchBuilderTest {
                                 .setCreateMissingColumnFamilies(true);
                 WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
                 RocksDB db = RocksDB.open(options, tmp.toString(), descriptors, families)) {
-            WriteBatchBuilder builder = new WriteBatchBuilder(chunkBytes);
+            WriteBatchBuilder builder = new WriteBatchBuilder(chunkBytes, 64);
             for (int round = 0; round < 3; round++) {
                 List<Op> added = new ArrayList<>();
                 for (int i = 0; i < 2_000; i++) {
