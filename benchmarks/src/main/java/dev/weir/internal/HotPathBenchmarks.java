@@ -121,8 +121,10 @@ public class HotPathBenchmarks {
                             dir.resolve("db"),
                             KeyGroups.rangeFor(0, 128, 1),
                             128,
-                            cacheEntries,
-                            JobOptions.STATE_CACHE_MAX_DIRTY.defaultValue().orElseThrow(),
+                            new StateCache.Limits(
+                                    cacheEntries,
+                                    JobOptions.STATE_CACHE_MAX_BYTES.defaultValue().orElseThrow(),
+                                    JobOptions.STATE_CACHE_MAX_DIRTY.defaultValue().orElseThrow()),
                             Map.of());
             state = backend.valueState(new ValueStateDescriptor<>("count", Serdes.longs()));
         }

@@ -44,6 +44,16 @@ public final class JobOptions {
                     Integer.MAX_VALUE,
                     "Entries of the per-subtask write-back cache in front of RocksDB (0 disables it)");
 
+    public static final ConfigOption<Long> STATE_CACHE_MAX_BYTES =
+            ConfigOption.longValue(
+                    "state.cache.max-bytes",
+                    64L << 20,
+                    1L,
+                    Long.MAX_VALUE,
+                    "Heap the per-subtask write-back cache may take, counting each entry as an"
+                            + " average entry's serialized key and value plus ~100 bytes; with large"
+                            + " values it holds fewer than state.cache.max-entries");
+
     public static final ConfigOption<Integer> STATE_CACHE_MAX_DIRTY =
             ConfigOption.integer(
                     "state.cache.max-dirty-entries",
@@ -77,6 +87,7 @@ public final class JobOptions {
                 MAX_PARALLELISM,
                 STATE_LOCAL_DIR,
                 STATE_CACHE_MAX_ENTRIES,
+                STATE_CACHE_MAX_BYTES,
                 STATE_CACHE_MAX_DIRTY,
                 CHANNEL_CAPACITY,
                 CHANNEL_BATCH_SIZE);

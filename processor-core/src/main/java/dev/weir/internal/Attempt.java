@@ -392,8 +392,7 @@ final class Attempt implements Task.TaskListener {
                             restoredDir.orElse(base.resolve("db")),
                             KeyGroups.rangeFor(subtask, plan.maxParallelism(), plan.parallelism()),
                             plan.maxParallelism(),
-                            plan.cacheEntries(),
-                            plan.maxDirtyEntries(),
+                            plan.cacheLimits(),
                             states);
             unstarted.add(backend);
             if (restoredDir.isEmpty()) {

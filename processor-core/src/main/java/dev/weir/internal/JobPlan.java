@@ -20,8 +20,7 @@ record JobPlan(
         long timeoutMillis,
         int retained,
         int tolerableFailures,
-        int cacheEntries,
-        int maxDirtyEntries,
+        StateCache.Limits cacheLimits,
         int channelCapacity,
         int batchSize) {
 
@@ -58,8 +57,10 @@ record JobPlan(
                 timeout,
                 config.get(CheckpointOptions.RETAINED),
                 config.get(CheckpointOptions.TOLERABLE_FAILURES),
-                config.get(JobOptions.STATE_CACHE_MAX_ENTRIES),
-                config.get(JobOptions.STATE_CACHE_MAX_DIRTY),
+                new StateCache.Limits(
+                        config.get(JobOptions.STATE_CACHE_MAX_ENTRIES),
+                        config.get(JobOptions.STATE_CACHE_MAX_BYTES),
+                        config.get(JobOptions.STATE_CACHE_MAX_DIRTY)),
                 config.get(JobOptions.CHANNEL_CAPACITY),
                 config.get(JobOptions.CHANNEL_BATCH_SIZE));
     }

@@ -61,8 +61,7 @@ public final class OperatorHarnessDriver implements AutoCloseable {
                         dbDir,
                         KeyGroups.rangeFor(info.subtask(), maxParallelism, info.parallelism()),
                         maxParallelism,
-                        100_000,
-                        10_000,
+                        new StateCache.Limits(100_000, 64L << 20, 10_000),
                         restored);
         this.operator =
                 new KeyedProcessOperator(

@@ -89,8 +89,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
             Path dbDir,
             KeyGroupRange keyGroups,
             int maxParallelism,
-            int cacheEntries,
-            int maxDirtyEntries,
+            StateCache.Limits cacheLimits,
             Map<String, StateInfo> restoredStates) {
         this.subtask = subtask;
         this.dbDir = dbDir;
@@ -137,12 +136,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
         }
         this.cache =
                 new StateCache(
-                        db,
-                        writeOptions,
-                        cacheEntries,
-                        maxDirtyEntries,
-                        this::writesSuspended,
-                        this::awaitWritable);
+                        db, writeOptions, cacheLimits, this::writesSuspended, this::awaitWritable);
     }
 
     private static List<byte[]> existingFamilies(Path dir) throws RocksDBException {
@@ -378,6 +372,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
         try {
             for (WriteBatchBuilder b : dirty) {
                 StateCache.writeAll(db, writeOptions, b.build());
+                cache.observe(b);
             }
         } catch (RocksDBException | RuntimeException e) {
             WeirException failure =

@@ -31,6 +31,12 @@ import org.rocksdb.WriteOptions;
  * snapshot): the work at a barrier stays bounded by {@code maxDirty} however long the previous
  * snapshot took.
  *
+ * <p>The cache holds at most {@code maxEntries} entries, and fewer when their values are large: at
+ * most {@code maxBytes} of entries, each counted as the serialized size of an average entry (as
+ * last observed in a batch written to RocksDB, or in values read from it) plus {@link
+ * #ENTRY_OVERHEAD_BYTES}. Without that bound 100,000 cached values of 10 KiB would take a gigabyte
+ * of heap.
+ *
  * <p>Detached entries stay cached until their batch is in RocksDB ("pinned"): batches are numbered,
  * each entry carries the number of the last batch it went into, and everything up to {@code
  * durableSeq} has been written.
@@ -38,9 +44,16 @@ import org.rocksdb.WriteOptions;
 final class StateCache {
     private static final int MIN_SLOTS = 16;
 
+    /** Heap an entry takes besides its key and value bytes: objects, headers, its table slot. */
+    static final int ENTRY_OVERHEAD_BYTES = 96;
+
+    /** How many entries the cache may hold, and how much; when dirty entries are written. */
+    record Limits(int maxEntries, long maxBytes, int maxDirty) {}
+
     private final RocksDB db;
     private final WriteOptions writeOptions;
     private final int capacity;
+    private final long maxBytes;
     private final int maxDirty;
     private final BooleanSupplier writesSuspended;
     private final Runnable awaitWritable;
@@ -74,19 +87,22 @@ final class StateCache {
     private int hand;
     private Entry last;
 
+    /** Serialized bytes of an average entry, key and value, as last observed; 0: none yet. */
+    private volatile int entryBytes;
+
     StateCache(
             RocksDB db,
             WriteOptions writeOptions,
-            int capacity,
-            int maxDirty,
+            Limits limits,
             BooleanSupplier writesSuspended,
             Runnable awaitWritable) {
         this.db = db;
         this.writesSuspended = writesSuspended;
         this.awaitWritable = awaitWritable;
         this.writeOptions = writeOptions;
-        this.capacity = capacity;
-        this.maxDirty = Math.max(1, maxDirty);
+        this.capacity = limits.maxEntries();
+        this.maxBytes = limits.maxBytes();
+        this.maxDirty = Math.max(1, limits.maxDirty());
         // At most half full at capacity; starts small and doubles as entries come.
         allocate(MIN_SLOTS);
     }
@@ -172,6 +188,23 @@ final class StateCache {
         return size;
     }
 
+    /** Entries the cache may hold with values of the size observed last. */
+    int entryLimit() {
+        int observed = entryBytes;
+        if (observed == 0) {
+            return capacity;
+        }
+        return (int) Math.max(1, Math.min(capacity, maxBytes / (observed + ENTRY_OVERHEAD_BYTES)));
+    }
+
+    /** A batch of the cache's entries was built: their average size. Any thread. */
+    void observe(WriteBatchBuilder built) {
+        long average = built.averageEntryBytes();
+        if (average > 0) {
+            entryBytes = (int) Math.min(average, Integer.MAX_VALUE - ENTRY_OVERHEAD_BYTES);
+        }
+    }
+
     private static int mix(int hash, RocksKeyedBackend.StateTable table) {
         int h = hash ^ (table.id * 0x9E3779B9);
         return h ^ (h >>> 16);
@@ -192,7 +225,7 @@ final class StateCache {
     }
 
     private void insert(Entry e, int h) {
-        evictDownTo(capacity - 1);
+        evictDownTo(entryLimit() - 1);
         if ((size + 1) * 2 > slots.length) {
             resize(slots.length * 2);
         }
@@ -291,7 +324,15 @@ final class StateCache {
             RocksKeyedBackend.StateTable table, byte[] key, Function<byte[], Object> reader) {
         try {
             byte[] bytes = db.get(table.family, key);
-            return bytes == null ? null : reader.apply(bytes);
+            if (bytes == null) {
+                return null;
+            }
+            int seen = entryBytes;
+            entryBytes =
+                    seen == 0
+                            ? key.length + bytes.length
+                            : (7 * seen + key.length + bytes.length) >>> 3;
+            return reader.apply(bytes);
         } catch (RocksDBException e) {
             throw new WeirException("RocksDB read of state '" + table.name + "' failed: " + e, e);
         }
@@ -375,6 +416,7 @@ final class StateCache {
         for (WriteBatchBuilder b : ahead) {
             try {
                 writeAll(db, writeOptions, b.build());
+                observe(b);
             } catch (RocksDBException ex) {
                 throw new WeirException(
                         "RocksDB batch write of " + b.count() + " state entries failed: " + ex, ex);
@@ -421,6 +463,7 @@ final class StateCache {
                     }
                 }
                 writeAll(db, writeOptions, batch.build());
+                observe(batch);
             } catch (RocksDBException ex) {
                 throw new WeirException(
                         "RocksDB batch write of " + batch.count() + " state entries failed: " + ex,
@@ -432,7 +475,7 @@ final class StateCache {
             dirty.clear();
         }
         // Entries evicted while writes were suspended are due now.
-        evictDownTo(capacity);
+        evictDownTo(entryLimit());
     }
 
     private static final class Entry {

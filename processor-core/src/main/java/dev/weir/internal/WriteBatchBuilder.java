@@ -52,6 +52,7 @@ final class WriteBatchBuilder {
     private byte[][] keys;
     private byte[][] values;
     private int size;
+    private long averageEntryBytes;
 
     private final List<byte[]> sealed = new ArrayList<>();
     private byte[] buf;
@@ -101,10 +102,10 @@ final class WriteBatchBuilder {
     }
 
     /**
-     * Summed here, not as entries are added: a snapshot adds on the task thread, where reading each
-     * key's and value's length would be two more cache misses per entry.
+     * Summed when building, not as entries are added: a snapshot adds on the task thread, where
+     * reading each key's and value's length would be two more cache misses per entry.
      */
-    private long averageEntryBytes() {
+    private static long averageEntryBytes(byte[][] keys, byte[][] values, int size) {
         long bytes = 0;
         for (int i = 0; i < size; i++) {
             bytes += keys[i].length + (values[i] == null ? 0 : values[i].length);
@@ -112,12 +113,18 @@ final class WriteBatchBuilder {
         return bytes / size;
     }
 
+    /** The average size of an entry, key and value, in the last {@link #build}; 0 before. */
+    long averageEntryBytes() {
+        return averageEntryBytes;
+    }
+
     /** The batches, in order; the caller writes them one after the other and closes them. */
     List<WriteBatch> build() {
         if (size == 0) {
             return List.of();
         }
-        if (averageEntryBytes() >= LARGE_ENTRY_BYTES) {
+        averageEntryBytes = averageEntryBytes(keys, values, size);
+        if (averageEntryBytes >= LARGE_ENTRY_BYTES) {
             return buildThroughRocksDb();
         }
         if (buf == null) {

@@ -171,8 +171,7 @@ class RocksKeyedBackendTest {
                         tmp.resolve("db"),
                         ALL_KEY_GROUPS,
                         MAX_PARALLELISM,
-                        1,
-                        1,
+                        new StateCache.Limits(1, Long.MAX_VALUE, 1),
                         Map.of())) {
             ValueState<Long> count = backend.valueState(COUNT);
             for (int i = 0; i < 5; i++) {
@@ -200,8 +199,7 @@ class RocksKeyedBackendTest {
                         copyOf(snapshot, tmp.resolve("restored")),
                         ALL_KEY_GROUPS,
                         MAX_PARALLELISM,
-                        100,
-                        3,
+                        new StateCache.Limits(100, Long.MAX_VALUE, 3),
                         Map.of())) {
             ValueState<Long> count = restored.valueState(COUNT);
             for (int i = 0; i < 5; i++) {
@@ -228,7 +226,12 @@ class RocksKeyedBackendTest {
                         .orElseThrow();
         try (RocksKeyedBackend backend =
                 new RocksKeyedBackend(
-                        SUBTASK, tmp.resolve("db"), firstHalf, MAX_PARALLELISM, 100, 3, Map.of())) {
+                        SUBTASK,
+                        tmp.resolve("db"),
+                        firstHalf,
+                        MAX_PARALLELISM,
+                        new StateCache.Limits(100, Long.MAX_VALUE, 3),
+                        Map.of())) {
             backend.setCurrentKey(utf8(inside));
 
             assertThatThrownBy(() -> backend.setCurrentKey(utf8(outside)))
@@ -284,8 +287,7 @@ class RocksKeyedBackendTest {
                         tmp.resolve("db"),
                         ALL_KEY_GROUPS,
                         MAX_PARALLELISM,
-                        100,
-                        3,
+                        new StateCache.Limits(100, Long.MAX_VALUE, 3),
                         restored)) {
             assertThatThrownBy(
                             () ->
@@ -502,7 +504,12 @@ class RocksKeyedBackendTest {
 
     private static RocksKeyedBackend open(Path dir, int cacheEntries) {
         return new RocksKeyedBackend(
-                SUBTASK, dir, ALL_KEY_GROUPS, MAX_PARALLELISM, cacheEntries, 3, Map.of());
+                SUBTASK,
+                dir,
+                ALL_KEY_GROUPS,
+                MAX_PARALLELISM,
+                new StateCache.Limits(cacheEntries, Long.MAX_VALUE, 3),
+                Map.of());
     }
 
     private static Path copyOf(Path source, Path target) {

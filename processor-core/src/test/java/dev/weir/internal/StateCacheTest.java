@@ -37,18 +37,22 @@ class StateCacheTest {
     private static final Function<Object, byte[]> WRITE =
             v -> ByteBuffer.allocate(8).putLong((Long) v).array();
 
-    @ParameterizedTest(name = "capacity {0}, max dirty {1}, distinct hashes {2}, seed {3}")
+    @ParameterizedTest(
+            name = "capacity {0}, max bytes {1}, max dirty {2}, distinct hashes {3}, seed {4}")
     @CsvSource({
-        "0, 1, 1000, 1",
-        "1, 1, 1000, 2",
-        "8, 3, 4, 3",
-        "64, 16, 7, 4",
-        "64, 1000, 1000, 5",
-        "500, 100, 1000, 6",
-        "100000, 4096, 1, 7"
+        "0, 1000000, 1, 1000, 1",
+        "1, 1000000, 1, 1000, 2",
+        "8, 1000000, 3, 4, 3",
+        "64, 1000000, 16, 7, 4",
+        "64, 1000000, 1000, 1000, 5",
+        "500, 1000000, 100, 1000, 6",
+        "100000, 1000000, 4096, 1, 7",
+        // Entries of 13-15 bytes and the overhead: the byte bound holds 20 of 500.
+        "500, 2200, 16, 1000, 8"
     })
     void behavesLikeAMapWhoseFlushedStateIsInRocksDb(
-            int capacity, int maxDirty, int distinctHashes, long seed) throws Exception {
+            int capacity, long maxBytes, int maxDirty, int distinctHashes, long seed)
+            throws Exception {
         List<ColumnFamilyDescriptor> descriptors =
                 List.of(
                         new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY),
@@ -70,8 +74,7 @@ class StateCacheTest {
                     new StateCache(
                             db,
                             writeOptions,
-                            capacity,
-                            maxDirty,
+                            new StateCache.Limits(capacity, maxBytes, maxDirty),
                             () -> suspended[0],
                             // A write straight to RocksDB waits for the checkpoint to end.
                             () -> suspended[0] = false);
@@ -109,7 +112,7 @@ class StateCacheTest {
                         cache.flush();
                         detached = null;
                         assertDbHolds(db, tables, model);
-                        assertThat(cache.size()).isLessThanOrEqualTo(capacity);
+                        assertThat(cache.size()).isLessThanOrEqualTo(cache.entryLimit());
                     } else {
                         detached = cache.detachDirty();
                         atBarrier =
@@ -136,13 +139,23 @@ class StateCacheTest {
                     // Beyond capacity only after a suspension, and then shrinking back.
                     assertThat(cache.size())
                             .as("step %d: entries", step)
-                            .isLessThanOrEqualTo(Math.max(capacity, sizeBefore));
+                            .isLessThanOrEqualTo(Math.max(cache.entryLimit(), sizeBefore));
                 }
             }
             writeDetached(db, writeOptions, detached);
             suspended[0] = false;
             cache.flush();
             assertDbHolds(db, tables, model);
+            if (capacity > 0) {
+                // Keys "key-0" to "key-299", 8-byte values.
+                long smallest = 5 + 8 + StateCache.ENTRY_OVERHEAD_BYTES;
+                long largest = 7 + 8 + StateCache.ENTRY_OVERHEAD_BYTES;
+                assertThat(cache.entryLimit())
+                        .as("entries within %d bytes", maxBytes)
+                        .isBetween(
+                                (int) Math.min(capacity, maxBytes / largest),
+                                (int) Math.min(capacity, maxBytes / smallest));
+            }
             handles.forEach(ColumnFamilyHandle::close);
         }
     }
