@@ -166,13 +166,10 @@ class RocksKeyedBackendTest {
         // A one-entry cache that writes every dirty value at once: without the suspension these
         // writes would reach RocksDB before the deferred checkpoint runs.
         try (RocksKeyedBackend backend =
-                new RocksKeyedBackend(
-                        SUBTASK,
+                open(
                         tmp.resolve("db"),
                         ALL_KEY_GROUPS,
-                        MAX_PARALLELISM,
-                        new StateCache.Limits(1, Long.MAX_VALUE, 1),
-                        Map.of())) {
+                        new StateCache.Limits(1, Long.MAX_VALUE, 1))) {
             ValueState<Long> count = backend.valueState(COUNT);
             for (int i = 0; i < 5; i++) {
                 backend.setCurrentKey(utf8("k" + i));
@@ -193,14 +190,7 @@ class RocksKeyedBackendTest {
                 assertThat(count.value()).as("live value of k%d", i).contains(2L);
             }
         }
-        try (RocksKeyedBackend restored =
-                new RocksKeyedBackend(
-                        SUBTASK,
-                        copyOf(snapshot, tmp.resolve("restored")),
-                        ALL_KEY_GROUPS,
-                        MAX_PARALLELISM,
-                        new StateCache.Limits(100, Long.MAX_VALUE, 3),
-                        Map.of())) {
+        try (RocksKeyedBackend restored = open(copyOf(snapshot, tmp.resolve("restored")), 100)) {
             ValueState<Long> count = restored.valueState(COUNT);
             for (int i = 0; i < 5; i++) {
                 restored.setCurrentKey(utf8("k" + i));
@@ -225,13 +215,7 @@ class RocksKeyedBackendTest {
                         .findFirst()
                         .orElseThrow();
         try (RocksKeyedBackend backend =
-                new RocksKeyedBackend(
-                        SUBTASK,
-                        tmp.resolve("db"),
-                        firstHalf,
-                        MAX_PARALLELISM,
-                        new StateCache.Limits(100, Long.MAX_VALUE, 3),
-                        Map.of())) {
+                open(tmp.resolve("db"), firstHalf, new StateCache.Limits(100, Long.MAX_VALUE, 3))) {
             backend.setCurrentKey(utf8(inside));
 
             assertThatThrownBy(() -> backend.setCurrentKey(utf8(outside)))
@@ -503,13 +487,12 @@ class RocksKeyedBackendTest {
     // ---- helpers --------------------------------------------------------------------------
 
     private static RocksKeyedBackend open(Path dir, int cacheEntries) {
-        return new RocksKeyedBackend(
-                SUBTASK,
-                dir,
-                ALL_KEY_GROUPS,
-                MAX_PARALLELISM,
-                new StateCache.Limits(cacheEntries, Long.MAX_VALUE, 3),
-                Map.of());
+        return open(dir, ALL_KEY_GROUPS, new StateCache.Limits(cacheEntries, Long.MAX_VALUE, 3));
+    }
+
+    private static RocksKeyedBackend open(
+            Path dir, KeyGroupRange keyGroups, StateCache.Limits cache) {
+        return new RocksKeyedBackend(SUBTASK, dir, keyGroups, MAX_PARALLELISM, cache, Map.of());
     }
 
     private static Path copyOf(Path source, Path target) {
