@@ -34,8 +34,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * the task waits.
  */
 final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
-    /** Serialized keys and values held for the next epoch before the task waits instead. */
+    /** Heap held for the next epoch before the task waits instead. */
     static final long HOLD_LIMIT_BYTES = 8L << 20;
+
+    /** Heap a held record takes besides its key and value bytes (record, headers, arrays). */
+    private static final int HELD_RECORD_OVERHEAD_BYTES = 128;
 
     private final String topic;
     private final Serde<K> keySerde;
@@ -157,7 +160,8 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
     private void hold(ProducerRecord<byte[], byte[]> record) {
         held.add(record);
         heldBytes +=
-                (record.key() == null ? 0 : record.key().length)
+                HELD_RECORD_OVERHEAD_BYTES
+                        + (record.key() == null ? 0 : record.key().length)
                         + (record.value() == null ? 0 : record.value().length);
         if (heldBytes > HOLD_LIMIT_BYTES) {
             awaitPreviousEpoch();
