@@ -35,10 +35,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
     /** Heap held for the next epoch before the task waits instead. */
-    static final long HOLD_LIMIT_BYTES = 8L << 20;
+    static final long HOLD_LIMIT_BYTES = 2L << 20;
 
     /** Heap a held record takes besides its key and value bytes (record, headers, arrays). */
-    private static final int HELD_RECORD_OVERHEAD_BYTES = 128;
+    private static final int HELD_RECORD_OVERHEAD_BYTES = 200;
 
     private final String topic;
     private final Serde<K> keySerde;
