@@ -320,7 +320,7 @@ class KafkaTransactionsTest {
             txns.recover();
             txns.begin(1);
             SinkWriter<String, String> writer = sinkWriter(txns);
-            write(writer, "a", "b");
+            write(writer, List.of("a", "b"));
 
             writer.prepareCheckpoint(1);
 
@@ -348,9 +348,9 @@ class KafkaTransactionsTest {
             SinkWriter<String, String> writer = sinkWriter(txns);
             List<String> epoch1 = numbered("1-", 3, 8);
             List<String> epoch2 = numbered("2-", 200, 40);
-            epoch1.forEach(v -> writer.write(Record.of("k", v, System.currentTimeMillis())));
+            write(writer, epoch1);
             writer.prepareCheckpoint(1);
-            epoch2.forEach(v -> writer.write(Record.of("k", v, System.currentTimeMillis())));
+            write(writer, epoch2);
 
             await().during(BLOCKED)
                     .atMost(BLOCKED.multipliedBy(10))
@@ -361,7 +361,7 @@ class KafkaTransactionsTest {
                                                     "records in the partition before epoch 1 is acknowledged")
                                             .isZero());
             assertThat(txns.commit(metadata(1, 3))).isEqualTo(CommitOutcome.committed());
-            writer.write(Record.of("k", "2-last", System.currentTimeMillis()));
+            write(writer, List.of("2-last"));
             writer.prepareCheckpoint(2);
             assertThat(txns.commit(metadata(2, 4))).isEqualTo(CommitOutcome.committed());
 
@@ -383,9 +383,9 @@ class KafkaTransactionsTest {
             int valueBytes = 1024;
             int overLimit = (int) (KafkaSinkWriter.HOLD_LIMIT_BYTES / valueBytes) + 10;
             List<String> epoch2 = numbered("2-", overLimit, valueBytes);
-            epoch1.forEach(v -> writer.write(Record.of("k", v, System.currentTimeMillis())));
+            write(writer, epoch1);
             writer.prepareCheckpoint(1);
-            epoch2.forEach(v -> writer.write(Record.of("k", v, System.currentTimeMillis())));
+            write(writer, epoch2);
 
             assertThat(highWatermark())
                     .as("epoch 1 acknowledged once the held records passed the limit")
@@ -432,7 +432,7 @@ class KafkaTransactionsTest {
                         });
     }
 
-    private static void write(SinkWriter<String, String> writer, String... values) {
+    private static void write(SinkWriter<String, String> writer, List<String> values) {
         for (String v : values) {
             writer.write(Record.of("k", v, System.currentTimeMillis()));
         }

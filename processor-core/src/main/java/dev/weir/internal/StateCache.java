@@ -80,10 +80,12 @@ final class StateCache {
     /** Batches up to this one are in RocksDB. */
     private int durableSeq;
 
-    /** Entries in batches after {@code durableSeq}, and in batches after {@code barrierSeq}. */
+    /** Entries pinned now: in batches after {@code durableSeq}. */
     private int pinnedEntries;
 
+    /** Entries pinned by batches detached ahead: after {@code barrierSeq}. */
     private int pinnedAhead;
+
     private int hand;
     private Entry last;
 
