@@ -87,7 +87,15 @@ final class StateCache {
     private int pinnedAhead;
 
     private int hand;
+
+    /**
+     * The entry of the last lookup, and the array its caller passed as the key: the backend makes
+     * one array per current key and never changes it, so the same array is the same key. (The
+     * entry's own key array is the one of the record that first loaded it.)
+     */
     private Entry last;
+
+    private byte[] lastKey;
 
     /** Serialized bytes of an average entry, key and value, as last observed; 0: none yet. */
     private volatile int entryBytes;
@@ -127,15 +135,15 @@ final class StateCache {
         if (capacity == 0) {
             return readFromDb(table, key, reader);
         }
-        Entry e = last;
-        if (e == null || e.key != key || e.table != table) {
+        Entry e = lastLookup(table, key);
+        if (e == null) {
             int h = mix(hash, table);
             e = find(table, key, h);
             if (e == null) {
                 e = new Entry(table, key, readFromDb(table, key, reader));
                 insert(e, h);
             }
-            last = e;
+            remember(e, key);
         }
         e.referenced = true;
         return e.value;
@@ -158,15 +166,15 @@ final class StateCache {
             writeThrough(e);
             return;
         }
-        Entry e = last;
-        if (e == null || e.key != key || e.table != table) {
+        Entry e = lastLookup(table, key);
+        if (e == null) {
             int h = mix(hash, table);
             e = find(table, key, h);
             if (e == null) {
                 e = new Entry(table, key, value);
                 insert(e, h);
             }
-            last = e;
+            remember(e, key);
         }
         e.value = value;
         e.writer = writer;
@@ -205,6 +213,17 @@ final class StateCache {
         if (average > 0) {
             entryBytes = (int) Math.min(average, Integer.MAX_VALUE - ENTRY_OVERHEAD_BYTES);
         }
+    }
+
+    /** The entry of the last lookup if {@code key} is the same array, else null. */
+    private Entry lastLookup(RocksKeyedBackend.StateTable table, byte[] key) {
+        Entry e = last;
+        return e != null && lastKey == key && e.table == table ? e : null;
+    }
+
+    private void remember(Entry e, byte[] key) {
+        last = e;
+        lastKey = key;
     }
 
     private static int mix(int hash, RocksKeyedBackend.StateTable table) {
@@ -296,7 +315,7 @@ final class StateCache {
                 dirtyEntries--;
             }
             if (e == last) {
-                last = null;
+                remember(null, null);
             }
             remove(i);
             // The entry shifted into slot i has not been looked at yet.
