@@ -160,6 +160,36 @@ class RocksKeyedBackendTest {
     }
 
     @Test
+    void everyStateInsertsIntoItsMemtableWithAHintPerKeyGroup() throws Exception {
+        Path dir = tmp.resolve("db");
+        try (RocksKeyedBackend backend = open(dir, 10)) {
+            backend.valueState(COUNT);
+            backend.setCurrentKey(utf8("k"));
+            backend.valueState(COUNT).update(1L);
+        }
+        Path options;
+        try (Stream<Path> files = Files.list(dir)) {
+            options =
+                    files.filter(f -> f.getFileName().toString().startsWith("OPTIONS-"))
+                            .max(Path::compareTo)
+                            .orElseThrow();
+        }
+        List<String> lines = Files.readAllLines(options);
+        // The default column family and the state's.
+        assertThat(lines.stream().filter(l -> l.startsWith("[CFOptions ")))
+                .containsExactly("[CFOptions \"default\"]", "[CFOptions \"count\"]");
+        assertThat(
+                        lines.stream()
+                                .map(String::trim)
+                                .filter(
+                                        l ->
+                                                l.equals(
+                                                        "memtable_insert_with_hint_prefix_extractor="
+                                                                + "rocksdb.FixedPrefix.2")))
+                .hasSize(2);
+    }
+
+    @Test
     void writesWhileTheRocksDbCheckpointIsTakenStayOutOfItAndLandAfterwards() throws Exception {
         List<Runnable> deferred = new ArrayList<>();
         Path snapshot = tmp.resolve("snap");
