@@ -67,10 +67,12 @@ public final class JobOptions {
     public static final ConfigOption<Integer> CHANNEL_CAPACITY =
             ConfigOption.integer(
                     "channel.capacity-batches",
-                    16,
+                    4,
                     1,
                     1 << 16,
-                    "Batches a channel between two subtasks buffers before the sender waits (backpressure)");
+                    "Batches a channel between two subtasks buffers before the sender waits"
+                            + " (backpressure); under backpressure they are full, and each young"
+                            + " GC copies the records in them");
 
     public static final ConfigOption<Integer> CHANNEL_BATCH_SIZE =
             ConfigOption.integer(
