@@ -4,7 +4,10 @@ package dev.weir;
  * Turns values into bytes and back: keys for routing and state, state values, and the records of
  * connectors. Implementations must be deterministic (equal values give equal bytes: key groups are
  * computed from them) and thread-safe or stateless, since every subtask shares one instance. A
- * value that cannot be read throws an unchecked exception with the reason.
+ * value that cannot be read throws an unchecked exception with the reason. {@link #serialize}
+ * returns an array of its own, which the caller may keep (keyed state caches it); {@link
+ * #deserialize} may return the array it is given, but no other object that shares it (keyed state
+ * updates its cached arrays in place).
  */
 public interface Serde<T> {
     byte[] serialize(T value);

@@ -166,18 +166,66 @@ final class StateCache {
             writeThrough(e);
             return;
         }
+        Entry e = entryToWrite(table, key, hash);
+        e.value = value;
+        e.writer = writer;
+        markDirty(e);
+    }
+
+    /**
+     * Sets {@code key} to {@code bytes} ({@code null} deletes it), for a state whose cached values
+     * are their serialized form (read with {@link #AS_IS}). Copies into the cached array when it
+     * has the same length and no batch still to be written refers to it: the update then stores no
+     * new object into the entry, which lives long — every such store is a reference from old to
+     * young objects that the garbage collector tracks, and a value it copies and promotes. An array
+     * that {@code callers} keeps is copied before it is cached.
+     */
+    void putSerialized(
+            RocksKeyedBackend.StateTable table,
+            byte[] key,
+            int hash,
+            byte[] bytes,
+            boolean callers) {
+        if (capacity == 0) {
+            put(table, key, hash, bytes, SERIALIZED);
+            return;
+        }
+        Entry e = entryToWrite(table, key, hash);
+        if (bytes != null
+                && e.value instanceof byte[] cached
+                && cached.length == bytes.length
+                && e.detachedIn <= durableSeq) {
+            System.arraycopy(bytes, 0, cached, 0, bytes.length);
+        } else {
+            e.value = callers && bytes != null ? bytes.clone() : bytes;
+        }
+        if (e.writer != SERIALIZED) {
+            e.writer = SERIALIZED;
+        }
+        markDirty(e);
+    }
+
+    /** Reads a stored value as its bytes. */
+    static final Function<byte[], Object> AS_IS = b -> b;
+
+    private static final Function<Object, byte[]> SERIALIZED = v -> (byte[]) v;
+
+    /** The entry of {@code key}, created without a value if the cache has none. */
+    private Entry entryToWrite(RocksKeyedBackend.StateTable table, byte[] key, int hash) {
         Entry e = lastLookup(table, key);
         if (e == null) {
             int h = mix(hash, table);
             e = find(table, key, h);
             if (e == null) {
-                e = new Entry(table, key, value);
+                e = new Entry(table, key, null);
                 insert(e, h);
             }
             remember(e, key);
         }
-        e.value = value;
-        e.writer = writer;
+        return e;
+    }
+
+    private void markDirty(Entry e) {
         e.referenced = true;
         if (!e.dirty) {
             e.dirty = true;

@@ -160,6 +160,25 @@ class RocksKeyedBackendTest {
     }
 
     @Test
+    void byteArrayValuesReadOrWrittenStayTheCallersOwn() {
+        ValueStateDescriptor<byte[]> blob = new ValueStateDescriptor<>("blob", Serdes.bytes());
+        try (RocksKeyedBackend backend = open(tmp.resolve("db"), 10)) {
+            ValueState<byte[]> state = backend.valueState(blob);
+            backend.setCurrentKey(utf8("k"));
+            byte[] written = {1, 2, 3};
+            state.update(written);
+            written[0] = 9;
+            byte[] read = state.valueOrElse(null);
+            assertThat(read).containsExactly(1, 2, 3);
+            // The cache updates a value of the same length in place; what was read stays.
+            state.update(new byte[] {4, 5, 6});
+            assertThat(read).containsExactly(1, 2, 3);
+            read[1] = 9;
+            assertThat(state.valueOrElse(null)).containsExactly(4, 5, 6);
+        }
+    }
+
+    @Test
     void everyStateInsertsIntoItsMemtableWithAHintPerKeyGroup() throws Exception {
         Path dir = tmp.resolve("db");
         try (RocksKeyedBackend backend = open(dir, 10)) {

@@ -23,8 +23,9 @@ import org.rocksdb.WriteOptions;
 
 /**
  * The state cache against a plain map, on a real RocksDB: random reads, writes and deletes over two
- * states, flushes, and stretches in which RocksDB writes are suspended (as during a RocksDB
- * checkpoint). Hashes are deliberately poor so that probe runs are long and removals shift them.
+ * states — one cached as objects, one as bytes updated in place — flushes, and stretches in which
+ * RocksDB writes are suspended (as during a RocksDB checkpoint). Hashes are deliberately poor so
+ * that probe runs are long and removals shift them.
  */
 class StateCacheTest {
     static {
@@ -93,17 +94,17 @@ class StateCacheTest {
                 int hash = k % distinctHashes;
                 int op = random.nextInt(100);
                 if (op < 45) {
-                    assertThat(cache.get(tables[t], key, hash, READ))
+                    assertThat(read(cache, tables[t], key, hash))
                             .as("step %d: get of %s in %s", step, "key-" + k, tables[t].name)
                             .isEqualTo(model.get(t).get("key-" + k));
                 } else if (op < 90) {
                     long v = random.nextLong();
                     // Read-then-write, as a process function does.
-                    cache.get(tables[t], key, hash, READ);
-                    cache.put(tables[t], key, hash, v, WRITE);
+                    read(cache, tables[t], key, hash);
+                    write(cache, tables[t], key, hash, v);
                     model.get(t).put("key-" + k, v);
                 } else if (op < 95) {
-                    cache.put(tables[t], key, hash, null, WRITE);
+                    write(cache, tables[t], key, hash, null);
                     model.get(t).remove("key-" + k);
                 } else if (op < 97 && !suspended[0]) {
                     // A barrier: either everything dirty is written now, or it is detached
@@ -157,6 +158,25 @@ class StateCacheTest {
                                 (int) Math.min(capacity, maxBytes / smallest));
             }
             handles.forEach(ColumnFamilyHandle::close);
+        }
+    }
+
+    /** Table "a" caches value objects; table "b" their bytes, as value states do. */
+    private static Long read(
+            StateCache cache, RocksKeyedBackend.StateTable table, byte[] key, int hash) {
+        if (table.id == 0) {
+            return (Long) cache.get(table, key, hash, READ);
+        }
+        byte[] bytes = (byte[]) cache.get(table, key, hash, StateCache.AS_IS);
+        return bytes == null ? null : (Long) READ.apply(bytes);
+    }
+
+    private static void write(
+            StateCache cache, RocksKeyedBackend.StateTable table, byte[] key, int hash, Long v) {
+        if (table.id == 0) {
+            cache.put(table, key, hash, v, WRITE);
+        } else {
+            cache.putSerialized(table, key, hash, v == null ? null : WRITE.apply(v), false);
         }
     }
 
