@@ -12,8 +12,9 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * Write-back cache of deserialized state values in front of RocksDB. Dirty entries reach RocksDB
- * when evicted, in a WriteBatch whenever {@code maxDirty} of them have accumulated, and at {@link
+ * Write-back cache of state values in front of RocksDB: list states' values as objects, value
+ * states' as their serialized bytes ({@link #putSerialized}). Dirty entries reach RocksDB when
+ * evicted, in a WriteBatch whenever {@code maxDirty} of them have accumulated, and at {@link
  * #flush} — which each barrier calls, so a snapshot holds exactly the state at the barrier while
  * the work at the barrier stays bounded by {@code maxDirty}.
  *
