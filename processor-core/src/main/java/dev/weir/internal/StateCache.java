@@ -200,6 +200,7 @@ final class StateCache {
         } else {
             e.value = callers && bytes != null ? bytes.clone() : bytes;
         }
+        // Only when it changes: any reference store into the entry dirties a card for the GC.
         if (e.writer != SERIALIZED) {
             e.writer = SERIALIZED;
         }
