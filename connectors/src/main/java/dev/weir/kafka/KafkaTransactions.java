@@ -45,6 +45,12 @@ final class KafkaTransactions implements CheckpointCommitter {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTransactions.class);
     private static final Pattern CHECKPOINT_TAG = Pattern.compile("weir\\.chk=(\\d+)");
 
+    /**
+     * Default {@code buffer.memory} of each pooled producer: room for records not yet sent, beyond
+     * which a sink's send waits (backpressure). Held on the heap for the life of the producer.
+     */
+    static final long POOL_BUFFER_BYTES = 8L << 20;
+
     private final String jobName;
     private final WeirConfig config;
     private final InstantSource clock;
@@ -114,6 +120,8 @@ final class KafkaTransactions implements CheckpointCommitter {
             props.put("enable.idempotence", "true");
             props.put("acks", "all");
             props.putIfAbsent("linger.ms", "5");
+            // Kafka's default, 32 MiB per producer, fills up whenever sends outpace the broker.
+            props.putIfAbsent("buffer.memory", String.valueOf(POOL_BUFFER_BYTES));
             props.putIfAbsent("client.id", s.transactionalId);
             s.producer =
                     new KafkaProducer<>(

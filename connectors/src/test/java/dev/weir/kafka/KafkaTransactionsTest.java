@@ -237,6 +237,30 @@ class KafkaTransactionsTest {
     }
 
     @Test
+    void pooledProducersBufferEightMibUnlessTheUserSetsOtherwise() throws Exception {
+        try (KafkaTransactions txns = transactions(job)) {
+            txns.recover();
+            txns.begin(1);
+            assertThat(bufferTotalBytes(txns.producer(1))).isEqualTo(8.0 * 1024 * 1024);
+        }
+        try (KafkaTransactions txns =
+                transactions(job + "-own", "kafka.producer.buffer.memory", "1048576")) {
+            txns.recover();
+            txns.begin(1);
+            assertThat(bufferTotalBytes(txns.producer(1))).isEqualTo(1024.0 * 1024);
+        }
+    }
+
+    private static Object bufferTotalBytes(KafkaProducer<byte[], byte[]> producer) {
+        return producer.metrics().entrySet().stream()
+                .filter(m -> m.getKey().name().equals("buffer-total-bytes"))
+                .findFirst()
+                .orElseThrow()
+                .getValue()
+                .metricValue();
+    }
+
+    @Test
     void epochsTakeThePoolsProducersRoundRobinAndAnEpochWaitsForItsProducersOlderEpoch()
             throws Exception {
         try (KafkaTransactions txns = transactions(job)) {
