@@ -513,11 +513,14 @@ final class StateCache {
     }
 
     private static void addTo(WriteBatchBuilder batch, Entry e) {
-        batch.add(
-                e.table.family,
-                e.table.familyId,
-                e.key,
-                e.value == null ? null : e.writer.apply(e.value));
+        Object value = e.value;
+        if (value == null || e.writer == SERIALIZED) {
+            // Already bytes: passed on without a look at them (a cache miss per entry at a
+            // barrier).
+            batch.addUnchecked(e.table.family, e.table.familyId, e.key, value);
+        } else {
+            batch.add(e.table.family, e.table.familyId, e.key, e.writer.apply(value));
+        }
         e.dirty = false;
     }
 

@@ -50,7 +50,14 @@ final class WriteBatchBuilder {
     private ColumnFamilyHandle[] handles;
     private int[] families;
     private byte[][] keys;
-    private byte[][] values;
+
+    /**
+     * Each a {@code byte[]} or null, held as objects: storing an array into a {@code byte[][]}
+     * checks its type, which reads the array's header — on a snapshot's task thread, one cache miss
+     * per entry. {@link #build} casts them, off that thread.
+     */
+    private Object[] values;
+
     private int size;
     private long averageEntryBytes;
 
@@ -73,7 +80,7 @@ final class WriteBatchBuilder {
         this.handles = new ColumnFamilyHandle[capacity];
         this.families = new int[capacity];
         this.keys = new byte[capacity][];
-        this.values = new byte[capacity][];
+        this.values = new Object[capacity];
     }
 
     /**
@@ -82,6 +89,14 @@ final class WriteBatchBuilder {
      * which the caller has cached).
      */
     void add(ColumnFamilyHandle family, int familyId, byte[] key, byte[] value) {
+        addUnchecked(family, familyId, key, value);
+    }
+
+    /**
+     * {@link #add} of a value known to be a {@code byte[]} or null without touching it: the caller
+     * does not pay a cache miss for a value it only passes on.
+     */
+    void addUnchecked(ColumnFamilyHandle family, int familyId, byte[] key, Object value) {
         if (size == keys.length) {
             int n = size * 2;
             handles = Arrays.copyOf(handles, n);
@@ -105,10 +120,10 @@ final class WriteBatchBuilder {
      * Summed when building, not as entries are added: a snapshot adds on the task thread, where
      * reading each key's and value's length would be two more cache misses per entry.
      */
-    private static long averageEntryBytes(byte[][] keys, byte[][] values, int size) {
+    private static long averageEntryBytes(byte[][] keys, Object[] values, int size) {
         long bytes = 0;
         for (int i = 0; i < size; i++) {
-            bytes += keys[i].length + (values[i] == null ? 0 : values[i].length);
+            bytes += keys[i].length + (values[i] == null ? 0 : ((byte[]) values[i]).length);
         }
         return bytes / size;
     }
@@ -134,7 +149,7 @@ final class WriteBatchBuilder {
             if (values[i] == null) {
                 delete(families[i], keys[i]);
             } else {
-                put(families[i], keys[i], values[i]);
+                put(families[i], keys[i], (byte[]) values[i]);
             }
         }
         seal();
@@ -160,8 +175,9 @@ final class WriteBatchBuilder {
                 if (values[i] == null) {
                     batch.delete(handles[i], keys[i]);
                 } else {
-                    batch.put(handles[i], keys[i], values[i]);
-                    inBatch += values[i].length;
+                    byte[] value = (byte[]) values[i];
+                    batch.put(handles[i], keys[i], value);
+                    inBatch += value.length;
                 }
                 inBatch += keys[i].length;
             }
