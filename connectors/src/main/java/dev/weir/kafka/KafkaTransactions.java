@@ -11,9 +11,15 @@ import dev.weir.spi.CommitterContext;
 import dev.weir.spi.CrashPoints;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -126,9 +132,8 @@ final class KafkaTransactions implements CheckpointCommitter {
             s.producer =
                     new KafkaProducer<>(
                             props, new ByteArraySerializer(), new ByteArraySerializer());
-            // Fences every earlier producer with this id and aborts its open transaction.
-            s.producer.initTransactions();
         }
+        initAll();
         OptionalLong committed = committedCheckpoint();
         LOG.info(
                 "job {}: transactional producers {}-0..{} ready (transaction.timeout.ms={}); last"
@@ -139,6 +144,52 @@ final class KafkaTransactions implements CheckpointCommitter {
                 transactionTimeoutMs,
                 committed.isPresent() ? committed.getAsLong() : "none");
         return committed;
+    }
+
+    /**
+     * Initializes every producer of the pool: each fences the earlier producers with its id and
+     * aborts their open transaction. The round trips to the transaction coordinator are
+     * independent, so they run at once — a start or restart waits for the slowest, not the sum.
+     */
+    private void initAll() {
+        ExecutorService inits =
+                Executors.newFixedThreadPool(
+                        slots.length,
+                        r -> {
+                            Thread t = new Thread(r, "weir-txn-init-" + jobName);
+                            t.setDaemon(true);
+                            return t;
+                        });
+        try {
+            List<CompletableFuture<Void>> pending = new ArrayList<>();
+            for (Slot s : slots) {
+                pending.add(CompletableFuture.runAsync(s.producer::initTransactions, inits));
+            }
+            RuntimeException failure = null;
+            for (CompletableFuture<Void> f : pending) {
+                try {
+                    f.join();
+                } catch (CompletionException e) {
+                    if (failure == null) {
+                        failure =
+                                e.getCause() instanceof RuntimeException r
+                                        ? r
+                                        : new WeirException(
+                                                "job "
+                                                        + jobName
+                                                        + ": initializing a transactional producer"
+                                                        + " failed: "
+                                                        + e.getCause(),
+                                                e.getCause());
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            inits.shutdown();
+        }
     }
 
     private OptionalLong committedCheckpoint() {
