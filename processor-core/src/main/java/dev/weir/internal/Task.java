@@ -178,17 +178,29 @@ abstract class Task implements Runnable {
         long start = clock.millis();
         SnapshotContext ctx = new SnapshotContext(barrier);
         inputResults.forEach(ctx::addResult);
+        // Per operator, for the debug log: where a long synchronous part went.
+        StringBuilder parts = LOG.isDebugEnabled() ? new StringBuilder() : null;
         for (ChainOperator op : chain) {
+            long opStart = System.nanoTime();
             op.snapshot(ctx);
+            if (parts != null) {
+                parts.append(parts.isEmpty() ? "" : ", ")
+                        .append(op.getClass().getSimpleName())
+                        .append(' ')
+                        .append((System.nanoTime() - opStart) / 1_000_000)
+                        .append(" ms");
+            }
         }
         long waited = ctx.downstreamWaitNanos() / 1_000_000;
         long sync = Math.max(0, clock.millis() - start - waited);
         long id = barrier.checkpointId();
         LOG.debug(
-                "{}: checkpoint {}: synchronous part {} ms, waiting for room downstream {} ms",
+                "{}: checkpoint {}: synchronous part {} ms ({}), waiting for room downstream {}"
+                        + " ms",
                 info,
                 id,
                 sync,
+                parts,
                 waited);
         ctx.all()
                 .whenComplete(
