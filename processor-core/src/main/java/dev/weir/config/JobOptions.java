@@ -62,7 +62,7 @@ public final class JobOptions {
                     Integer.MAX_VALUE,
                     "Dirty cache entries written to RocksDB in one batch as soon as this many"
                             + " accumulate (a value updated again before then is written once);"
-                            + " bounds the batch a checkpoint serializes in its synchronous pause");
+                            + " bounds the batch a checkpoint captures after its barrier");
 
     public static final ConfigOption<Integer> CHANNEL_CAPACITY =
             ConfigOption.integer(

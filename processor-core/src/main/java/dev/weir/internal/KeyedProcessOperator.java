@@ -81,6 +81,12 @@ final class KeyedProcessOperator extends ChainOperator {
         }
     }
 
+    /** Nothing to read: a pending snapshot need not wait for records to capture its state. */
+    @Override
+    void flushIdle() {
+        backend.finishCapture();
+    }
+
     @Override
     void snapshot(SnapshotContext ctx) {
         long id = ctx.checkpointId();

@@ -174,6 +174,8 @@ public final class OperatorHarnessDriver implements AutoCloseable {
     private Snapshot snapshot(Barrier b) {
         SnapshotContext ctx = new SnapshotContext(b);
         operator.snapshot(ctx);
+        // As a task with nothing to read would: the barrier's state is captured at once.
+        operator.flushIdle();
         SnapshotContext.OperatorResult r = ctx.all().join().get(0);
         return new Snapshot(
                 b.checkpointId(), workDir.resolve("checkpoints"), r.snapshot().files(), r.states());

@@ -82,6 +82,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
     private volatile WeirException lostWrites;
     private volatile CompletableFuture<List<Path>> nativeSnapshot =
             CompletableFuture.completedFuture(List.of());
+    private PendingSnapshot pendingSnapshot;
     private byte[] currentStateKey;
     private int currentKeyHash;
 
@@ -187,6 +188,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
     /** Scopes state access to {@code serializedKey} until the next call. */
     public void setCurrentKey(byte[] serializedKey) {
         throwIfWritesLost();
+        captureStep();
         int hash = Murmur3.hash32(serializedKey);
         int kg = KeyGroups.keyGroupOfHash(hash, maxParallelism);
         if (!keyGroups.contains(kg)) {
@@ -350,46 +352,94 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
 
     /** A snapshot taken at once on the calling thread; see {@link #snapshotAsync}. */
     public List<Path> snapshot(Path target) {
-        return snapshotAsync(target, Runnable::run).join();
+        CompletableFuture<List<Path>> files = snapshotAsync(target, Runnable::run);
+        finishCapture();
+        return files.join();
     }
 
     /**
      * Snapshots the state as it is now into {@code target} (which must not exist yet) and returns
-     * the files. The part on the calling thread is short: the cache's dirty entries (at most {@code
-     * state.cache.max-dirty-entries}) are detached and RocksDB writes are suspended. On {@code
-     * executor}, while the task keeps processing into the cache, the batches are built and written
-     * and the RocksDB checkpoint taken — memtable flush and hard links to immutable files; state
-     * writes reach RocksDB again when it is done, so the checkpoint holds exactly the state of this
-     * moment.
+     * the files. The part on the calling thread is short whatever the state: the cache's dirty
+     * entries are set aside and RocksDB writes are suspended. The following records capture them
+     * into batches a few hundred at a time ({@link #setCurrentKey}; at once when the task is idle,
+     * {@link #finishCapture}); then, on {@code executor}, while the task keeps processing into the
+     * cache, the batches are written and the RocksDB checkpoint taken — memtable flush and hard
+     * links to immutable files. State writes reach RocksDB again when it is done, so the checkpoint
+     * holds exactly the state of this moment.
      */
     public CompletableFuture<List<Path>> snapshotAsync(Path target, Executor executor) {
         awaitWritable();
         long start = System.nanoTime();
-        List<WriteBatchBuilder> dirty = cache.detachDirty();
-        long detached = System.nanoTime();
+        cache.freeze();
         writesSuspended = true;
-        CompletableFuture<List<Path>> files;
+        CompletableFuture<List<Path>> files = new CompletableFuture<>();
+        nativeSnapshot = files;
+        pendingSnapshot = new PendingSnapshot(target, executor, files, start);
+        captureStep();
+        LOG.debug(
+                "{}: snapshot: {} µs to set dirty entries aside",
+                subtask,
+                (System.nanoTime() - start) / 1000);
+        return files;
+    }
+
+    /** A snapshot whose dirty entries are still being captured. */
+    private record PendingSnapshot(
+            Path target, Executor executor, CompletableFuture<List<Path>> files, long startNanos) {}
+
+    /** Entries a record captures for a pending snapshot: a few microseconds' worth. */
+    static final int CAPTURE_STEP = 256;
+
+    /** Captures the next few dirty entries of a pending snapshot; starts it once all are. */
+    private void captureStep() {
+        if (pendingSnapshot != null) {
+            List<WriteBatchBuilder> batches = cache.capture(CAPTURE_STEP);
+            if (batches != null) {
+                startSnapshot(batches);
+            }
+        }
+    }
+
+    /**
+     * Captures the rest of a pending snapshot's dirty entries and starts it; the task calls this
+     * when it has nothing to read, so a checkpoint does not wait for records.
+     */
+    public void finishCapture() {
+        if (pendingSnapshot != null) {
+            List<WriteBatchBuilder> batches = cache.capture(Integer.MAX_VALUE);
+            if (batches == null) {
+                throw new IllegalStateException(subtask + ": capture ended without its batches");
+            }
+            startSnapshot(batches);
+        }
+    }
+
+    private void startSnapshot(List<WriteBatchBuilder> dirty) {
+        PendingSnapshot p = pendingSnapshot;
+        pendingSnapshot = null;
+        LOG.debug(
+                "{}: snapshot: dirty entries captured {} µs after the barrier",
+                subtask,
+                (System.nanoTime() - p.startNanos()) / 1000);
         try {
-            files =
-                    CompletableFuture.supplyAsync(
+            p.executor()
+                    .execute(
                             () -> {
                                 try {
                                     write(dirty);
-                                    return checkpoint(target, detached);
+                                    p.files().complete(checkpoint(p.target(), p.startNanos()));
+                                } catch (Throwable t) {
+                                    p.files().completeExceptionally(t);
                                 } finally {
                                     writesSuspended = false;
                                 }
-                            },
-                            executor);
+                            });
         } catch (RuntimeException e) {
+            // No thread to take the snapshot (the job is stopping): the state stays whole.
             write(dirty);
             writesSuspended = false;
-            throw e;
+            p.files().completeExceptionally(e);
         }
-        nativeSnapshot = files;
-        LOG.debug(
-                "{}: snapshot: {} µs to detach dirty entries", subtask, (detached - start) / 1000);
-        return files;
     }
 
     /**
@@ -445,6 +495,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
 
     /** Waits until no RocksDB checkpoint is being taken; writes straight to RocksDB call this. */
     void awaitWritable() {
+        finishCapture();
         awaitSnapshot();
         throwIfWritesLost();
     }
@@ -463,6 +514,9 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
 
     @Override
     public void close() {
+        if (cache != null) {
+            finishCapture();
+        }
         awaitSnapshot();
         for (ColumnFamilyHandle h : families.values()) {
             h.close();

@@ -15,8 +15,8 @@ import org.rocksdb.WriteOptions;
  * Write-back cache of state values in front of RocksDB: list states' values as objects, value
  * states' as their serialized bytes ({@link #putSerialized}). Dirty entries reach RocksDB when
  * evicted, in a WriteBatch whenever {@code maxDirty} of them have accumulated, and at {@link
- * #flush} — which each barrier calls, so a snapshot holds exactly the state at the barrier while
- * the work at the barrier stays bounded by {@code maxDirty}.
+ * #flush}; at a barrier they go into the snapshot's batch (below), so a snapshot holds exactly the
+ * state at the barrier while the batch stays bounded by {@code maxDirty}.
  *
  * <p>Built for the per-record path: an open-addressing table (linear probing) whose probes compare
  * the hashes in an {@code int[]} before touching any entry, with the hash the caller already has
@@ -24,13 +24,16 @@ import org.rocksdb.WriteOptions;
  * relinking a list. A record usually reads its key's value and then writes it: the entry of the
  * last lookup is remembered, so the write does not probe again.
  *
- * <p>At a barrier the dirty entries are {@linkplain #detachDirty detached} into a batch that the
- * snapshot writes off the task thread, while RocksDB writes are suspended. Until then, neither
- * those entries nor dirty ones can be evicted: the table evicts other clean ones only, and grows if
- * it has none. When {@code maxDirty} entries turn dirty while writes are suspended, they are
- * detached ahead, into a batch that is written as soon as writes resume (or with the next
- * snapshot): the work at a barrier stays bounded by {@code maxDirty} however long the previous
- * snapshot took.
+ * <p>At a barrier the dirty entries are {@linkplain #freeze set aside} at once, and then
+ * {@linkplain #capture captured} into a batch a few at a time while records go on being processed —
+ * an entry that a record touches before its turn is captured first, so the batch holds each entry
+ * as it was at the barrier. The snapshot writes the batch off the task thread, while RocksDB writes
+ * are suspended; the synchronous pause at the barrier does not grow with the number of dirty
+ * entries. Until then, neither those entries nor dirty ones can be evicted: the table evicts other
+ * clean ones only, and grows if it has none. When {@code maxDirty} entries turn dirty while writes
+ * are suspended, they are detached ahead, into a batch that is written as soon as writes resume (or
+ * with the next snapshot): a barrier's batch stays bounded by {@code maxDirty} however long the
+ * previous snapshot took.
  *
  * <p>The cache holds at most {@code maxEntries} entries, and fewer when their values are large: at
  * most {@code maxBytes} of entries, each counted as the serialized size of an average entry (as
@@ -58,11 +61,28 @@ final class StateCache {
     private final int maxDirty;
     private final BooleanSupplier writesSuspended;
     private final Runnable awaitWritable;
-    private final List<Entry> dirty = new ArrayList<>();
+    private List<Entry> dirty = new ArrayList<>();
     private final WriteBatchBuilder batch = new WriteBatchBuilder();
 
     /** Batches detached while writes were suspended, in order, not yet written. */
     private final List<WriteBatchBuilder> ahead = new ArrayList<>();
+
+    /**
+     * The entries dirty at the last barrier, captured from {@code frozenNext} on into {@code
+     * frozenBatch}; the list that was {@code dirty} until then (the two take turns).
+     */
+    private List<Entry> frozen = new ArrayList<>();
+
+    private int frozenNext;
+
+    /** The barrier's batch while its entries are being captured; null otherwise. */
+    private WriteBatchBuilder frozenBatch;
+
+    /** The barrier's batches: those detached ahead before it, then its own. */
+    private List<WriteBatchBuilder> barrierBatches;
+
+    /** Set when the capture is complete, until {@link #capture} hands the batches out. */
+    private List<WriteBatchBuilder> captured;
 
     /** {@code hashes[i]} is the hash of {@code slots[i]}, valid where the slot is not null. */
     private int[] hashes;
@@ -146,6 +166,7 @@ final class StateCache {
             }
             remember(e, key);
         }
+        captureIfFrozen(e);
         e.referenced = true;
         return e.value;
     }
@@ -224,6 +245,7 @@ final class StateCache {
             }
             remember(e, key);
         }
+        captureIfFrozen(e);
         return e;
     }
 
@@ -231,6 +253,7 @@ final class StateCache {
         e.referenced = true;
         if (!e.dirty) {
             e.dirty = true;
+            e.dirtySeq = detachSeq + 1;
             dirtyEntries++;
             dirty.add(e);
             if (dirty.size() >= maxDirty) {
@@ -423,28 +446,106 @@ final class StateCache {
     }
 
     /**
-     * Takes every dirty entry out (serialized; the batches are built by the caller, off the task
-     * thread) for the caller to write, in order, while RocksDB writes are suspended (a snapshot
-     * writes them before the RocksDB checkpoint): the batches detached ahead since the last
-     * barrier, then the entries dirty now — at most {@code maxDirty}. Call only while writes are
-     * not suspended. The entries become clean, but stay cached until writes resume, so that no read
-     * goes to RocksDB before the batch is there. If the batches are not written the cache no longer
-     * matches RocksDB: the caller must then fail the task.
+     * Takes every dirty entry out at once: {@link #freeze} and a complete {@link #capture}. For
+     * callers that write the batches right away (and tests).
      */
     List<WriteBatchBuilder> detachDirty() {
+        freeze();
+        return capture(Integer.MAX_VALUE);
+    }
+
+    /**
+     * At a barrier: sets the entries dirty now aside for {@link #capture}, without looking at them
+     * — the work at the barrier does not grow with their number. The batches detached ahead since
+     * the last barrier go first. Call only while writes are not suspended, and suspend them until
+     * the batches are written (a snapshot writes them before the RocksDB checkpoint): captured
+     * entries are clean, but stay cached until writes resume, so that no read goes to RocksDB
+     * before the batch is there. If the batches are not written the cache no longer matches
+     * RocksDB: the caller must then fail the task.
+     */
+    void freeze() {
+        completeCapture();
+        captured = null;
         // The previous barrier's batch is written; what was detached ahead since goes with this
         // one.
         markBarrierWritten();
-        List<WriteBatchBuilder> batches = new ArrayList<>(ahead);
+        barrierBatches = new ArrayList<>(ahead);
         ahead.clear();
-        batches.add(detach());
+        detachSeq++;
         barrierSeq = detachSeq;
         pinnedAhead = 0;
-        return batches;
+        List<Entry> set = dirty;
+        dirty = frozen;
+        frozen = set;
+        frozenNext = 0;
+        frozenBatch = WriteBatchBuilder.forEntries(Math.min(set.size(), maxDirty));
+    }
+
+    /**
+     * Captures up to {@code max} of the entries set aside at the last barrier. Returns the
+     * barrier's batches, in order, once all are captured (once), else null.
+     */
+    List<WriteBatchBuilder> capture(int max) {
+        if (frozenBatch != null) {
+            List<Entry> set = frozen;
+            int end = (int) Math.min(set.size(), (long) frozenNext + max);
+            for (int i = frozenNext; i < end; i++) {
+                captureIfFrozen(set.get(i));
+            }
+            frozenNext = end;
+            if (end == set.size()) {
+                finishCapture();
+            }
+        }
+        List<WriteBatchBuilder> out = captured;
+        captured = null;
+        return out;
+    }
+
+    /** True while entries set aside at the last barrier are still to be captured. */
+    boolean capturing() {
+        return frozenBatch != null;
+    }
+
+    private void completeCapture() {
+        if (frozenBatch != null) {
+            List<Entry> set = frozen;
+            for (int i = frozenNext; i < set.size(); i++) {
+                captureIfFrozen(set.get(i));
+            }
+            finishCapture();
+        }
+    }
+
+    private void finishCapture() {
+        barrierBatches.add(frozenBatch);
+        captured = barrierBatches;
+        barrierBatches = null;
+        frozenBatch = null;
+        frozen.clear();
+        frozenNext = 0;
+    }
+
+    /**
+     * Captures {@code e} into the barrier's batch if it was dirty at the barrier and has not been
+     * captured yet: before a record reads or changes it (a list state's value is changed in place),
+     * so the batch holds its value at the barrier.
+     */
+    private void captureIfFrozen(Entry e) {
+        if (e.dirty && e.dirtySeq == barrierSeq && frozenBatch != null) {
+            addTo(frozenBatch, e);
+            dirtyEntries--;
+            if (e.detachedIn <= durableSeq) {
+                pinnedEntries++;
+            }
+            e.detachedIn = barrierSeq;
+        }
     }
 
     /** Writes are suspended and {@code maxDirty} entries are dirty: detach them for later. */
     private void detachAhead() {
+        // After the barrier's own batch, which must be complete first.
+        completeCapture();
         ahead.add(detach());
     }
 
@@ -559,6 +660,10 @@ final class StateCache {
         Function<Object, byte[]> writer;
         boolean dirty;
         boolean referenced;
+
+        /** While dirty: the number the batch it goes into will have. */
+        int dirtySeq;
+
         int detachedIn = -1;
 
         Entry(RocksKeyedBackend.StateTable table, byte[] key, Object value) {

@@ -249,6 +249,55 @@ class RocksKeyedBackendTest {
     }
 
     @Test
+    void aBarriersStateIsCapturedWhileRecordsGoOnAndTheSnapshotHoldsItAsItWasAtTheBarrier()
+            throws Exception {
+        List<Runnable> deferred = new ArrayList<>();
+        Path snapshot = tmp.resolve("snap");
+        int keys = 3 * RocksKeyedBackend.CAPTURE_STEP;
+        try (RocksKeyedBackend backend =
+                open(
+                        tmp.resolve("db"),
+                        ALL_KEY_GROUPS,
+                        new StateCache.Limits(10_000, 1L << 30, 10_000))) {
+            ValueState<Long> count = backend.valueState(COUNT);
+            ListState<String> events = backend.listState(EVENTS);
+            for (int i = 0; i < keys; i++) {
+                backend.setCurrentKey(utf8("k" + i));
+                count.update((long) i);
+                events.add("e" + i);
+            }
+            var files = backend.snapshotAsync(snapshot, deferred::add);
+            assertThat(deferred)
+                    .as("%d dirty entries are not captured at the barrier", 2 * keys)
+                    .isEmpty();
+            // The last keys dirtied are the last in turn: these records reach them first. A list
+            // state changes its cached list in place, so it must be captured before.
+            for (int i = keys - 1; i >= keys - 20; i--) {
+                backend.setCurrentKey(utf8("k" + i));
+                count.update(-1L);
+                events.add("after");
+            }
+            backend.finishCapture();
+            assertThat(deferred).as("the snapshot, started once all are captured").hasSize(1);
+            assertThat(files).isNotDone();
+            deferred.forEach(Runnable::run);
+            assertThat(files.join()).isNotEmpty();
+            backend.setCurrentKey(utf8("k" + (keys - 1)));
+            assertThat(count.value()).as("live value").contains(-1L);
+            assertThat(events.get()).as("live list").containsExactly("e" + (keys - 1), "after");
+        }
+        try (RocksKeyedBackend restored = open(copyOf(snapshot, tmp.resolve("restored")), 100)) {
+            ValueState<Long> count = restored.valueState(COUNT);
+            ListState<String> events = restored.listState(EVENTS);
+            for (int i = 0; i < keys; i++) {
+                restored.setCurrentKey(utf8("k" + i));
+                assertThat(count.value()).as("snapshot value of k%d", i).contains((long) i);
+                assertThat(events.get()).as("snapshot list of k%d", i).containsExactly("e" + i);
+            }
+        }
+    }
+
+    @Test
     void keyOfAKeyGroupOutsideTheBackendsRangeIsRejected() {
         KeyGroupRange firstHalf = KeyGroups.rangeFor(0, MAX_PARALLELISM, 2);
         String outside =

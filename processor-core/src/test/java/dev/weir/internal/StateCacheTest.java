@@ -35,6 +35,17 @@ class StateCacheTest {
     @TempDir Path tmp;
 
     private static final Function<byte[], Object> READ = b -> ByteBuffer.wrap(b).getLong();
+
+    /**
+     * Table "a" caches mutable holders that a write changes in place before putting them back, as a
+     * list state changes its cached list.
+     */
+    private static final Function<byte[], Object> READ_HOLDER =
+            b -> new long[] {ByteBuffer.wrap(b).getLong()};
+
+    private static final Function<Object, byte[]> WRITE_HOLDER =
+            v -> ByteBuffer.allocate(8).putLong(((long[]) v)[0]).array();
+
     private static final Function<Object, byte[]> WRITE =
             v -> ByteBuffer.allocate(8).putLong((Long) v).array();
 
@@ -84,6 +95,8 @@ class StateCacheTest {
             Map<String, Long>[] frozen = null;
             List<WriteBatchBuilder> detached = null;
             List<Map<String, Long>> atBarrier = null;
+            // Between a barrier and the end of its capture.
+            boolean capturing = false;
 
             for (int step = 0; step < 30_000; step++) {
                 int sizeBefore = cache.size();
@@ -93,6 +106,17 @@ class StateCacheTest {
                 byte[] key = ("key-" + k).getBytes();
                 int hash = k % distinctHashes;
                 int op = random.nextInt(100);
+                if (capturing && random.nextInt(4) == 0) {
+                    // The next record captures a few of the barrier's entries.
+                    List<WriteBatchBuilder> done = cache.capture(1 + random.nextInt(8));
+                    if (done != null) {
+                        detached = done;
+                        capturing = false;
+                        assertThat(detached.get(detached.size() - 1).count())
+                                .as("step %d: entries detached at the barrier itself", step)
+                                .isLessThanOrEqualTo(Math.max(1, maxDirty));
+                    }
+                }
                 if (op < 45) {
                     assertThat(read(cache, tables[t], key, hash))
                             .as("step %d: get of %s in %s", step, "key-" + k, tables[t].name)
@@ -115,12 +139,12 @@ class StateCacheTest {
                         assertDbHolds(db, tables, model);
                         assertThat(cache.size()).isLessThanOrEqualTo(cache.entryLimit());
                     } else {
-                        detached = cache.detachDirty();
+                        // Set aside now, captured by the following steps.
+                        cache.freeze();
+                        capturing = true;
+                        detached = null;
                         atBarrier =
                                 List.of(new HashMap<>(model.get(0)), new HashMap<>(model.get(1)));
-                        assertThat(detached.get(detached.size() - 1).count())
-                                .as("step %d: entries detached at the barrier itself", step)
-                                .isLessThanOrEqualTo(Math.max(1, maxDirty));
                     }
                     suspended[0] = true;
                     frozen = contents(db, tables);
@@ -128,6 +152,14 @@ class StateCacheTest {
                     assertThat(contents(db, tables))
                             .as("RocksDB unchanged while writes are suspended")
                             .isEqualTo(frozen);
+                    if (capturing) {
+                        // The snapshot cannot start before its entries are all captured.
+                        detached = cache.capture(Integer.MAX_VALUE);
+                        assertThat(detached)
+                                .as("step %d: batches of the capture", step)
+                                .isNotNull();
+                        capturing = false;
+                    }
                     writeDetached(db, writeOptions, detached);
                     if (detached != null) {
                         // What a snapshot's RocksDB checkpoint holds: the state at the barrier.
@@ -142,6 +174,9 @@ class StateCacheTest {
                             .as("step %d: entries", step)
                             .isLessThanOrEqualTo(Math.max(cache.entryLimit(), sizeBefore));
                 }
+            }
+            if (capturing) {
+                detached = cache.capture(Integer.MAX_VALUE);
             }
             writeDetached(db, writeOptions, detached);
             suspended[0] = false;
@@ -161,11 +196,12 @@ class StateCacheTest {
         }
     }
 
-    /** Table "a" caches value objects; table "b" their bytes, as value states do. */
+    /** Table "a" caches mutable holders; table "b" values' bytes, as value states do. */
     private static Long read(
             StateCache cache, RocksKeyedBackend.StateTable table, byte[] key, int hash) {
         if (table.id == 0) {
-            return (Long) cache.get(table, key, hash, READ);
+            long[] holder = (long[]) cache.get(table, key, hash, READ_HOLDER);
+            return holder == null ? null : holder[0];
         }
         byte[] bytes = (byte[]) cache.get(table, key, hash, StateCache.AS_IS);
         return bytes == null ? null : (Long) READ.apply(bytes);
@@ -174,7 +210,15 @@ class StateCacheTest {
     private static void write(
             StateCache cache, RocksKeyedBackend.StateTable table, byte[] key, int hash, Long v) {
         if (table.id == 0) {
-            cache.put(table, key, hash, v, WRITE);
+            long[] holder = (long[]) cache.get(table, key, hash, READ_HOLDER);
+            if (v == null) {
+                cache.put(table, key, hash, null, WRITE_HOLDER);
+            } else if (holder != null) {
+                holder[0] = v;
+                cache.put(table, key, hash, holder, WRITE_HOLDER);
+            } else {
+                cache.put(table, key, hash, new long[] {v}, WRITE_HOLDER);
+            }
         } else {
             cache.putSerialized(table, key, hash, v == null ? null : WRITE.apply(v), false);
         }
