@@ -515,7 +515,17 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
     @Override
     public void close() {
         if (cache != null) {
-            finishCapture();
+            try {
+                finishCapture();
+            } catch (RuntimeException e) {
+                // A value that could not be serialized: that snapshot is lost, RocksDB closes.
+                PendingSnapshot p = pendingSnapshot;
+                pendingSnapshot = null;
+                if (p != null) {
+                    p.files().completeExceptionally(e);
+                }
+                LOG.debug("{}: snapshot abandoned at close: {}", subtask, e.toString());
+            }
         }
         awaitSnapshot();
         for (ColumnFamilyHandle h : families.values()) {

@@ -3,6 +3,7 @@ package dev.weir.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weir.Serde;
 import dev.weir.Serdes;
 import dev.weir.SubtaskInfo;
 import dev.weir.WeirException;
@@ -295,6 +296,54 @@ class RocksKeyedBackendTest {
                 assertThat(events.get()).as("snapshot list of k%d", i).containsExactly("e" + i);
             }
         }
+    }
+
+    @Test
+    void aValueThatCannotBeSerializedFailsTheRecordThatCapturesItAndCloseStillCloses()
+            throws Exception {
+        int keys = 3 * RocksKeyedBackend.CAPTURE_STEP;
+        // The last key's list, captured after the barrier by a later record.
+        String unserializable = "e" + (keys - 1);
+        boolean[] broken = {false};
+        Serde<String> fragile =
+                new Serde<>() {
+                    @Override
+                    public byte[] serialize(String value) {
+                        if (broken[0] && value.equals(unserializable)) {
+                            throw new IllegalStateException("cannot serialize " + value);
+                        }
+                        return utf8(value);
+                    }
+
+                    @Override
+                    public String deserialize(byte[] bytes) {
+                        return new String(bytes, StandardCharsets.UTF_8);
+                    }
+                };
+        List<Runnable> deferred = new ArrayList<>();
+        RocksKeyedBackend backend =
+                open(
+                        tmp.resolve("db"),
+                        ALL_KEY_GROUPS,
+                        new StateCache.Limits(10_000, 1L << 30, 10_000));
+        ListState<String> events = backend.listState(new ListStateDescriptor<>("events", fragile));
+        for (int i = 0; i < keys; i++) {
+            backend.setCurrentKey(utf8("k" + i));
+            events.add("e" + i);
+        }
+        broken[0] = true;
+        var files = backend.snapshotAsync(tmp.resolve("snap"), deferred::add);
+
+        assertThatThrownBy(
+                        () -> {
+                            for (int i = 0; i < keys; i++) {
+                                backend.setCurrentKey(utf8("k" + i));
+                            }
+                        })
+                .hasMessageContaining("cannot serialize " + unserializable);
+        backend.close();
+        assertThat(files).isCompletedExceptionally();
+        assertThat(deferred).isEmpty();
     }
 
     @Test
