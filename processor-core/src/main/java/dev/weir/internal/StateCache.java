@@ -464,8 +464,9 @@ final class StateCache {
      * RocksDB: the caller must then fail the task.
      */
     void freeze() {
-        completeCapture();
-        captured = null;
+        if (frozenBatch != null || captured != null) {
+            throw new IllegalStateException("the last barrier's batches were not taken yet");
+        }
         // The previous barrier's batch is written; what was detached ahead since goes with this
         // one.
         markBarrierWritten();
@@ -486,44 +487,33 @@ final class StateCache {
      * barrier's batches, in order, once all are captured (once), else null.
      */
     List<WriteBatchBuilder> capture(int max) {
-        if (frozenBatch != null) {
-            List<Entry> set = frozen;
-            int end = (int) Math.min(set.size(), (long) frozenNext + max);
-            for (int i = frozenNext; i < end; i++) {
-                captureIfFrozen(set.get(i));
-            }
-            frozenNext = end;
-            if (end == set.size()) {
-                finishCapture();
-            }
-        }
+        captureUpTo(max);
         List<WriteBatchBuilder> out = captured;
         captured = null;
         return out;
     }
 
-    /** True while entries set aside at the last barrier are still to be captured. */
-    boolean capturing() {
-        return frozenBatch != null;
-    }
-
-    private void completeCapture() {
-        if (frozenBatch != null) {
-            List<Entry> set = frozen;
-            for (int i = frozenNext; i < set.size(); i++) {
-                captureIfFrozen(set.get(i));
-            }
-            finishCapture();
+    /**
+     * Captures up to {@code max} more set-aside entries; when none are left, the batches are due.
+     */
+    private void captureUpTo(int max) {
+        if (frozenBatch == null) {
+            return;
         }
-    }
-
-    private void finishCapture() {
-        barrierBatches.add(frozenBatch);
-        captured = barrierBatches;
-        barrierBatches = null;
-        frozenBatch = null;
-        frozen.clear();
-        frozenNext = 0;
+        List<Entry> set = frozen;
+        int end = (int) Math.min(set.size(), (long) frozenNext + max);
+        for (int i = frozenNext; i < end; i++) {
+            captureIfFrozen(set.get(i));
+        }
+        frozenNext = end;
+        if (end == set.size()) {
+            barrierBatches.add(frozenBatch);
+            captured = barrierBatches;
+            barrierBatches = null;
+            frozenBatch = null;
+            set.clear();
+            frozenNext = 0;
+        }
     }
 
     /**
@@ -532,7 +522,7 @@ final class StateCache {
      * so the batch holds its value at the barrier.
      */
     private void captureIfFrozen(Entry e) {
-        if (e.dirty && e.dirtySeq == barrierSeq && frozenBatch != null) {
+        if (frozenBatch != null && e.dirty && e.dirtySeq == barrierSeq) {
             addTo(frozenBatch, e);
             dirtyEntries--;
             if (e.detachedIn <= durableSeq) {
@@ -545,7 +535,7 @@ final class StateCache {
     /** Writes are suspended and {@code maxDirty} entries are dirty: detach them for later. */
     private void detachAhead() {
         // After the barrier's own batch, which must be complete first.
-        completeCapture();
+        captureUpTo(Integer.MAX_VALUE);
         ahead.add(detach());
     }
 

@@ -82,21 +82,25 @@ class StateCacheTest {
                 new RocksKeyedBackend.StateTable(1, "b", "value", "long", handles.get(2))
             };
             boolean[] suspended = {false};
+            InFlight f = new InFlight();
+            StateCache[] self = {null};
             StateCache cache =
                     new StateCache(
                             db,
                             writeOptions,
                             new StateCache.Limits(capacity, maxBytes, maxDirty),
                             () -> suspended[0],
-                            // A write straight to RocksDB waits for the checkpoint to end.
-                            () -> suspended[0] = false);
+                            // A write straight to RocksDB waits for the snapshot to end, which
+                            // writes the barrier's batches first.
+                            () -> {
+                                f.writeTo(db, writeOptions, self[0]);
+                                suspended[0] = false;
+                            });
+            self[0] = cache;
             List<Map<String, Long>> model = List.of(new HashMap<>(), new HashMap<>());
             SplittableRandom random = new SplittableRandom(seed);
             Map<String, Long>[] frozen = null;
-            List<WriteBatchBuilder> detached = null;
             List<Map<String, Long>> atBarrier = null;
-            // Between a barrier and the end of its capture.
-            boolean capturing = false;
 
             for (int step = 0; step < 30_000; step++) {
                 int sizeBefore = cache.size();
@@ -106,13 +110,13 @@ class StateCacheTest {
                 byte[] key = ("key-" + k).getBytes();
                 int hash = k % distinctHashes;
                 int op = random.nextInt(100);
-                if (capturing && random.nextInt(4) == 0) {
+                if (f.capturing && random.nextInt(4) == 0) {
                     // The next record captures a few of the barrier's entries.
                     List<WriteBatchBuilder> done = cache.capture(1 + random.nextInt(8));
                     if (done != null) {
-                        detached = done;
-                        capturing = false;
-                        assertThat(detached.get(detached.size() - 1).count())
+                        f.detached = done;
+                        f.capturing = false;
+                        assertThat(f.detached.get(f.detached.size() - 1).count())
                                 .as("step %d: entries detached at the barrier itself", step)
                                 .isLessThanOrEqualTo(Math.max(1, maxDirty));
                     }
@@ -135,14 +139,14 @@ class StateCacheTest {
                     // into a batch that is written later, while writes are suspended.
                     if (random.nextBoolean()) {
                         cache.flush();
-                        detached = null;
+                        f.detached = null;
                         assertDbHolds(db, tables, model);
                         assertThat(cache.size()).isLessThanOrEqualTo(cache.entryLimit());
                     } else {
                         // Set aside now, captured by the following steps.
                         cache.freeze();
-                        capturing = true;
-                        detached = null;
+                        f.capturing = true;
+                        f.detached = null;
                         atBarrier =
                                 List.of(new HashMap<>(model.get(0)), new HashMap<>(model.get(1)));
                     }
@@ -152,20 +156,20 @@ class StateCacheTest {
                     assertThat(contents(db, tables))
                             .as("RocksDB unchanged while writes are suspended")
                             .isEqualTo(frozen);
-                    if (capturing) {
+                    if (f.capturing) {
                         // The snapshot cannot start before its entries are all captured.
-                        detached = cache.capture(Integer.MAX_VALUE);
-                        assertThat(detached)
+                        f.detached = cache.capture(Integer.MAX_VALUE);
+                        assertThat(f.detached)
                                 .as("step %d: batches of the capture", step)
                                 .isNotNull();
-                        capturing = false;
+                        f.capturing = false;
                     }
-                    writeDetached(db, writeOptions, detached);
-                    if (detached != null) {
+                    writeDetached(db, writeOptions, f.detached);
+                    if (f.detached != null) {
                         // What a snapshot's RocksDB checkpoint holds: the state at the barrier.
                         assertDbHolds(db, tables, atBarrier);
                     }
-                    detached = null;
+                    f.detached = null;
                     suspended[0] = false;
                 }
                 if (!suspended[0] && capacity > 0) {
@@ -175,10 +179,10 @@ class StateCacheTest {
                             .isLessThanOrEqualTo(Math.max(cache.entryLimit(), sizeBefore));
                 }
             }
-            if (capturing) {
-                detached = cache.capture(Integer.MAX_VALUE);
+            if (f.capturing) {
+                f.detached = cache.capture(Integer.MAX_VALUE);
             }
-            writeDetached(db, writeOptions, detached);
+            writeDetached(db, writeOptions, f.detached);
             suspended[0] = false;
             cache.flush();
             assertDbHolds(db, tables, model);
@@ -193,6 +197,26 @@ class StateCacheTest {
                                 (int) Math.min(capacity, maxBytes / smallest));
             }
             handles.forEach(ColumnFamilyHandle::close);
+        }
+    }
+
+    /** A barrier's batches: set aside and being captured, or captured and not yet written. */
+    private static final class InFlight {
+        boolean capturing;
+        List<WriteBatchBuilder> detached;
+
+        /** What a snapshot does before writes resume: the rest of the capture, then the write. */
+        void writeTo(RocksDB db, WriteOptions options, StateCache cache) {
+            if (capturing) {
+                detached = cache.capture(Integer.MAX_VALUE);
+                capturing = false;
+            }
+            try {
+                writeDetached(db, options, detached);
+            } catch (RocksDBException e) {
+                throw new IllegalStateException(e);
+            }
+            detached = null;
         }
     }
 
