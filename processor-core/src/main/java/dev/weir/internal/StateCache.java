@@ -446,15 +446,6 @@ final class StateCache {
     }
 
     /**
-     * Takes every dirty entry out at once: {@link #freeze} and a complete {@link #capture}. For
-     * callers that write the batches right away (and tests).
-     */
-    List<WriteBatchBuilder> detachDirty() {
-        freeze();
-        return capture(Integer.MAX_VALUE);
-    }
-
-    /**
      * At a barrier: sets the entries dirty now aside for {@link #capture}, without looking at them
      * — the work at the barrier does not grow with their number. The batches detached ahead since
      * the last barrier go first. Call only while writes are not suspended, and suspend them until
