@@ -189,6 +189,56 @@ class S3CheckpointJobTest {
                                         LongStream.rangeClosed(21, 30).boxed().toList()));
     }
 
+    /**
+     * Each savepoint opens storage for its own directory; it must be closed again. A leaked S3
+     * client keeps its connection pool (and its sockets) open for the life of the process.
+     */
+    @Test
+    void manySavepointsToS3LeaveNoClientOrConnectionBehind(KafkaTestClient client, S3Server s3)
+            throws Exception {
+        s3.createBucket(BUCKET);
+        Run run = run(client, s3, "many-savepoints", "at-least-once");
+        AtomicInteger produced = new AtomicInteger();
+        produceBatch(client, run.in, produced, 100);
+        String savepoints = "s3://" + BUCKET + "/" + run.prefix + "/savepoints";
+        try (RunningJob job = Weir.start(countingJob(run), run.config)) {
+            for (int i = 0; i < 3; i++) {
+                job.triggerSavepoint(savepoints).get(30, TimeUnit.SECONDS);
+            }
+            long socketsBefore = openSockets();
+            int threadsBefore = Thread.activeCount();
+            for (int i = 0; i < 30; i++) {
+                produceBatch(client, run.in, produced, 10);
+                job.triggerSavepoint(savepoints).get(30, TimeUnit.SECONDS);
+            }
+            long socketsAfter = openSockets();
+            int threadsAfter = Thread.activeCount();
+            assertThat(socketsAfter - socketsBefore)
+                    .as("sockets opened by 30 more savepoints and left open")
+                    .isLessThan(5);
+            assertThat(threadsAfter - threadsBefore)
+                    .as("threads started by 30 more savepoints and left running")
+                    .isLessThan(5);
+        }
+    }
+
+    /** Open socket descriptors of this JVM (Linux). */
+    private static long openSockets() throws java.io.IOException {
+        try (var fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(
+                            fd -> {
+                                try {
+                                    return java.nio.file.Files.readSymbolicLink(fd)
+                                            .toString()
+                                            .startsWith("socket:");
+                                } catch (java.io.IOException e) {
+                                    return false; // closed while listing
+                                }
+                            })
+                    .count();
+        }
+    }
+
     @Test
     void whileS3IsDownCheckpointsFailTheJobKeepsProcessingAndTheNextCheckpointAfterSucceeds(
             KafkaTestClient client) throws Exception {

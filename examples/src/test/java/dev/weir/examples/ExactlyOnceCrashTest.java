@@ -409,7 +409,7 @@ class ExactlyOnceCrashTest {
         }
     }
 
-    private static long checkpointInGroup(KafkaTestClient client, String group) throws Exception {
+    static long checkpointInGroup(KafkaTestClient client, String group) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> offsets =
                 client.admin()
                         .listConsumerGroupOffsets(group)

@@ -185,6 +185,54 @@ class RecoveryTest {
     }
 
     @Test
+    void whenNoRetainedCheckpointCanBeRestoredTheStartFailsListingEachUnlessEmptyStartIsAllowed(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
+        client.createTopic("unreadable-in", 2);
+        client.createTopic("unreadable-out", 2);
+        AggregateWorkload w = new AggregateWorkload(13, 100);
+        w.produce(client, "unreadable-in", 5_000);
+        WeirConfig config = config(broker, "unreadable-job", "unreadable-in", "unreadable-out");
+        KeyedAggregate factory = new KeyedAggregate();
+        try (RunningJob job = Weir.start(factory.create(config), config)) {
+            AggregateWorkload.awaitOutput(client, "unreadable-out", w, Duration.ofSeconds(60));
+            while (job.checkpoints().stream()
+                            .filter(c -> c.status() == dev.weir.CheckpointStats.Status.COMPLETED)
+                            .count()
+                    < 2) {
+                Thread.sleep(100);
+            }
+        }
+        Path jobDir = dir.resolve("checkpoints").resolve("unreadable-job");
+        List<Long> ids = checkpointIds(jobDir);
+        assertThat(ids).hasSizeGreaterThanOrEqualTo(2);
+        for (long id : ids) {
+            Path metadata = jobDir.resolve("chk-" + id).resolve("_metadata");
+            Files.write(metadata, java.util.Arrays.copyOf(Files.readAllBytes(metadata), 20));
+        }
+
+        RunningJob refused = Weir.start(factory.create(config), config);
+        assertThat(refused.awaitTermination(Duration.ofSeconds(60)))
+                .as("a start with only unreadable checkpoints ends")
+                .isTrue();
+        assertThat(refused.status()).isEqualTo(JobStatus.FAILED);
+        Throwable why = refused.failure().orElseThrow();
+        assertThat(why).isInstanceOf(dev.weir.UnrecoverableJobException.class);
+        for (long id : ids) {
+            assertThat(why.getMessage()).contains("checkpoint " + id + " at ");
+        }
+        assertThat(why.getMessage()).contains("checkpoint.allow-empty-start");
+        for (long id : ids) {
+            assertThat(jobDir.resolve("chk-" + id)).as("checkpoint %d left in place", id).exists();
+        }
+
+        WeirConfig allowed = config.with("checkpoint.allow-empty-start", "true");
+        try (RunningJob job = Weir.start(factory.create(allowed), allowed)) {
+            assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
+            assertThat(job.restoredCheckpointId()).as("nothing restored").isEmpty();
+        }
+    }
+
+    @Test
     void malformedRecordFailsTheJobNamingTopicPartitionAndOffset(
             KafkaBroker broker, KafkaTestClient client) throws Exception {
         client.createTopic("bad-in", 1);

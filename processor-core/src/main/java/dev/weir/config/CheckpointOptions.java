@@ -44,7 +44,17 @@ public final class CheckpointOptions {
                     Integer.MAX_VALUE,
                     "Consecutive failed checkpoints after which the job fails into its restart strategy");
 
+    public static final ConfigOption<SavepointOptions.Flag> ALLOW_EMPTY_START =
+            ConfigOption.enumeration(
+                    "checkpoint.allow-empty-start",
+                    SavepointOptions.Flag.class,
+                    SavepointOptions.Flag.FALSE,
+                    "Start with empty state when the job has retained checkpoints but none of them"
+                            + " can be restored (damaged or missing files); by default such a start"
+                            + " fails, naming each checkpoint and why it was rejected");
+
     public static List<ConfigOption<?>> all() {
-        return List.of(DIR, INTERVAL_MS, TIMEOUT_MS, RETAINED, TOLERABLE_FAILURES);
+        return List.of(
+                DIR, INTERVAL_MS, TIMEOUT_MS, RETAINED, TOLERABLE_FAILURES, ALLOW_EMPTY_START);
     }
 }

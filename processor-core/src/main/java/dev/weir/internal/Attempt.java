@@ -116,6 +116,8 @@ final class Attempt implements Task.TaskListener {
                         keyedParallelism,
                         new HashSet<>(g.uids()),
                         plan.config().get(SavepointOptions.ALLOW_NON_RESTORED_STATE)
+                                == SavepointOptions.Flag.TRUE,
+                        plan.config().get(dev.weir.config.CheckpointOptions.ALLOW_EMPTY_START)
                                 == SavepointOptions.Flag.TRUE);
         // Exactly-once: the external system says which checkpoint is committed; restoring any
         // other one would duplicate or lose output.
@@ -137,7 +139,8 @@ final class Attempt implements Task.TaskListener {
                                     rules,
                                     localDir,
                                     sp.location(),
-                                    "savepoint"));
+                                    "savepoint",
+                                    false));
             sp.storage().close();
         } else {
             savepoint.ifPresent(

@@ -61,15 +61,11 @@ final class CheckpointCoordinator {
     private long nextId;
     private Pending pending;
     private final List<CompletableFuture<CheckpointStats>> waiting = new ArrayList<>();
-    private final java.util.ArrayDeque<SavepointRequest> waitingSavepoints =
+    private final java.util.ArrayDeque<PendingSavepoint.Request> waitingSavepoints =
             new java.util.ArrayDeque<>();
     private final Map<Long, CheckpointStorage> savepointTargets;
     private final java.util.function.Function<String, CheckpointStorage> storageOpener;
     private final Runnable stopJob;
-
-    /** A savepoint asked for: where it goes, and whether the job stops after it. */
-    private record SavepointRequest(
-            String directory, boolean stopAfter, CompletableFuture<String> result) {}
 
     private int consecutiveFailures;
 
@@ -141,7 +137,8 @@ final class CheckpointCoordinator {
                     waitingSavepoints.forEach(r -> r.result().completeExceptionally(stopped));
                     waitingSavepoints.clear();
                     if (pending != null && pending.savepoint != null) {
-                        pending.savepoint.result().completeExceptionally(stopped);
+                        savepointTargets.remove(pending.id);
+                        pending.savepoint.finish(Optional.of("job " + jobName + " stopped"));
                     }
                     if (pending != null) {
                         pending.requests.forEach(f -> f.completeExceptionally(stopped));
@@ -185,25 +182,20 @@ final class CheckpointCoordinator {
                                                 + timeoutMillis),
                         timeoutMillis,
                         TimeUnit.MILLISECONDS);
-        SavepointRequest sp = waitingSavepoints.poll();
+        PendingSavepoint.Request sp = waitingSavepoints.poll();
         if (sp != null) {
-            pending.savepoint = sp;
-            pending.savepointLocation =
-                    sp.directory().replaceAll("/+$", "") + "/savepoint-" + jobName + "-" + id;
             try {
-                pending.savepointStorage = storageOpener.apply(pending.savepointLocation);
-            } catch (RuntimeException e) {
-                abort(
-                        id,
-                        "cannot open savepoint directory " + pending.savepointLocation + ": " + e);
+                pending.savepoint = PendingSavepoint.open(jobName, id, sp, storageOpener);
+            } catch (WeirException e) {
+                abort(id, e.getMessage());
                 return;
             }
-            savepointTargets.put(id, pending.savepointStorage);
+            savepointTargets.put(id, pending.savepoint.storage());
             LOG.info(
                     "job {}: triggering savepoint {} into {}",
                     jobName,
                     id,
-                    pending.savepointLocation);
+                    pending.savepoint.location());
         } else {
             LOG.debug("job {}: triggering checkpoint {}", jobName, id);
         }
@@ -245,7 +237,8 @@ final class CheckpointCoordinator {
         try {
             executor.execute(
                     () -> {
-                        waitingSavepoints.add(new SavepointRequest(directory, stopAfter, f));
+                        waitingSavepoints.add(
+                                new PendingSavepoint.Request(directory, stopAfter, f));
                         if (pending == null) {
                             guarded();
                         }
@@ -259,22 +252,17 @@ final class CheckpointCoordinator {
     private void finished(Pending p, CheckpointStats stats) {
         if (p.savepoint != null) {
             savepointTargets.remove(p.id);
-            if (stats.status() == CheckpointStats.Status.COMPLETED && p.savepointLocation != null) {
-                p.savepoint.result().complete(p.savepointLocation);
-                if (p.savepoint.stopAfter()) {
+            Optional<String> why =
+                    p.savepointFailure.isPresent() ? p.savepointFailure : stats.failure();
+            p.savepoint.finish(why);
+            if (p.savepoint.stopAfter()) {
+                if (why.isEmpty() && stats.status() == CheckpointStats.Status.COMPLETED) {
                     stopJob.run();
-                }
-            } else {
-                String why =
-                        stats.failure()
-                                .orElse("its _metadata could not be written (see the job's log)");
-                p.savepoint
-                        .result()
-                        .completeExceptionally(
-                                new WeirException("savepoint " + p.id + " failed: " + why));
-                if (p.savepoint.stopAfter()) {
+                } else {
                     // Its sources stopped reading; a restart brings them back.
-                    failJob.accept(new WeirException("stop-with-savepoint failed: " + why));
+                    failJob.accept(
+                            new WeirException(
+                                    "stop-with-savepoint failed: " + why.orElse("see the log")));
                 }
             }
         }
@@ -347,28 +335,10 @@ final class CheckpointCoordinator {
             abort(p.id, "writing " + location + " failed: " + e.getMessage());
             return;
         }
-        if (p.savepoint != null) {
-            CheckpointMetadata sp =
-                    new CheckpointMetadata(
-                            jobName,
-                            p.id,
-                            p.triggerMillis,
-                            maxParallelism,
-                            CheckpointMetadata.Kind.SAVEPOINT,
-                            operators(p.results, true));
-            try {
-                p.savepointStorage.writeAtomically(
-                        CheckpointMetadata.FILE_NAME, MetadataSerializer.serialize(sp));
-            } catch (RuntimeException e) {
-                LOG.error(
-                        "job {}: writing savepoint {} failed: {}",
-                        jobName,
-                        p.savepointLocation,
-                        e.toString());
-                p.savepointLocation = null;
-            }
-        }
         CrashPoints.reach("coordinator.after-metadata", p.id);
+        if (p.savepoint != null) {
+            CrashPoints.reach("savepoint.before-commit", p.id);
+        }
         long commitStart = clock.millis();
         if (committer.isPresent()) {
             CommitOutcome outcome = commitWithRetries(committer.get(), metadata);
@@ -394,6 +364,20 @@ final class CheckpointCoordinator {
                 return;
             }
             CrashPoints.reach("coordinator.after-commit", p.id);
+        }
+        if (p.savepoint != null) {
+            // Only now: a savepoint published before its checkpoint committed would hold state
+            // ahead of the committed output (docs/architecture.md §5).
+            CrashPoints.reach("savepoint.before-metadata", p.id);
+            p.savepointFailure =
+                    p.savepoint.publish(
+                            new CheckpointMetadata(
+                                    jobName,
+                                    p.id,
+                                    p.triggerMillis,
+                                    maxParallelism,
+                                    CheckpointMetadata.Kind.SAVEPOINT,
+                                    operators(p.results, true)));
         }
         long commitMillis = clock.millis() - commitStart;
         p.timeout.cancel(false);
@@ -665,9 +649,8 @@ final class CheckpointCoordinator {
         long syncMillis;
         ScheduledFuture<?> timeout;
         final List<CompletableFuture<CheckpointStats>> requests = new ArrayList<>();
-        SavepointRequest savepoint;
-        CheckpointStorage savepointStorage;
-        String savepointLocation;
+        PendingSavepoint savepoint;
+        Optional<String> savepointFailure = Optional.empty();
 
         Pending(long id, long triggerMillis, int expectedAcks) {
             this.id = id;

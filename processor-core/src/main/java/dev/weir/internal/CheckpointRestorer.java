@@ -1,6 +1,7 @@
 package dev.weir.internal;
 
 import dev.weir.UnrecoverableJobException;
+import dev.weir.config.CheckpointOptions;
 import dev.weir.format.CheckpointMetadata;
 import dev.weir.format.FileRef;
 import dev.weir.format.KeyGroupRange;
@@ -42,7 +43,8 @@ final class CheckpointRestorer {
             int maxParallelism,
             Map<String, Integer> keyedParallelism,
             Set<String> jobUids,
-            boolean allowNonRestoredState) {}
+            boolean allowNonRestoredState,
+            boolean allowEmptyStart) {}
 
     /** State of an old subtask to re-ingest: a RocksDB directory or a canonical file. */
     record IngestSource(KeyGroupRange keyGroups, Path path, boolean canonical) {
@@ -61,12 +63,16 @@ final class CheckpointRestorer {
         }
     }
 
-    /** A checkpoint or savepoint ready to restore. */
+    /**
+     * A checkpoint or savepoint ready to restore. {@code inJobStorage}: it is one of the job's own
+     * checkpoints, so its files in {@code shared/} are the job's own too.
+     */
     record Restored(
             CheckpointMetadata metadata,
             Map<String, Map<Integer, Path>> keyedStateDirs,
             Map<String, List<IngestSource>> ingestSources,
-            Map<String, Long> sourcePositions) {
+            Map<String, Long> sourcePositions,
+            boolean inJobStorage) {
         /** A RocksDB directory that subtask {@code subtask} of {@code uid} can open as it is. */
         Optional<Path> stateDir(String uid, int subtask) {
             return Optional.ofNullable(keyedStateDirs.getOrDefault(uid, Map.of()).get(subtask));
@@ -77,10 +83,15 @@ final class CheckpointRestorer {
             return ingestSources.getOrDefault(uid, List.of());
         }
 
-        /** The restored subtask's SST files in {@code shared/}, by local file name. */
+        /**
+         * The restored subtask's SST files in the job's {@code shared/}, by local file name: its
+         * next checkpoint references them instead of uploading them again. Empty when the restore
+         * came from elsewhere (another job's checkpoint, a copied directory): those files are not
+         * in this job's storage, so its first checkpoint uploads them (docs/architecture.md §5).
+         */
         Map<String, FileRef> sharedFiles(String uid, int subtask) {
             Map<String, FileRef> shared = new HashMap<>();
-            if (!keyedStateDirs.getOrDefault(uid, Map.of()).containsKey(subtask)) {
+            if (!inJobStorage || !keyedStateDirs.getOrDefault(uid, Map.of()).containsKey(subtask)) {
                 return shared;
             }
             metadata.operator(uid).stream()
@@ -113,7 +124,16 @@ final class CheckpointRestorer {
         return OptionalLong.empty();
     }
 
+    /**
+     * Restores the newest retained checkpoint that can be read, falling back to older ones. Empty
+     * when the job has no completed checkpoint at all.
+     *
+     * @throws UnrecoverableJobException when completed checkpoints exist but none can be restored,
+     *     listing each and why, unless {@link Rules#allowEmptyStart()}: starting with empty state
+     *     from the source's start position would silently produce wrong results
+     */
     static Optional<Restored> restoreLatest(CheckpointStorage storage, Rules rules, Path localDir) {
+        List<String> rejected = new ArrayList<>();
         for (long id : checkpointIds(storage)) {
             Optional<byte[]> bytes = storage.read(CheckpointPaths.metadata(id));
             if (bytes.isEmpty()) {
@@ -123,7 +143,9 @@ final class CheckpointRestorer {
             try {
                 CheckpointMetadata m = MetadataSerializer.deserialize(bytes.get());
                 check(m, rules);
-                Restored r = download(storage, CheckpointPaths.checkpointDir(id), m, rules, target);
+                Restored r =
+                        download(
+                                storage, CheckpointPaths.checkpointDir(id), m, rules, target, true);
                 LOG.info(
                         "job {}: restoring checkpoint {} ({})",
                         rules.jobName(),
@@ -138,10 +160,40 @@ final class CheckpointRestorer {
                         id,
                         storage.describe(CheckpointPaths.checkpointDir(id)),
                         e.getMessage());
+                rejected.add(
+                        "checkpoint "
+                                + id
+                                + " at "
+                                + storage.describe(CheckpointPaths.checkpointDir(id))
+                                + ": "
+                                + e.getMessage());
                 LocalCheckpointStorage.deleteTree(target);
             }
         }
-        return Optional.empty();
+        if (rejected.isEmpty()) {
+            return Optional.empty();
+        }
+        String list = String.join("; ", rejected);
+        if (rules.allowEmptyStart()) {
+            LOG.warn(
+                    "job {}: no retained checkpoint can be restored ({}); starting with empty state"
+                            + " because {}=true",
+                    rules.jobName(),
+                    list,
+                    CheckpointOptions.ALLOW_EMPTY_START.key());
+            return Optional.empty();
+        }
+        throw new UnrecoverableJobException(
+                "job "
+                        + rules.jobName()
+                        + ": none of its "
+                        + rejected.size()
+                        + " retained checkpoints can be restored: "
+                        + list
+                        + ". Repair or restore them (or start from a savepoint with"
+                        + " savepoint.path), or set "
+                        + CheckpointOptions.ALLOW_EMPTY_START.key()
+                        + "=true to start with empty state from the source's start position");
     }
 
     /**
@@ -174,12 +226,14 @@ final class CheckpointRestorer {
                 rules,
                 localDir,
                 location,
-                "committed checkpoint");
+                "committed checkpoint",
+                true);
     }
 
     /**
      * Restores the savepoint (or retained checkpoint) whose metadata is {@code bytes}, with files
-     * relative to {@code baseDir} of {@code storage}.
+     * relative to {@code baseDir} of {@code storage}; {@code inJobStorage} when {@code storage} is
+     * the job's own checkpoint storage.
      */
     static Restored restoreExactly(
             CheckpointStorage storage,
@@ -188,12 +242,13 @@ final class CheckpointRestorer {
             Rules rules,
             Path localDir,
             String location,
-            String what) {
+            String what,
+            boolean inJobStorage) {
         Path target = localDir.resolve("restore-" + Math.abs(location.hashCode()));
         try {
             CheckpointMetadata m = MetadataSerializer.deserialize(bytes);
             check(m, rules);
-            Restored r = download(storage, baseDir, m, rules, target);
+            Restored r = download(storage, baseDir, m, rules, target, inJobStorage);
             LOG.info(
                     "job {}: restoring {} {} ({})",
                     rules.jobName(),
@@ -274,7 +329,8 @@ final class CheckpointRestorer {
             String base,
             CheckpointMetadata m,
             Rules rules,
-            Path target) {
+            Path target,
+            boolean inJobStorage) {
         Map<String, Map<Integer, Path>> dirs = new HashMap<>();
         Map<String, List<IngestSource>> ingest = new HashMap<>();
         Map<String, Long> positions = new LinkedHashMap<>();
@@ -309,6 +365,6 @@ final class CheckpointRestorer {
                 }
             }
         }
-        return new Restored(m, dirs, ingest, positions);
+        return new Restored(m, dirs, ingest, positions, inJobStorage);
     }
 }
