@@ -29,9 +29,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>Exactly-once, at barrier n the writer does not wait for Kafka: the epoch's records are in its
  * transaction, which commits (and so flushes them, failing on any failed send) only after every
  * subtask acknowledged the checkpoint. What it writes after the barrier goes to epoch n+1's
- * producer, but not before Kafka acknowledged all of its epoch-n sends (DESIGN §4: per partition,
- * output follows epoch order); until then it is held here, up to {@link #HOLD_LIMIT_BYTES}, then
- * the task waits.
+ * producer, but not before Kafka acknowledged all of its epoch-n sends (docs/architecture.md §4:
+ * per partition, output follows epoch order); until then it is held here, up to {@link
+ * #HOLD_LIMIT_BYTES}, then the task waits.
  */
 final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
     /** Heap held for the next epoch before the task waits instead. */

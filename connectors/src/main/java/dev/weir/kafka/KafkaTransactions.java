@@ -36,13 +36,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The exactly-once protocol of DESIGN §4: the Kafka transaction is the commit record of a
- * checkpoint. A fixed pool of transactional producers ({@code <prefix>-<slot>}) carries the epochs:
- * epoch n — every record any sink subtask of this process wrote before barrier n — goes to producer
- * {@code n mod pool} in one transaction, which commits, together with checkpoint n's source offsets
- * (metadata {@code weir.chk=n}) in the job's consumer group, once {@code chk-n/_metadata} is
- * durable. Recovery initializes every id of the pool (aborting what was open) and reads the
- * committed checkpoint id back from the group's offsets.
+ * The exactly-once protocol of docs/architecture.md §4: the Kafka transaction is the commit record
+ * of a checkpoint. A fixed pool of transactional producers ({@code <prefix>-<slot>}) carries the
+ * epochs: epoch n — every record any sink subtask of this process wrote before barrier n — goes to
+ * producer {@code n mod pool} in one transaction, which commits, together with checkpoint n's
+ * source offsets (metadata {@code weir.chk=n}) in the job's consumer group, once {@code
+ * chk-n/_metadata} is durable. Recovery initializes every id of the pool (aborting what was open)
+ * and reads the committed checkpoint id back from the group's offsets.
  *
  * <p>Thread-safe: sink subtasks take producers from their threads, the coordinator commits from its
  * own.

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Only one live process may run a job (DESIGN §4): the job lock refuses a second holder, frees at
- * once on a graceful close and after {@code job.lock.session-timeout.ms} when the holder's process
- * dies.
+ * Only one live process may run a job (docs/architecture.md §4): the job lock refuses a second
+ * holder, frees at once on a graceful close and after {@code job.lock.session-timeout.ms} when the
+ * holder's process dies.
  */
 @ExtendWith(KafkaExtension.class)
 @Timeout(90)

@@ -47,9 +47,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The exactly-once protocol of DESIGN §4 on the shared embedded broker, driven by hand the way the
- * checkpoint coordinator and the sink writers drive it: recover, begin, producers per epoch, commit
- * in checkpoint order, close.
+ * The exactly-once protocol of docs/architecture.md §4 on the shared embedded broker, driven by
+ * hand the way the checkpoint coordinator and the sink writers drive it: recover, begin, producers
+ * per epoch, commit in checkpoint order, close.
  */
 @ExtendWith(KafkaExtension.class)
 @Timeout(90)

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * How the exactly-once sink chooses {@code transaction.timeout.ms} and checks it against the
- * broker's {@code transaction.max.timeout.ms} (DESIGN §4: "validate at startup and fail with a
- * message that names the keys to change").
+ * broker's {@code transaction.max.timeout.ms} (docs/architecture.md §4.2: checked at startup,
+ * failing with a message that names the keys to change).
  */
 @ExtendWith(KafkaExtension.class)
 @Timeout(60)

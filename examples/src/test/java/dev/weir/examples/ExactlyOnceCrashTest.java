@@ -38,10 +38,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The crash tests of DESIGN §4: keyed-aggregate with {@code sink.delivery=exactly-once} is halted
- * at each step of a checkpoint's commit, killed with SIGKILL at random moments, and has its broker
- * restarted under it; every time the read_committed output holds, for every key, exactly the counts
- * 1..n(key) — no loss, no duplicate.
+ * The crash tests of docs/architecture.md §4.1: keyed-aggregate with {@code
+ * sink.delivery=exactly-once} is halted at each step of a checkpoint's commit, killed with SIGKILL
+ * at random moments, and has its broker restarted under it; every time the read_committed output
+ * holds, for every key, exactly the counts 1..n(key) — no loss, no duplicate.
  */
 @ExtendWith(KafkaExtension.class)
 class ExactlyOnceCrashTest {

@@ -11,8 +11,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the seams of DESIGN §1 honest: connectors (and later serdes) reach processor-core only
- * through its API, SPI, config and format packages, and core knows nothing of Kafka.
+ * Keeps the seams of docs/architecture.md §1 honest: connectors (and later serdes) reach
+ * processor-core only through its API, SPI, config and format packages, and core knows nothing of
+ * Kafka.
  */
 class ModuleSeamsTest {
     private static List<String> importsMatching(Path sources, String regex) throws IOException {

@@ -4,7 +4,7 @@ import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Names inside a job's checkpoint directory (DESIGN §3). */
+/** Names inside a job's checkpoint directory (docs/architecture.md §3.3). */
 public final class CheckpointPaths {
     private static final Pattern CHECKPOINT_DIR = Pattern.compile("chk-(\\d+)");
 

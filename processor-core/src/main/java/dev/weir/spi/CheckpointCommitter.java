@@ -5,9 +5,9 @@ import java.util.OptionalLong;
 
 /**
  * Makes checkpoints committed in an external system — for Kafka, a checkpoint is committed by
- * committing the transaction that holds its output and its source offsets (DESIGN §4). A job has at
- * most one, created by its sink once per attempt (one attempt = one incarnation of the job in this
- * process).
+ * committing the transaction that holds its output and its source offsets (docs/architecture.md
+ * §4). A job has at most one, created by its sink once per attempt (one attempt = one incarnation
+ * of the job in this process).
  *
  * <p>Call order: {@link #recover} on the job's runner thread before anything is restored; then
  * {@link #begin} once; then, on the checkpoint coordinator thread and strictly in checkpoint order,

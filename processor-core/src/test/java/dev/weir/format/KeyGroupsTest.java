@@ -39,8 +39,8 @@ class KeyGroupsTest {
 
     @Test
     void rangesFollowTheDocumentedCeilingFormula() {
-        // The formula is part of the on-disk format (DESIGN.md §2): [ceil(i*M/P), ceil((i+1)*M/P) -
-        // 1].
+        // The formula is part of the on-disk format (docs/architecture.md §7):
+        // [ceil(i*M/P), ceil((i+1)*M/P) - 1].
         for (int m : new int[] {1, 7, 128, 1000, KeyGroups.MAX_MAX_PARALLELISM}) {
             for (int p : new int[] {1, 3, 7, Math.min(m, 100), m}) {
                 if (p > m) {
