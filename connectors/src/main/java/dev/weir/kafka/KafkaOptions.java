@@ -39,7 +39,9 @@ public final class KafkaOptions {
                     "source.start",
                     StartFrom.class,
                     StartFrom.COMMITTED,
-                    "Start position of partitions without checkpointed offsets");
+                    "Start position of the partitions on a job's first start (nothing restored);"
+                            + " once the job restored a checkpoint, a partition it does not name"
+                            + " (new since) starts at earliest");
 
     public static final ConfigOption<Long> START_TIMESTAMP =
             ConfigOption.longValue(

@@ -132,6 +132,18 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
         if (fresh.isEmpty()) {
             return;
         }
+        if (!restored.isEmpty() && start != KafkaOptions.StartFrom.EARLIEST) {
+            // The job restored a checkpoint: a partition it does not name appeared after that
+            // checkpoint (while the job was down, or found before a crash), and every record in
+            // it is new to the job. source.start applies only to a job's very first start.
+            LOG.info(
+                    "{}: {} not in the restored checkpoint; reading them from the earliest offset"
+                            + " ({} applies to a job's first start only)",
+                    info,
+                    fresh,
+                    KafkaOptions.START_FROM.key());
+            start = KafkaOptions.StartFrom.EARLIEST;
+        }
         switch (start) {
             case EARLIEST -> consumer.seekToBeginning(fresh);
             case LATEST -> consumer.seekToEnd(fresh);

@@ -1,5 +1,6 @@
 package dev.weir.kafka;
 
+import dev.weir.UnrecoverableJobException;
 import dev.weir.WeirException;
 import dev.weir.config.WeirConfig;
 import dev.weir.format.CheckpointMetadata;
@@ -69,6 +70,7 @@ final class KafkaTransactions implements CheckpointCommitter {
     private ConsumerGroupMetadata groupMetadata;
     private long transactionTimeoutMs;
     private long lastCommitted = -1;
+    private Map<TopicPartition, OffsetAndMetadata> committedOffsets = Map.of();
     private long firstEpoch = -1;
     private boolean closed;
 
@@ -200,6 +202,7 @@ final class KafkaTransactions implements CheckpointCommitter {
                                     new ListConsumerGroupOffsetsOptions().requireStable(true))
                             .partitionsToOffsetAndMetadata()
                             .get(60, TimeUnit.SECONDS);
+            committedOffsets = new HashMap<>(offsets);
             long max = -1;
             for (OffsetAndMetadata om : offsets.values()) {
                 if (om == null || om.metadata() == null) {
@@ -225,6 +228,57 @@ final class KafkaTransactions implements CheckpointCommitter {
                             + e,
                     e);
         }
+    }
+
+    @Override
+    public String describeCommitRecord() {
+        return "the committed offsets of consumer group "
+                + group
+                + " (tagged weir.chk=<n>; the broker drops them offsets.retention.minutes after"
+                + " the last commit, and deleting or resetting the group removes them)";
+    }
+
+    /**
+     * The group's offsets were committed in the same transaction as checkpoint n's positions, so
+     * they agree unless someone changed them since: a reset (kafka-consumer-groups --reset-offsets)
+     * of some partitions would be overwritten by the next commit, silently.
+     */
+    @Override
+    public synchronized void verifyRestored(CheckpointMetadata restored) {
+        List<String> differences = new ArrayList<>();
+        Map<TopicPartition, Long> checkpoint = new HashMap<>();
+        offsets(restored).forEach((tp, om) -> checkpoint.put(tp, om.offset()));
+        checkpoint.forEach(
+                (tp, position) -> {
+                    OffsetAndMetadata om = committedOffsets.get(tp);
+                    if (om == null || om.offset() != position) {
+                        differences.add(
+                                tp
+                                        + " is at "
+                                        + (om == null ? "no offset" : "offset " + om.offset())
+                                        + " in the group but at offset "
+                                        + position
+                                        + " in the checkpoint");
+                    }
+                });
+        if (differences.isEmpty()) {
+            return;
+        }
+        throw new UnrecoverableJobException(
+                "job "
+                        + jobName
+                        + ": the committed offsets of consumer group "
+                        + group
+                        + " disagree with checkpoint "
+                        + restored.checkpointId()
+                        + ", which they commit: "
+                        + String.join("; ", differences)
+                        + ". They were changed since (kafka-consumer-groups --reset-offsets?)."
+                        + " Weir reads its positions from the checkpoint, together with its state,"
+                        + " and its next commit would undo the change. To run on from the"
+                        + " checkpoint, set the group's offsets back to the checkpoint's; to"
+                        + " move the job's position, change the offsets of a savepoint of the job"
+                        + " and resume from it (savepoint.path)");
     }
 
     @Override

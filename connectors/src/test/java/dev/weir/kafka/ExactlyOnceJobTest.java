@@ -153,7 +153,145 @@ class ExactlyOnceJobTest {
 
     // --- helpers ---
 
-    private record Topics(String in, String out, WeirConfig config) {}
+    /**
+     * The job's commit record — the committed offsets of its consumer group, tagged {@code
+     * weir.chk=n} — is gone (the broker expired it after {@code offsets.retention.minutes} of
+     * downtime, or an operator deleted the group). Starting over would repeat every output and
+     * restart every count, so the start is refused; the checkpoint named explicitly restores.
+     */
+    @Test
+    void whenTheGroupsOffsetsAreGoneTheStartIsRefusedAndANamedCheckpointRestores(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
+        Topics t = topics(broker, client, "gone");
+        AtomicInteger produced = new AtomicInteger();
+        long newest = runToCompletionAndStop(client, t, produced, 300);
+        client.admin().deleteConsumerGroups(List.of(t.job())).all().get();
+
+        Throwable refused = failureOf(t.config, t.in, t.out);
+        assertThat(refused)
+                .isInstanceOf(UnrecoverableJobException.class)
+                .hasMessageContaining("chk-" + newest)
+                .hasMessageContaining("savepoint.path")
+                .hasMessageContaining("checkpoint.allow-empty-start")
+                .hasMessageContaining(t.job());
+        assertThat(checkpointDir(t, newest).resolve("_metadata"))
+                .as("the refused start deleted nothing")
+                .exists();
+
+        produceBatch(client, t.in, produced, 100);
+        WeirConfig named =
+                t.config.with("savepoint.path", checkpointDir(t, newest).toUri().toString());
+        try (RunningJob job = Weir.start(countingJob(t.in, t.out), named)) {
+            assertThat(job.restoredCheckpointId()).contains(newest);
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> client.readAllCommitted(t.out, READ).size() >= produced.get());
+        }
+        List<ConsumerRecord<String, String>> committed = client.readAllCommitted(t.out, READ);
+        assertCountsRunFromOne(committed);
+        assertThat(committed).hasSize(produced.get());
+    }
+
+    /**
+     * With an explicit opt-in the job starts fresh; the checkpoints it did not restore are left in
+     * place — neither pruned by retention nor garbage-collected — while new ones come and go.
+     */
+    @Test
+    void anAllowedFreshStartKeepsTheCheckpointsItDidNotRestore(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
+        Topics t = topics(broker, client, "fresh");
+        AtomicInteger produced = new AtomicInteger();
+        long newest = runToCompletionAndStop(client, t, produced, 200);
+        client.admin().deleteConsumerGroups(List.of(t.job())).all().get();
+        List<Path> before = filesUnder(checkpointDir(t, newest));
+        WeirConfig fresh = t.config.with("checkpoint.allow-empty-start", "true");
+        try (RunningJob job = Weir.start(countingJob(t.in, t.out), fresh)) {
+            assertThat(job.restoredCheckpointId()).isEmpty();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(
+                            () ->
+                                    job.lastCompletedCheckpoint().map(c -> c.id()).orElse(0L)
+                                            > newest + 5);
+        }
+        assertThat(checkpointDir(t, newest).resolve("_metadata")).exists();
+        for (Path f : before) {
+            assertThat(f).as("file of the checkpoint not restored").exists();
+        }
+        byte[] metadata =
+                java.nio.file.Files.readAllBytes(checkpointDir(t, newest).resolve("_metadata"));
+        for (dev.weir.format.FileRef f :
+                dev.weir.format.MetadataSerializer.deserialize(metadata).allFiles()) {
+            assertThat(checkpointDir(t, newest).resolve(f.path()).normalize())
+                    .as("file %s referenced by the checkpoint not restored", f.path())
+                    .exists();
+        }
+    }
+
+    /**
+     * An operator reset one partition of the job's group (to skip a record, say). The job's
+     * positions come from its checkpoint, so the next commit would silently undo the reset: the
+     * start is refused instead, naming the partition, both offsets and the way out.
+     */
+    @Test
+    void aPartialResetOfTheGroupsOffsetsIsRefusedNamingThePartition(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
+        Topics t = topics(broker, client, "reset");
+        AtomicInteger produced = new AtomicInteger();
+        runToCompletionAndStop(client, t, produced, 200);
+        client.admin()
+                .alterConsumerGroupOffsets(
+                        t.job(),
+                        Map.of(
+                                new TopicPartition(t.in, 0),
+                                new org.apache.kafka.clients.consumer.OffsetAndMetadata(3)))
+                .all()
+                .get();
+
+        Throwable refused = failureOf(t.config, t.in, t.out);
+        assertThat(refused)
+                .isInstanceOf(UnrecoverableJobException.class)
+                .hasMessageContaining(t.in + "-0")
+                .hasMessageContaining("offset 3")
+                .hasMessageContaining(t.job());
+    }
+
+    /** Runs the job until {@code n} inputs are counted in the committed output, then stops it. */
+    private long runToCompletionAndStop(
+            KafkaTestClient client, Topics t, AtomicInteger produced, int n) throws Exception {
+        produceBatch(client, t.in, produced, n);
+        try (RunningJob job = Weir.start(countingJob(t.in, t.out), t.config)) {
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> client.readAllCommitted(t.out, READ).size() >= n);
+            long committedAt = job.lastCompletedCheckpoint().orElseThrow().id();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> job.lastCompletedCheckpoint().orElseThrow().id() > committedAt);
+        }
+        try (var ids = java.nio.file.Files.list(dir.resolve("checkpoints").resolve(t.job()))) {
+            return ids.filter(p -> java.nio.file.Files.exists(p.resolve("_metadata")))
+                    .map(p -> p.getFileName().toString())
+                    .filter(name -> name.startsWith("chk-"))
+                    .mapToLong(name -> Long.parseLong(name.substring(4)))
+                    .max()
+                    .orElseThrow();
+        }
+    }
+
+    private Path checkpointDir(Topics t, long id) {
+        return dir.resolve("checkpoints").resolve(t.job()).resolve("chk-" + id);
+    }
+
+    private static List<Path> filesUnder(Path root) throws java.io.IOException {
+        try (var s = java.nio.file.Files.walk(root)) {
+            return s.filter(java.nio.file.Files::isRegularFile).toList();
+        }
+    }
+
+    private record Topics(String in, String out, WeirConfig config) {
+        String job() {
+            return config.get(dev.weir.config.JobOptions.JOB_NAME);
+        }
+    }
 
     private Topics topics(KafkaBroker broker, KafkaTestClient client, String name) {
         String id = UUID.randomUUID().toString().substring(0, 8);

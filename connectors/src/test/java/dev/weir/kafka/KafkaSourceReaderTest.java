@@ -314,6 +314,29 @@ class KafkaSourceReaderTest {
         }
     }
 
+    /**
+     * A partition the restored checkpoint does not name (added while the job was down, or found
+     * after its last commit) starts at its earliest offset whatever {@code source.start} says:
+     * {@code latest} would skip the records written to it before the restart.
+     */
+    @Test
+    void onceRestoredAPartitionTheCheckpointDoesNotNameStartsAtEarliestEvenWithLatest(
+            KafkaBroker broker, KafkaTestClient client) {
+        String topic = unique("restored-latest");
+        client.createTopic(topic, 3);
+        producePerPartition(client, topic, 3, 3);
+        Map<String, Long> restored = Map.of(topic + ":0", 1L, topic + ":1", 3L);
+
+        try (SourceReader<String, String> reader =
+                reader(
+                        topic,
+                        context(topic, 0, 1, config(broker, "source.start", "latest"), restored))) {
+            assertThat(pollAllOf(reader, 5))
+                    .containsExactlyInAnyOrder(
+                            value(0, 1), value(0, 2), value(2, 0), value(2, 1), value(2, 2));
+        }
+    }
+
     @Test
     void
             snapshotPositionsAreTheNextOffsetsAndAReaderRestoredFromThemContinuesWithoutLossOrDuplicate(

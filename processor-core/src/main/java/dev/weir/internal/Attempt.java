@@ -126,6 +126,9 @@ final class Attempt implements Task.TaskListener {
                         ? committer.get().recover()
                         : CheckpointRestorer.newestCompleted(storage);
         Optional<SavepointToRestore> savepoint = savepointToRestore(plan);
+        if (committer.isPresent() && candidate.isEmpty() && savepoint.isEmpty()) {
+            refuseToForgetCheckpoints(plan, storage, rules, committer.get());
+        }
         Optional<CheckpointRestorer.Restored> restored;
         if (savepoint.isPresent()
                 && (candidate.isEmpty() || candidate.getAsLong() < savepoint.get().metadataId())) {
@@ -171,6 +174,7 @@ final class Attempt implements Task.TaskListener {
                                         CheckpointRestorer.restoreCommitted(
                                                 storage, candidate.getAsLong(), rules, localDir))
                                 : Optional.empty();
+                restored.ifPresent(r -> committer.get().verifyRestored(r.metadata()));
             } else {
                 restored = CheckpointRestorer.restoreLatest(storage, rules, localDir);
             }
@@ -195,6 +199,16 @@ final class Attempt implements Task.TaskListener {
                         }
                     }
                 });
+        // Nothing restored: checkpoints already in storage belong to no lineage this attempt
+        // continues (an allowed empty start); retention and garbage collection leave them alone.
+        List<Long> preserved = new ArrayList<>();
+        if (restored.isEmpty()) {
+            for (long id : ids) {
+                if (storage.read(CheckpointPaths.metadata(id)).isPresent()) {
+                    preserved.add(id);
+                }
+            }
+        }
         Map<String, Long> positions =
                 restored.map(CheckpointRestorer.Restored::sourcePositions).orElse(Map.of());
         committer.ifPresent(c -> c.begin(nextId));
@@ -283,6 +297,7 @@ final class Attempt implements Task.TaskListener {
                         tasks,
                         nextId,
                         completed,
+                        preserved,
                         history,
                         committer,
                         savepointTargets,
@@ -302,6 +317,52 @@ final class Attempt implements Task.TaskListener {
                 p,
                 restored.map(r -> ", restored from checkpoint " + r.metadata().checkpointId())
                         .orElse(", no checkpoint to restore"));
+    }
+
+    /**
+     * Exactly-once, and the committer names no committed checkpoint: if storage holds completed
+     * ones, the commit record was lost (expired or deleted), not never written. Starting over would
+     * repeat committed output and reset state, so refuse unless the user allowed an empty start.
+     */
+    private static void refuseToForgetCheckpoints(
+            JobPlan plan,
+            CheckpointStorage storage,
+            CheckpointRestorer.Rules rules,
+            CheckpointCommitter committer) {
+        OptionalLong newest = CheckpointRestorer.newestCompleted(storage);
+        if (newest.isEmpty()) {
+            return;
+        }
+        String location = storage.describe(CheckpointPaths.checkpointDir(newest.getAsLong()));
+        if (rules.allowEmptyStart()) {
+            LOG.warn(
+                    "job {}: {} names no committed checkpoint although {} holds completed ones"
+                            + " (newest {}); starting with empty state because {}=true, and"
+                            + " keeping those checkpoints",
+                    plan.jobName(),
+                    committer.describeCommitRecord(),
+                    storage.describe(""),
+                    location,
+                    dev.weir.config.CheckpointOptions.ALLOW_EMPTY_START.key());
+            return;
+        }
+        throw new dev.weir.UnrecoverableJobException(
+                "job "
+                        + plan.jobName()
+                        + ": "
+                        + storage.describe("")
+                        + " holds completed checkpoints (newest: "
+                        + location
+                        + ") but no checkpoint is committed according to "
+                        + committer.describeCommitRecord()
+                        + ". Starting over would repeat committed output and start every state"
+                        + " from empty. Either restore a checkpoint explicitly with"
+                        + " savepoint.path="
+                        + location
+                        + " (the newest one whose output is committed; an older retained one if"
+                        + " its output is missing from the output topic), or set "
+                        + dev.weir.config.CheckpointOptions.ALLOW_EMPTY_START.key()
+                        + "=true to start fresh (the checkpoints are kept)");
     }
 
     /** A savepoint (or retained checkpoint) named by {@code savepoint.path}. */

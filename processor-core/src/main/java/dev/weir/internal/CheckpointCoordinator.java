@@ -56,6 +56,7 @@ final class CheckpointCoordinator {
     private final ScheduledThreadPoolExecutor executor;
     private final Optional<CheckpointCommitter> committer;
     private final TreeSet<Long> completed;
+    private final Set<Long> preserved;
     private final Map<Long, Set<String>> sharedFiles = new HashMap<>();
     private boolean keepAllShared;
     private long nextId;
@@ -82,6 +83,7 @@ final class CheckpointCoordinator {
             List<Task> tasks,
             long nextId,
             List<Long> completed,
+            List<Long> preserved,
             CheckpointHistory history,
             Optional<CheckpointCommitter> committer,
             Map<Long, CheckpointStorage> savepointTargets,
@@ -103,6 +105,7 @@ final class CheckpointCoordinator {
         this.tasks = List.copyOf(tasks);
         this.nextId = nextId;
         this.completed = new TreeSet<>(completed);
+        this.preserved = Set.copyOf(preserved);
         this.history = history;
         this.committer = committer;
         this.failJob = failJob;
@@ -115,6 +118,7 @@ final class CheckpointCoordinator {
                             return t;
                         });
         this.completed.forEach(this::loadSharedFiles);
+        this.preserved.forEach(this::loadSharedFiles);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
     }
@@ -549,7 +553,9 @@ final class CheckpointCoordinator {
 
     /**
      * Keeps the newest {@code checkpoint.retained} completed checkpoints; deletes older ones and
-     * any older directory without metadata (an aborted or interrupted checkpoint).
+     * any older directory that is not one of them (an aborted, interrupted or never committed
+     * checkpoint). Checkpoints this attempt did not restore or supersede — left from before an
+     * allowed empty start — are never deleted, nor the shared files they reference.
      */
     private void prune(long newest) {
         while (completed.size() > retained) {
@@ -561,7 +567,9 @@ final class CheckpointCoordinator {
             CheckpointPaths.parseCheckpointDir(name)
                     .ifPresent(
                             id -> {
-                                if (id < newest && !completed.contains(id)) {
+                                if (id < newest
+                                        && !completed.contains(id)
+                                        && !preserved.contains(id)) {
                                     deleteQuietly(name);
                                 }
                             });

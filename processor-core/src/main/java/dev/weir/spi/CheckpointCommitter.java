@@ -30,6 +30,24 @@ public interface CheckpointCommitter extends AutoCloseable {
     OptionalLong recover();
 
     /**
+     * Where the commit record lives, for messages: what was lost when {@link #recover} names no
+     * checkpoint although checkpoint storage holds completed ones.
+     */
+    default String describeCommitRecord() {
+        return "the external system";
+    }
+
+    /**
+     * Checks, after {@link #recover} named checkpoint {@code restored.checkpointId()} and it was
+     * restored, that the external system's view of the source positions still agrees with the
+     * checkpoint's (for Kafka: nobody reset the group's offsets since). Called on the runner thread
+     * before {@link #begin}.
+     *
+     * @throws dev.weir.UnrecoverableJobException naming what disagrees and how to resolve it
+     */
+    default void verifyRestored(CheckpointMetadata restored) {}
+
+    /**
      * The first checkpoint id of this incarnation: records before barrier n belong to epoch n,
      * starting with {@code firstCheckpointId}.
      */
