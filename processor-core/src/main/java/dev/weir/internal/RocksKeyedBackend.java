@@ -425,14 +425,19 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
             p.executor()
                     .execute(
                             () -> {
+                                // Writes resume before the future completes: whoever it wakes
+                                // may start the next snapshot, whose suspension must stand.
+                                List<Path> files;
                                 try {
                                     write(dirty);
-                                    p.files().complete(checkpoint(p.target(), p.startNanos()));
+                                    files = checkpoint(p.target(), p.startNanos());
                                 } catch (Throwable t) {
-                                    p.files().completeExceptionally(t);
-                                } finally {
                                     writesSuspended = false;
+                                    p.files().completeExceptionally(t);
+                                    return;
                                 }
+                                writesSuspended = false;
+                                p.files().complete(files);
                             });
         } catch (RuntimeException e) {
             // No thread to take the snapshot (the job is stopping): the state stays whole.

@@ -209,6 +209,50 @@ class RocksKeyedBackendTest {
                 .hasSize(2);
     }
 
+    /**
+     * A snapshot that starts the moment the previous one's files are reported (the task sees the
+     * future complete and takes the next barrier) must keep writes out of RocksDB until its own
+     * checkpoint is taken: the previous snapshot may not clear the suspension behind its back.
+     */
+    @Test
+    void aSnapshotStartedAsThePreviousOneCompletesStillHoldsExactlyItsBarriersState()
+            throws Exception {
+        List<Runnable> first = new ArrayList<>();
+        List<Runnable> second = new ArrayList<>();
+        Path snapshot2 = tmp.resolve("snap2");
+        try (RocksKeyedBackend backend =
+                open(
+                        tmp.resolve("db"),
+                        ALL_KEY_GROUPS,
+                        new StateCache.Limits(1, Long.MAX_VALUE, 1))) {
+            ValueState<Long> count = backend.valueState(COUNT);
+            backend.setCurrentKey(utf8("k"));
+            count.update(1L);
+            var files1 = backend.snapshotAsync(tmp.resolve("snap1"), first::add);
+            backend.setCurrentKey(utf8("k"));
+            count.update(2L);
+            backend.finishCapture();
+            List<java.util.concurrent.CompletableFuture<List<Path>>> files2 = new ArrayList<>();
+            files1.thenRun(() -> files2.add(backend.snapshotAsync(snapshot2, second::add)));
+            first.forEach(Runnable::run);
+            assertThat(files2).hasSize(1);
+            backend.setCurrentKey(utf8("k"));
+            count.update(3L);
+            backend.setCurrentKey(utf8("other"));
+            count.update(3L);
+            backend.finishCapture();
+            second.forEach(Runnable::run);
+            assertThat(files2.get(0).join()).isNotEmpty();
+        }
+        try (RocksKeyedBackend restored = open(copyOf(snapshot2, tmp.resolve("restored")), 100)) {
+            ValueState<Long> count = restored.valueState(COUNT);
+            restored.setCurrentKey(utf8("k"));
+            assertThat(count.value()).as("value of k at the second barrier").contains(2L);
+            restored.setCurrentKey(utf8("other"));
+            assertThat(count.value()).as("a key first written after the second barrier").isEmpty();
+        }
+    }
+
     @Test
     void writesWhileTheRocksDbCheckpointIsTakenStayOutOfItAndLandAfterwards() throws Exception {
         List<Runnable> deferred = new ArrayList<>();
