@@ -340,6 +340,20 @@ final class KafkaTransactions implements CheckpointCommitter {
             if (n <= lastCommitted) {
                 return CommitOutcome.committed();
             }
+            long due = Math.max(firstEpoch, lastCommitted + 1);
+            if (firstEpoch >= 0 && n != due) {
+                // Epoch `due` failed or is still open: committing n would move the group's offsets
+                // past its input while its output is never committed.
+                return new CommitOutcome.Failed(
+                        "job "
+                                + jobName
+                                + ": checkpoint "
+                                + n
+                                + " cannot commit before checkpoint "
+                                + due
+                                + ", whose epoch is not committed; commits go strictly in order",
+                        null);
+            }
             if (lock != null && lock.isLost()) {
                 return new CommitOutcome.Failed(
                         "job "

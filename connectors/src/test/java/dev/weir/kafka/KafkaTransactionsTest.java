@@ -122,6 +122,28 @@ class KafkaTransactionsTest {
         }
     }
 
+    /**
+     * Epoch 1's checkpoint failed (its transaction is still open, its output not committed); a
+     * commit of checkpoint 2 would move the group's offsets past epoch 1's input and lose its
+     * output. Commits are refused out of order, whatever the coordinator does.
+     */
+    @Test
+    void aCheckpointIsNotCommittedWhileAnEarlierEpochOfThisIncarnationIsNot() throws Exception {
+        try (KafkaTransactions txns = transactions(job)) {
+            txns.recover();
+            txns.begin(1);
+            send(txns.producer(1), "lost-if-2-commits");
+            send(txns.producer(2), "b");
+
+            CommitOutcome outcome = txns.commit(metadata(2, 2));
+
+            assertThat(outcome).isInstanceOf(CommitOutcome.Failed.class);
+            assertThat(((CommitOutcome.Failed) outcome).reason()).contains("checkpoint 1");
+            assertThat(committedOffsets(job)).as("offsets after the refused commit").isEmpty();
+        }
+        assertThat(values(client.readAllCommitted(out, READ))).isEmpty();
+    }
+
     @Test
     void theNextIncarnationRecoversTheLastCommittedCheckpoint() {
         try (KafkaTransactions first = transactions(job)) {

@@ -70,6 +70,13 @@ final class CheckpointCoordinator {
 
     private int consecutiveFailures;
 
+    /**
+     * Exactly-once: a checkpoint failed or its commit did, and the job is restarting from the last
+     * committed one. No later checkpoint may start or commit in this attempt: its commit would
+     * carry offsets past the failed epoch's input, whose output is never committed.
+     */
+    private boolean halted;
+
     CheckpointCoordinator(
             String jobName,
             CheckpointStorage storage,
@@ -169,7 +176,7 @@ final class CheckpointCoordinator {
     }
 
     private void trigger() {
-        if (pending != null) {
+        if (pending != null || halted) {
             return;
         }
         long id = nextId++;
@@ -347,6 +354,7 @@ final class CheckpointCoordinator {
         if (committer.isPresent()) {
             CommitOutcome outcome = commitWithRetries(committer.get(), metadata);
             if (outcome instanceof CommitOutcome.Failed f) {
+                halted = true;
                 p.timeout.cancel(false);
                 pending = null;
                 String reason = "commit failed: " + f.reason();
@@ -524,6 +532,7 @@ final class CheckpointCoordinator {
                 reason);
         deleteQuietly(CheckpointPaths.checkpointDir(id));
         if (committer.isPresent()) {
+            halted = true;
             failJob.accept(
                     new WeirException(
                             "job "
