@@ -39,7 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 final class CheckpointCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointCoordinator.class);
-    private static final int COMMIT_ATTEMPTS = 6;
 
     private final String jobName;
     private final CheckpointStorage storage;
@@ -453,7 +452,12 @@ final class CheckpointCoordinator {
                 failure);
     }
 
-    /** Retries a commit that reports {@link CommitOutcome.Retry}, a few times with backoff. */
+    /**
+     * Retries a commit that reports {@link CommitOutcome.Retry}: {@link
+     * CheckpointCommitter#COMMIT_ATTEMPTS} attempts, pausing {@link
+     * CheckpointCommitter#COMMIT_RETRY_PAUSES_MS} in all (the transaction timeout is sized on
+     * both).
+     */
     private CommitOutcome commitWithRetries(CheckpointCommitter c, CheckpointMetadata metadata) {
         long backoff = 100;
         for (int attempt = 1; ; attempt++) {
@@ -466,7 +470,7 @@ final class CheckpointCoordinator {
             if (!(outcome instanceof CommitOutcome.Retry r)) {
                 return outcome;
             }
-            if (attempt == COMMIT_ATTEMPTS) {
+            if (attempt == CheckpointCommitter.COMMIT_ATTEMPTS) {
                 return new CommitOutcome.Failed(
                         "still failing after " + attempt + " attempts: " + r.reason(), null);
             }

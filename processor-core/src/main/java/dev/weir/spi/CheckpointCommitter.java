@@ -20,6 +20,18 @@ import java.util.OptionalLong;
  */
 public interface CheckpointCommitter extends AutoCloseable {
     /**
+     * How often the coordinator calls {@link #commit} for one checkpoint while it answers {@link
+     * CommitOutcome.Retry}, before the job fails into a restart.
+     */
+    int COMMIT_ATTEMPTS = 6;
+
+    /**
+     * The coordinator's pauses between those attempts, in all (100 ms doubling). An external
+     * transaction must outlive them, on top of the attempts themselves.
+     */
+    long COMMIT_RETRY_PAUSES_MS = 100 + 200 + 400 + 800 + 1_600;
+
+    /**
      * Fences every earlier incarnation of the job and aborts whatever it left open, then reports
      * the last committed checkpoint, which the job restores. Bounded work; idempotent.
      *
