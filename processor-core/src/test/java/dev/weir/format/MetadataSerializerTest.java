@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -139,6 +141,49 @@ class MetadataSerializerTest {
         assertThatThrownBy(() -> MetadataSerializer.deserialize(data))
                 .isInstanceOf(MetadataFormatException.class)
                 .hasMessageContaining("magic");
+    }
+
+    /**
+     * {@code format/metadata-v2.bin} was written by the version 2 serializer (commit 68b2f74): a
+     * savepoint of a source and a keyed operator with value, list and map state.
+     */
+    @Test
+    void readsAFileWrittenInVersion2() throws IOException {
+        CheckpointMetadata m = MetadataSerializer.deserialize(fixture("format/metadata-v2.bin"));
+
+        assertThat(m.jobName()).isEqualTo("orders-job");
+        assertThat(m.checkpointId()).isEqualTo(5);
+        assertThat(m.timestampMillis()).isEqualTo(1_700_000_000_123L);
+        assertThat(m.maxParallelism()).isEqualTo(128);
+        assertThat(m.kind()).isEqualTo(CheckpointMetadata.Kind.SAVEPOINT);
+        assertThat(m.operators())
+                .extracting(OperatorSnapshot::uid)
+                .containsExactly("orders", "totals");
+        assertThat(m.operator("orders").orElseThrow().subtasks())
+                .containsExactly(
+                        new SubtaskSnapshot(
+                                0, Optional.empty(), List.of(), Map.of("orders:0", 17L)));
+        OperatorSnapshot keyed = m.operator("totals").orElseThrow();
+        assertThat(keyed.states())
+                .containsExactly(
+                        new StateInfo("count", "value", "long:be64"),
+                        new StateInfo("events", "list", "string:utf8"),
+                        new StateInfo("seen", "map", "string:utf8->long:be64"));
+        FileRef file = new FileRef("shared/op-totals-0/000007.sst", 1234, -1);
+        assertThat(keyed.subtasks())
+                .containsExactly(
+                        new SubtaskSnapshot(
+                                0,
+                                Optional.of(new KeyGroupRange(0, 127)),
+                                List.of(file),
+                                Map.of()));
+    }
+
+    private static byte[] fixture(String resource) throws IOException {
+        try (InputStream in = MetadataSerializerTest.class.getResourceAsStream("/" + resource)) {
+            assertThat(in).as(resource).isNotNull();
+            return in.readAllBytes();
+        }
     }
 
     /** Rewrites the trailing CRC-32 so that only the deliberate change is wrong. */
