@@ -50,6 +50,25 @@ class MetadataSerializerTest {
     }
 
     @Test
+    void roundTripPreservesASchemaLongerThan64KiB() {
+        // An Avro record with many documented fields easily passes the 65,535 bytes of writeUTF.
+        String schema = "avro:" + "{\"doc\":\"é\"}".repeat(10_000);
+        OperatorSnapshot op =
+                new OperatorSnapshot(
+                        "big",
+                        1,
+                        List.of(new StateInfo("s", "value", schema)),
+                        List.of(new SubtaskSnapshot(0, Optional.empty(), List.of(), Map.of())));
+        CheckpointMetadata m = new CheckpointMetadata("job", 1, 0, 128, List.of(op));
+
+        CheckpointMetadata back = MetadataSerializer.deserialize(MetadataSerializer.serialize(m));
+
+        assertThat(back).isEqualTo(m);
+        assertThat(back.operators().get(0).states().get(0).serializerSchema())
+                .hasSize(schema.length());
+    }
+
+    @Test
     void aFlippedByteAnywhereIsRejected() {
         byte[] good = MetadataSerializer.serialize(sampleMetadata());
         for (int i = 0; i < good.length; i++) {
@@ -72,7 +91,7 @@ class MetadataSerializerTest {
     }
 
     @ParameterizedTest(name = "version {0}")
-    @ValueSource(ints = {0, 3, 7, Integer.MAX_VALUE, -1})
+    @ValueSource(ints = {0, 4, 7, Integer.MAX_VALUE, -1})
     void unknownVersionIsRejectedNamingTheVersion(int version) {
         byte[] data = MetadataSerializer.serialize(sampleMetadata());
         ByteBuffer.wrap(data).putInt(VERSION_OFFSET, version);
