@@ -27,8 +27,9 @@ public final class MetadataSerializer {
     /**
      * Version 3 writes strings as an int32 length and UTF-8 bytes: versions 1 and 2 used {@link
      * DataOutputStream#writeUTF}, which cannot hold more than 65,535 bytes, less than a large Avro
-     * schema. Version 2 added the kind (checkpoint or savepoint); version 1 files read as
-     * checkpoints.
+     * schema. It also records a map state's key schema apart from its value schema, where versions
+     * 1 and 2 joined them with {@code ->} (see {@link StateInfo#splitJoined}). Version 2 added the
+     * kind (checkpoint or savepoint); version 1 files read as checkpoints.
      */
     public static final int CURRENT_VERSION = 3;
 
@@ -116,7 +117,7 @@ public final class MetadataSerializer {
             int ops = in.readInt();
             List<OperatorSnapshot> operators = new ArrayList<>(ops);
             for (int i = 0; i < ops; i++) {
-                operators.add(readOperator(in, strings));
+                operators.add(readOperator(in, version, strings));
             }
             return new CheckpointMetadata(job, id, ts, maxParallelism, kind, operators);
         } catch (IOException | IllegalArgumentException e) {
@@ -132,7 +133,11 @@ public final class MetadataSerializer {
         for (StateInfo s : op.states()) {
             writeString(out, s.name());
             writeString(out, s.kind());
-            writeString(out, s.serializerSchema());
+            out.writeBoolean(s.keySchema().isPresent());
+            if (s.keySchema().isPresent()) {
+                writeString(out, s.keySchema().get());
+            }
+            writeString(out, s.valueSchema());
         }
         for (SubtaskSnapshot s : op.subtasks()) {
             out.writeInt(s.subtask());
@@ -155,14 +160,21 @@ public final class MetadataSerializer {
         }
     }
 
-    private static OperatorSnapshot readOperator(DataInputStream in, StringReader strings)
-            throws IOException {
+    private static OperatorSnapshot readOperator(
+            DataInputStream in, int version, StringReader strings) throws IOException {
         String uid = strings.read(in);
         int parallelism = in.readInt();
         int stateCount = in.readInt();
         List<StateInfo> states = new ArrayList<>(stateCount);
         for (int i = 0; i < stateCount; i++) {
-            states.add(new StateInfo(strings.read(in), strings.read(in), strings.read(in)));
+            String name = strings.read(in);
+            String kind = strings.read(in);
+            // Before version 3 a map state's schema is its key and value schemas joined by "->".
+            Optional<String> keySchema =
+                    version >= 3 && in.readBoolean()
+                            ? Optional.of(strings.read(in))
+                            : Optional.empty();
+            states.add(new StateInfo(name, kind, keySchema, strings.read(in)));
         }
         List<SubtaskSnapshot> subtasks = new ArrayList<>(parallelism);
         for (int i = 0; i < parallelism; i++) {
