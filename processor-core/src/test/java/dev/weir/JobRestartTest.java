@@ -17,6 +17,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,11 +105,7 @@ class JobRestartTest {
         long delayMillis = 1_000;
         FailingTogether source = new FailingTogether();
         try (RunningJob job = start(source, delayMillis)) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (source.restartedAtNanos.get() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertThat(source.restartedAtNanos.get()).as("restarted").isNotZero();
+            awaitRestart(source);
             assertThat(source.failedAtNanos).hasSize(2);
             long lastFailure =
                     source.failedAtNanos.stream().mapToLong(Long::longValue).max().orElseThrow();
@@ -112,6 +115,40 @@ class JobRestartTest {
             assertThat(job.restarts()).isEqualTo(1);
             assertThat(source.readers).hasValue(4);
         }
+    }
+
+    @Test
+    void aRestartLogsTheFailureOnceWithItsStackAtWarn() throws Exception {
+        List<LogEvent> withStack = new CopyOnWriteArrayList<>();
+        LoggerContext logs = (LoggerContext) LogManager.getContext(false);
+        Appender capture =
+                new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
+                    @Override
+                    public void append(LogEvent event) {
+                        if (event.getThrown() != null) {
+                            withStack.add(event.toImmutable());
+                        }
+                    }
+                };
+        capture.start();
+        logs.getConfiguration().getLoggerConfig("dev.weir").addAppender(capture, Level.ALL, null);
+        logs.updateLoggers();
+        FailingTogether source = new FailingTogether();
+        try (RunningJob job = start(source, 100)) {
+            awaitRestart(source);
+        } finally {
+            logs.getConfiguration().getLoggerConfig("dev.weir").removeAppender("capture");
+            logs.updateLoggers();
+        }
+
+        assertThat(withStack).hasSize(1);
+        LogEvent e = withStack.get(0);
+        assertThat(e.getLevel()).isEqualTo(Level.WARN);
+        assertThat(e.getLoggerName()).endsWith("JobRunner");
+        assertThat(e.getThrown())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageEndingWith(" fails");
+        assertThat(e.getMessage().getFormattedMessage()).contains("restarts").contains("restart 1");
     }
 
     @Test
@@ -137,6 +174,14 @@ class JobRestartTest {
             assertThat(source.readers).hasValue(2);
             assertThat(job.restarts()).isEqualTo(1);
         }
+    }
+
+    private static void awaitRestart(FailingTogether source) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (source.restartedAtNanos.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(source.restartedAtNanos.get()).as("restarted").isNotZero();
     }
 
     private static void await(CountDownLatch latch) {

@@ -181,12 +181,14 @@ public final class JobRunner implements RunningJob {
         }
         status = JobStatus.RESTARTING;
         restarts++;
+        // The one log line of this failure with its stack: tasks and the checkpoint coordinator
+        // log only its message.
         LOG.warn(
-                "job {}: failed ({}); restart {} from the last completed checkpoint in {} ms",
+                "job {}: failed; restart {} from the last completed checkpoint in {} ms",
                 plan.jobName(),
-                cause.toString(),
                 restarts,
-                delay);
+                delay,
+                cause);
         return pause(delay);
     }
 
