@@ -121,7 +121,7 @@ public final class MetadataSerializer {
             }
             return new CheckpointMetadata(job, id, ts, maxParallelism, kind, operators);
         } catch (IOException | IllegalArgumentException e) {
-            throw new MetadataFormatException("metadata is malformed: " + e.getMessage());
+            throw new MetadataFormatException("metadata is malformed: " + e, e);
         }
     }
 

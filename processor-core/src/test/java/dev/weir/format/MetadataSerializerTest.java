@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -165,7 +166,24 @@ class MetadataSerializerTest {
 
         assertThatThrownBy(() -> MetadataSerializer.deserialize(cut))
                 .isInstanceOf(MetadataFormatException.class)
-                .hasMessageContaining("malformed");
+                .hasMessageContaining("malformed")
+                .hasCauseInstanceOf(EOFException.class);
+    }
+
+    @Test
+    void aValueTheRecordsRejectIsTheCauseOfTheMalformedMetadata() {
+        byte[] data = MetadataSerializer.serialize(sampleMetadata());
+        // The first subtask index of the first operator ("orders"), made negative.
+        int subtaskIndex = BODY_OFFSET + 4 + "orders-job".length() + 8 + 8 + 4 + 1 + 4;
+        subtaskIndex += 4 + "orders".length() + 4 + 4;
+        assertThat(ByteBuffer.wrap(data).getInt(subtaskIndex)).isZero();
+        ByteBuffer.wrap(data).putInt(subtaskIndex, -1);
+        resealChecksum(data);
+
+        assertThatThrownBy(() -> MetadataSerializer.deserialize(data))
+                .isInstanceOf(MetadataFormatException.class)
+                .hasMessageContaining("subtask must be >= 0")
+                .hasCauseInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
