@@ -40,7 +40,8 @@ public final class RestartOptions {
             ConfigOption.longValue(
                     "restart.exponential-backoff.initial.ms",
                     100L,
-                    0L,
+                    // Not 0: each pause is the last one times the multiplier, and 0 stays 0.
+                    1L,
                     3_600_000L,
                     "First pause (exponential-backoff)");
 

@@ -237,7 +237,7 @@ public final class KeyGroupStateFile {
                 }
                 return entries;
             } catch (IOException e) {
-                throw new MetadataFormatException(file + ": damaged section: " + e);
+                throw new MetadataFormatException(file + ": damaged section: " + e, e);
             }
         }
 

@@ -7,4 +7,8 @@ public class MetadataFormatException extends WeirException {
     public MetadataFormatException(String message) {
         super(message);
     }
+
+    public MetadataFormatException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -6,6 +6,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,8 +24,16 @@ import java.util.zip.CRC32;
  * number, and a damaged file is rejected by its checksum rather than misread.
  */
 public final class MetadataSerializer {
-    /** Version 2 added the kind (checkpoint or savepoint); version 1 files read as checkpoints. */
-    public static final int CURRENT_VERSION = 2;
+    /**
+     * Version 3 writes strings as an int32 length and UTF-8 bytes: versions 1 and 2 used {@link
+     * DataOutputStream#writeUTF}, which cannot hold more than 65,535 bytes, less than a large Avro
+     * schema. It also records a map state's key schema apart from its value schema, where versions
+     * 1 and 2 joined them with {@code ->} (see {@link StateInfo#splitJoined}). Version 2 added the
+     * kind (checkpoint or savepoint); version 1 files read as checkpoints.
+     */
+    public static final int CURRENT_VERSION = 3;
+
+    private static final int OLDEST_VERSION = 1;
 
     private static final byte[] MAGIC = {'W', 'E', 'I', 'R', 'M', 'E', 'T', 'A'};
 
@@ -33,7 +45,7 @@ public final class MetadataSerializer {
             DataOutputStream out = new DataOutputStream(bytes);
             out.write(MAGIC);
             out.writeInt(CURRENT_VERSION);
-            out.writeUTF(m.jobName());
+            writeString(out, m.jobName());
             out.writeLong(m.checkpointId());
             out.writeLong(m.timestampMillis());
             out.writeInt(m.maxParallelism());
@@ -66,11 +78,13 @@ public final class MetadataSerializer {
                         | ((data[9] & 0xff) << 16)
                         | ((data[10] & 0xff) << 8)
                         | (data[11] & 0xff);
-        if (version != 1 && version != CURRENT_VERSION) {
+        if (version < OLDEST_VERSION || version > CURRENT_VERSION) {
             throw new MetadataFormatException(
                     "metadata format version "
                             + version
-                            + " is not supported; this Weir reads version 1 to version "
+                            + " is not supported; this Weir reads version "
+                            + OLDEST_VERSION
+                            + " to version "
                             + CURRENT_VERSION);
         }
         CRC32 crc = new CRC32();
@@ -84,9 +98,11 @@ public final class MetadataSerializer {
             throw new MetadataFormatException("metadata checksum mismatch: the file is damaged");
         }
         try {
+            StringReader strings =
+                    version >= 3 ? MetadataSerializer::readString : in -> in.readUTF();
             DataInputStream in =
                     new DataInputStream(new ByteArrayInputStream(data, 12, data.length - 16));
-            String job = in.readUTF();
+            String job = strings.read(in);
             long id = in.readLong();
             long ts = in.readLong();
             int maxParallelism = in.readInt();
@@ -101,23 +117,27 @@ public final class MetadataSerializer {
             int ops = in.readInt();
             List<OperatorSnapshot> operators = new ArrayList<>(ops);
             for (int i = 0; i < ops; i++) {
-                operators.add(readOperator(in));
+                operators.add(readOperator(in, version, strings));
             }
             return new CheckpointMetadata(job, id, ts, maxParallelism, kind, operators);
         } catch (IOException | IllegalArgumentException e) {
-            throw new MetadataFormatException("metadata is malformed: " + e.getMessage());
+            throw new MetadataFormatException("metadata is malformed: " + e, e);
         }
     }
 
     private static void writeOperator(DataOutputStream out, OperatorSnapshot op)
             throws IOException {
-        out.writeUTF(op.uid());
+        writeString(out, op.uid());
         out.writeInt(op.parallelism());
         out.writeInt(op.states().size());
         for (StateInfo s : op.states()) {
-            out.writeUTF(s.name());
-            out.writeUTF(s.kind());
-            out.writeUTF(s.serializerSchema());
+            writeString(out, s.name());
+            writeString(out, s.kind());
+            out.writeBoolean(s.keySchema().isPresent());
+            if (s.keySchema().isPresent()) {
+                writeString(out, s.keySchema().get());
+            }
+            writeString(out, s.valueSchema());
         }
         for (SubtaskSnapshot s : op.subtasks()) {
             out.writeInt(s.subtask());
@@ -128,25 +148,33 @@ public final class MetadataSerializer {
             }
             out.writeInt(s.files().size());
             for (FileRef f : s.files()) {
-                out.writeUTF(f.path());
+                writeString(out, f.path());
                 out.writeLong(f.size());
                 out.writeInt(f.crc32());
             }
             out.writeInt(s.positions().size());
             for (Map.Entry<String, Long> e : s.positions().entrySet()) {
-                out.writeUTF(e.getKey());
+                writeString(out, e.getKey());
                 out.writeLong(e.getValue());
             }
         }
     }
 
-    private static OperatorSnapshot readOperator(DataInputStream in) throws IOException {
-        String uid = in.readUTF();
+    private static OperatorSnapshot readOperator(
+            DataInputStream in, int version, StringReader strings) throws IOException {
+        String uid = strings.read(in);
         int parallelism = in.readInt();
         int stateCount = in.readInt();
         List<StateInfo> states = new ArrayList<>(stateCount);
         for (int i = 0; i < stateCount; i++) {
-            states.add(new StateInfo(in.readUTF(), in.readUTF(), in.readUTF()));
+            String name = strings.read(in);
+            String kind = strings.read(in);
+            // Before version 3 a map state's schema is its key and value schemas joined by "->".
+            Optional<String> keySchema =
+                    version >= 3 && in.readBoolean()
+                            ? Optional.of(strings.read(in))
+                            : Optional.empty();
+            states.add(new StateInfo(name, kind, keySchema, strings.read(in)));
         }
         List<SubtaskSnapshot> subtasks = new ArrayList<>(parallelism);
         for (int i = 0; i < parallelism; i++) {
@@ -158,15 +186,56 @@ public final class MetadataSerializer {
             int fileCount = in.readInt();
             List<FileRef> files = new ArrayList<>(fileCount);
             for (int f = 0; f < fileCount; f++) {
-                files.add(new FileRef(in.readUTF(), in.readLong(), in.readInt()));
+                files.add(new FileRef(strings.read(in), in.readLong(), in.readInt()));
             }
             int posCount = in.readInt();
             Map<String, Long> positions = new LinkedHashMap<>();
             for (int p = 0; p < posCount; p++) {
-                positions.put(in.readUTF(), in.readLong());
+                positions.put(strings.read(in), in.readLong());
             }
             subtasks.add(new SubtaskSnapshot(index, range, files, positions));
         }
         return new OperatorSnapshot(uid, parallelism, states, subtasks);
+    }
+
+    /** Reads one string in the encoding of a format version. */
+    @FunctionalInterface
+    private interface StringReader {
+        String read(DataInputStream in) throws IOException;
+    }
+
+    /**
+     * A string as int32 length and UTF-8 bytes. A string with an unpaired surrogate has no UTF-8
+     * form: it fails the write rather than being stored altered.
+     */
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        ByteBuffer utf8 =
+                StandardCharsets.UTF_8
+                        .newEncoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .encode(CharBuffer.wrap(s));
+        out.writeInt(utf8.remaining());
+        out.write(utf8.array(), utf8.arrayOffset() + utf8.position(), utf8.remaining());
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > in.available()) {
+            throw new MetadataFormatException(
+                    "metadata is malformed: a string of "
+                            + length
+                            + " bytes where "
+                            + in.available()
+                            + " are left");
+        }
+        byte[] utf8 = new byte[length];
+        in.readFully(utf8);
+        return StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(utf8))
+                .toString();
     }
 }

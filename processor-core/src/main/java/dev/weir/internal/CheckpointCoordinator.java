@@ -169,7 +169,7 @@ final class CheckpointCoordinator {
         try {
             trigger();
         } catch (Throwable t) {
-            LOG.error("job {}: checkpoint coordinator failed: {}", jobName, t.toString(), t);
+            LOG.warn("job {}: checkpoint coordinator failed: {}", jobName, t.toString());
             failJob.accept(t);
         }
     }

@@ -122,7 +122,7 @@ public final class JobRunner implements RunningJob {
                     // restarting.
                     started.countDown();
                     if (!handleFailure(e, attemptStart)) {
-                        return;
+                        break;
                     }
                     continue;
                 }
@@ -140,11 +140,13 @@ public final class JobRunner implements RunningJob {
                     break;
                 }
                 if (!handleFailure(((Failure) event).cause(), attemptStart)) {
-                    return;
+                    break;
                 }
             }
-            status = JobStatus.STOPPED;
-            LOG.info("job {}: stopped", plan.jobName());
+            if (status != JobStatus.FAILED) {
+                status = JobStatus.STOPPED;
+                LOG.info("job {}: stopped", plan.jobName());
+            }
         } catch (InterruptedException e) {
             status = JobStatus.STOPPED;
         } finally {
@@ -161,7 +163,8 @@ public final class JobRunner implements RunningJob {
     }
 
     /**
-     * @return true to go on with a new attempt
+     * @return true to go on with a new attempt; false if the job failed for good (its status is
+     *     then {@link JobStatus#FAILED}) or was stopped
      */
     private boolean handleFailure(Throwable cause, long attemptStart) throws InterruptedException {
         if (stopRequested) {
@@ -178,14 +181,36 @@ public final class JobRunner implements RunningJob {
         }
         status = JobStatus.RESTARTING;
         restarts++;
+        // The one log line of this failure with its stack: tasks and the checkpoint coordinator
+        // log only its message.
         LOG.warn(
-                "job {}: failed ({}); restart {} from the last completed checkpoint in {} ms",
+                "job {}: failed; restart {} from the last completed checkpoint in {} ms",
                 plan.jobName(),
-                cause.toString(),
                 restarts,
-                delay);
-        Object event = events.poll(delay, TimeUnit.MILLISECONDS);
-        return event != STOP && !stopRequested;
+                delay,
+                cause);
+        return pause(delay);
+    }
+
+    /**
+     * Waits {@code delay} ms before the next attempt.
+     *
+     * @return false if the job was stopped meanwhile
+     */
+    private boolean pause(long delay) throws InterruptedException {
+        // Only a stop ends the pause early: the other subtasks of the attempt that failed report
+        // their failures now too, and one failure per attempt counts.
+        long until = clock.millis() + delay;
+        for (long left = delay; left > 0 && !stopRequested; left = until - clock.millis()) {
+            Object event = events.poll(left, TimeUnit.MILLISECONDS);
+            if (event == null) {
+                break;
+            }
+            if (event == STOP) {
+                return false;
+            }
+        }
+        return !stopRequested;
     }
 
     private void fail(Throwable cause, String why) {

@@ -227,7 +227,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
     /** The states registered so far, for checkpoint metadata. */
     public List<StateInfo> stateInfos() {
         List<StateInfo> infos = new ArrayList<>();
-        tables.values().forEach(t -> infos.add(new StateInfo(t.name, t.kind, t.schema)));
+        tables.values().forEach(t -> infos.add(t.info));
         // State restored but not (yet) registered by this job version is still in the files.
         restoredStates.values().stream()
                 .filter(s -> !tables.containsKey(s.name()))
@@ -278,10 +278,15 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
                             + " state");
         }
         ColumnFamilyHandle cf = family(d.name());
-        if (restored != null && !restored.serializerSchema().equals(d.serializerSchema())) {
-            StateMigration.migrate(subtask, d, restored.serializerSchema(), db, cf, writeOptions);
+        StateInfo info = new StateInfo(d.name(), d.kind(), d.keySchema(), d.valueSchema());
+        if (restored != null) {
+            StateInfo old = d.keySchema().map(restored::splitJoined).orElse(restored);
+            if (!old.keySchema().equals(info.keySchema())
+                    || !old.valueSchema().equals(info.valueSchema())) {
+                StateMigration.migrate(subtask, d, old, db, cf, writeOptions);
+            }
         }
-        StateTable t = new StateTable(tables.size(), d.name(), d.kind(), d.serializerSchema(), cf);
+        StateTable t = new StateTable(tables.size(), info, cf);
         tables.put(d.name(), t);
         return t;
     }
@@ -551,18 +556,21 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
         final int id;
         final String name;
         final String kind;
-        final String schema;
+
+        /** What checkpoint metadata records of it. */
+        final StateInfo info;
+
         final ColumnFamilyHandle family;
 
         /** {@code family.getID()}, which is a JNI call. */
         final int familyId;
 
-        StateTable(int id, String name, String kind, String schema, ColumnFamilyHandle family) {
+        StateTable(int id, StateInfo info, ColumnFamilyHandle family) {
             this.familyId = family.getID();
             this.id = id;
-            this.name = name;
-            this.kind = kind;
-            this.schema = schema;
+            this.name = info.name();
+            this.kind = info.kind();
+            this.info = info;
             this.family = family;
         }
     }

@@ -3,6 +3,7 @@ package dev.weir.internal;
 import dev.weir.Serde;
 import dev.weir.SubtaskInfo;
 import dev.weir.UnrecoverableJobException;
+import dev.weir.format.StateInfo;
 import dev.weir.state.ListStateDescriptor;
 import dev.weir.state.MapStateDescriptor;
 import dev.weir.state.StateDescriptor;
@@ -32,22 +33,26 @@ final class StateMigration {
 
     private StateMigration() {}
 
+    /**
+     * Rewrites the stored values of {@code d}, whose schemas differ from {@code old}, what the
+     * checkpoint recorded (for a map state, with key and value schemas apart).
+     */
     static void migrate(
             SubtaskInfo subtask,
             StateDescriptor d,
-            String oldSchema,
+            StateInfo old,
             RocksDB db,
             ColumnFamilyHandle cf,
             WriteOptions writeOptions) {
         Serde<?> serde;
-        String writerSchema = oldSchema;
+        String writerSchema = old.valueSchema();
         if (d instanceof ValueStateDescriptor<?> v) {
             serde = v.serde();
         } else if (d instanceof ListStateDescriptor<?> l) {
             serde = l.elementSerde();
         } else {
             MapStateDescriptor<?, ?> m = (MapStateDescriptor<?, ?>) d;
-            String oldKey = oldSchema.substring(0, Math.max(0, oldSchema.indexOf("->")));
+            String oldKey = old.keySchema().orElse("");
             if (!oldKey.equals(m.keySerde().schema())) {
                 throw incompatible(
                         subtask,
@@ -59,7 +64,6 @@ final class StateMigration {
                                 + "'; map keys cannot be migrated");
             }
             serde = m.valueSerde();
-            writerSchema = oldSchema.substring(oldSchema.indexOf("->") + 2);
         }
         Optional<UnaryOperator<byte[]>> conversion;
         try {

@@ -15,7 +15,7 @@ public record ListStateDescriptor<T>(String name, Serde<T> elementSerde)
     }
 
     @Override
-    public String serializerSchema() {
+    public String valueSchema() {
         return elementSerde.schema();
     }
 }

@@ -1,6 +1,7 @@
 package dev.weir.state;
 
 import dev.weir.Serde;
+import java.util.Optional;
 
 /** Declares a {@link MapState}. */
 public record MapStateDescriptor<UK, UV>(String name, Serde<UK> keySerde, Serde<UV> valueSerde)
@@ -15,7 +16,12 @@ public record MapStateDescriptor<UK, UV>(String name, Serde<UK> keySerde, Serde<
     }
 
     @Override
-    public String serializerSchema() {
-        return keySerde.schema() + "->" + valueSerde.schema();
+    public String valueSchema() {
+        return valueSerde.schema();
+    }
+
+    @Override
+    public Optional<String> keySchema() {
+        return Optional.of(keySerde.schema());
     }
 }

@@ -1,5 +1,7 @@
 package dev.weir.state;
 
+import java.util.Optional;
+
 /**
  * Names a keyed state and fixes how its values are serialized. The name identifies the state within
  * its operator across checkpoints and savepoints, so it must stay stable.
@@ -11,8 +13,19 @@ public sealed interface StateDescriptor
     /** {@code value}, {@code list} or {@code map}. */
     String kind();
 
-    /** The serializer schema recorded in checkpoint metadata. */
-    String serializerSchema();
+    /**
+     * The {@link dev.weir.Serde#schema()} of the serde of its values (of a list state: its
+     * elements; of a map state: its map values), recorded in checkpoint metadata.
+     */
+    String valueSchema();
+
+    /**
+     * For a map state, the {@link dev.weir.Serde#schema()} of the serde of its map keys, recorded
+     * in checkpoint metadata apart from {@link #valueSchema()}; empty for value and list states.
+     */
+    default Optional<String> keySchema() {
+        return Optional.empty();
+    }
 
     static void checkName(String name) {
         if (name == null || name.isBlank() || name.length() > 200) {

@@ -14,7 +14,7 @@ public record ValueStateDescriptor<T>(String name, Serde<T> serde) implements St
     }
 
     @Override
-    public String serializerSchema() {
+    public String valueSchema() {
         return serde.schema();
     }
 }

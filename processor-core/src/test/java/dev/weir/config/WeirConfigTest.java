@@ -83,6 +83,8 @@ class WeirConfigTest {
                 "parallelism | 2147483648 | an integer in [1, 32768]",
                 "restart.exponential-backoff.multiplier | NaN | a number in [1.0, 100.0]",
                 "restart.exponential-backoff.multiplier | 0.5 | a number in [1.0, 100.0]",
+                // 0 would never grow: 0 times the multiplier is 0.
+                "restart.exponential-backoff.initial.ms | 0 | an integer in [1, 3600000]",
                 "restart.strategy | linear | one of exponential-backoff, fixed-delay, none",
                 "job.name | '   ' | a non-empty string",
             })

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -48,6 +51,51 @@ class MetadataSerializerTest {
     }
 
     @Test
+    void roundTripPreservesASchemaLongerThan64KiB() {
+        // An Avro record with many documented fields easily passes the 65,535 bytes of writeUTF.
+        String schema = "avro:" + "{\"doc\":\"é\"}".repeat(10_000);
+        OperatorSnapshot op =
+                new OperatorSnapshot(
+                        "big",
+                        1,
+                        List.of(StateInfo.of("s", "value", schema)),
+                        List.of(new SubtaskSnapshot(0, Optional.empty(), List.of(), Map.of())));
+        CheckpointMetadata m = new CheckpointMetadata("job", 1, 0, 128, List.of(op));
+
+        CheckpointMetadata back = MetadataSerializer.deserialize(MetadataSerializer.serialize(m));
+
+        assertThat(back).isEqualTo(m);
+        assertThat(back.operators().get(0).states().get(0).valueSchema()).hasSize(schema.length());
+    }
+
+    @Test
+    void mapKeyAndValueSchemasContainingArrowsRoundTripApart() {
+        String key =
+                "avro:{\"type\":\"record\",\"name\":\"K\",\"doc\":\"from -> to\",\"fields\":[]}";
+        String value =
+                "avro:{\"type\":\"record\",\"name\":\"V\",\"doc\":\"a->b->c\",\"fields\":[]}";
+        StateInfo legacy = new StateInfo("old", "map", Optional.empty(), "k->v");
+        OperatorSnapshot op =
+                new OperatorSnapshot(
+                        "op",
+                        1,
+                        List.of(StateInfo.map("m", key, value), legacy),
+                        List.of(new SubtaskSnapshot(0, Optional.empty(), List.of(), Map.of())));
+        CheckpointMetadata m = new CheckpointMetadata("job", 1, 0, 128, List.of(op));
+
+        List<StateInfo> back =
+                MetadataSerializer.deserialize(MetadataSerializer.serialize(m))
+                        .operators()
+                        .get(0)
+                        .states();
+
+        assertThat(back.get(0).keySchema()).contains(key);
+        assertThat(back.get(0).valueSchema()).isEqualTo(value);
+        // A map state restored from version 2 and not registered again stays joined.
+        assertThat(back.get(1)).isEqualTo(legacy);
+    }
+
+    @Test
     void aFlippedByteAnywhereIsRejected() {
         byte[] good = MetadataSerializer.serialize(sampleMetadata());
         for (int i = 0; i < good.length; i++) {
@@ -70,7 +118,7 @@ class MetadataSerializerTest {
     }
 
     @ParameterizedTest(name = "version {0}")
-    @ValueSource(ints = {0, 3, 7, Integer.MAX_VALUE, -1})
+    @ValueSource(ints = {0, 4, 7, Integer.MAX_VALUE, -1})
     void unknownVersionIsRejectedNamingTheVersion(int version) {
         byte[] data = MetadataSerializer.serialize(sampleMetadata());
         ByteBuffer.wrap(data).putInt(VERSION_OFFSET, version);
@@ -118,7 +166,24 @@ class MetadataSerializerTest {
 
         assertThatThrownBy(() -> MetadataSerializer.deserialize(cut))
                 .isInstanceOf(MetadataFormatException.class)
-                .hasMessageContaining("malformed");
+                .hasMessageContaining("malformed")
+                .hasCauseInstanceOf(EOFException.class);
+    }
+
+    @Test
+    void aValueTheRecordsRejectIsTheCauseOfTheMalformedMetadata() {
+        byte[] data = MetadataSerializer.serialize(sampleMetadata());
+        // The first subtask index of the first operator ("orders"), made negative.
+        int subtaskIndex = BODY_OFFSET + 4 + "orders-job".length() + 8 + 8 + 4 + 1 + 4;
+        subtaskIndex += 4 + "orders".length() + 4 + 4;
+        assertThat(ByteBuffer.wrap(data).getInt(subtaskIndex)).isZero();
+        ByteBuffer.wrap(data).putInt(subtaskIndex, -1);
+        resealChecksum(data);
+
+        assertThatThrownBy(() -> MetadataSerializer.deserialize(data))
+                .isInstanceOf(MetadataFormatException.class)
+                .hasMessageContaining("subtask must be >= 0")
+                .hasCauseInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -139,6 +204,51 @@ class MetadataSerializerTest {
         assertThatThrownBy(() -> MetadataSerializer.deserialize(data))
                 .isInstanceOf(MetadataFormatException.class)
                 .hasMessageContaining("magic");
+    }
+
+    /**
+     * {@code format/metadata-v2.bin} was written by the version 2 serializer (commit 68b2f74): a
+     * savepoint of a source and a keyed operator with value, list and map state.
+     */
+    @Test
+    void readsAFileWrittenInVersion2() throws IOException {
+        CheckpointMetadata m = MetadataSerializer.deserialize(fixture("format/metadata-v2.bin"));
+
+        assertThat(m.jobName()).isEqualTo("orders-job");
+        assertThat(m.checkpointId()).isEqualTo(5);
+        assertThat(m.timestampMillis()).isEqualTo(1_700_000_000_123L);
+        assertThat(m.maxParallelism()).isEqualTo(128);
+        assertThat(m.kind()).isEqualTo(CheckpointMetadata.Kind.SAVEPOINT);
+        assertThat(m.operators())
+                .extracting(OperatorSnapshot::uid)
+                .containsExactly("orders", "totals");
+        assertThat(m.operator("orders").orElseThrow().subtasks())
+                .containsExactly(
+                        new SubtaskSnapshot(
+                                0, Optional.empty(), List.of(), Map.of("orders:0", 17L)));
+        OperatorSnapshot keyed = m.operator("totals").orElseThrow();
+        assertThat(keyed.states())
+                .containsExactly(
+                        StateInfo.of("count", "value", "long:be64"),
+                        StateInfo.of("events", "list", "string:utf8"),
+                        new StateInfo("seen", "map", Optional.empty(), "string:utf8->long:be64"));
+        assertThat(keyed.states().get(2).splitJoined("string:utf8"))
+                .isEqualTo(StateInfo.map("seen", "string:utf8", "long:be64"));
+        FileRef file = new FileRef("shared/op-totals-0/000007.sst", 1234, -1);
+        assertThat(keyed.subtasks())
+                .containsExactly(
+                        new SubtaskSnapshot(
+                                0,
+                                Optional.of(new KeyGroupRange(0, 127)),
+                                List.of(file),
+                                Map.of()));
+    }
+
+    private static byte[] fixture(String resource) throws IOException {
+        try (InputStream in = MetadataSerializerTest.class.getResourceAsStream("/" + resource)) {
+            assertThat(in).as(resource).isNotNull();
+            return in.readAllBytes();
+        }
     }
 
     /** Rewrites the trailing CRC-32 so that only the deliberate change is wrong. */
@@ -170,9 +280,9 @@ class MetadataSerializerTest {
                         "totals",
                         2,
                         List.of(
-                                new StateInfo("count", "value", "long:be64"),
-                                new StateInfo("events", "list", "string:utf8"),
-                                new StateInfo("seen", "map", "string:utf8->long:be64")),
+                                StateInfo.of("count", "value", "long:be64"),
+                                StateInfo.of("events", "list", "string:utf8"),
+                                StateInfo.map("seen", "string:utf8", "long:be64")),
                         List.of(
                                 new SubtaskSnapshot(
                                         0,

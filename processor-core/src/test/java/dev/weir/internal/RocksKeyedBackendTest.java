@@ -26,7 +26,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -455,7 +457,7 @@ class RocksKeyedBackendTest {
 
     @Test
     void stateCheckpointedAsOneKindCannotBeRestoredAsAnother() {
-        Map<String, StateInfo> restored = Map.of("s", new StateInfo("s", "value", "long:be64"));
+        Map<String, StateInfo> restored = Map.of("s", StateInfo.of("s", "value", "long:be64"));
         try (RocksKeyedBackend backend =
                 new RocksKeyedBackend(
                         SUBTASK,
@@ -474,6 +476,71 @@ class RocksKeyedBackendTest {
         }
     }
 
+    /** Strings whose schema holds "->"; a writer schema "v1" is migrated by adding a suffix. */
+    private static final class ArrowSerde implements Serde<String> {
+        private final String schema;
+
+        ArrowSerde(String schema) {
+            this.schema = schema;
+        }
+
+        @Override
+        public byte[] serialize(String value) {
+            return utf8(value);
+        }
+
+        @Override
+        public String deserialize(byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String schema() {
+            return schema;
+        }
+
+        @Override
+        public Optional<UnaryOperator<byte[]>> migrationFrom(String writerSchema) {
+            if (!writerSchema.equals("v1 (a->b)")) {
+                throw new IllegalArgumentException("unexpected writer schema " + writerSchema);
+            }
+            return Optional.of(b -> utf8(deserialize(b) + " migrated"));
+        }
+    }
+
+    @Test
+    void aMapStateRecordedJoinedMigratesItsValuesWhenItsKeySchemaHoldsAnArrow() {
+        ArrowSerde keys = new ArrowSerde("key (x->y)");
+        Path snap = tmp.resolve("snap");
+        try (RocksKeyedBackend backend = open(tmp.resolve("db"), 100)) {
+            MapState<String, String> m =
+                    backend.mapState(
+                            new MapStateDescriptor<>("m", keys, new ArrowSerde("v1 (a->b)")));
+            backend.setCurrentKey(utf8("alice"));
+            m.put("k", "old");
+            backend.snapshot(snap);
+        }
+        // As metadata format 2 recorded the state: both schemas in one string.
+        StateInfo joined = new StateInfo("m", "map", Optional.empty(), "key (x->y)->v1 (a->b)");
+        try (RocksKeyedBackend restored =
+                new RocksKeyedBackend(
+                        SUBTASK,
+                        copyOf(snap, tmp.resolve("restored")),
+                        ALL_KEY_GROUPS,
+                        MAX_PARALLELISM,
+                        new StateCache.Limits(100, Long.MAX_VALUE, 3),
+                        Map.of("m", joined))) {
+            MapState<String, String> m =
+                    restored.mapState(
+                            new MapStateDescriptor<>("m", keys, new ArrowSerde("v2 (a->b)")));
+            restored.setCurrentKey(utf8("alice"));
+
+            assertThat(m.get("k")).contains("old migrated");
+            assertThat(restored.stateInfos())
+                    .containsExactly(StateInfo.map("m", "key (x->y)", "v2 (a->b)"));
+        }
+    }
+
     @Test
     void stateInfosListRegisteredStatesInRegistrationOrder() {
         try (RocksKeyedBackend backend = open(tmp.resolve("db"), 100)) {
@@ -485,9 +552,9 @@ class RocksKeyedBackendTest {
 
             assertThat(backend.stateInfos())
                     .containsExactly(
-                            new StateInfo("seen", "map", "string:utf8->long:be64"),
-                            new StateInfo("count", "value", "long:be64"),
-                            new StateInfo("events", "list", "string:utf8"));
+                            StateInfo.map("seen", "string:utf8", "long:be64"),
+                            StateInfo.of("count", "value", "long:be64"),
+                            StateInfo.of("events", "list", "string:utf8"));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.weir.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.format.StateInfo;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,8 +79,10 @@ class StateCacheTest {
                 WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
                 RocksDB db = RocksDB.open(options, tmp.toString(), descriptors, handles)) {
             RocksKeyedBackend.StateTable[] tables = {
-                new RocksKeyedBackend.StateTable(0, "a", "value", "long", handles.get(1)),
-                new RocksKeyedBackend.StateTable(1, "b", "value", "long", handles.get(2))
+                new RocksKeyedBackend.StateTable(
+                        0, StateInfo.of("a", "value", "long"), handles.get(1)),
+                new RocksKeyedBackend.StateTable(
+                        1, StateInfo.of("b", "value", "long"), handles.get(2))
             };
             boolean[] suspended = {false};
             InFlight f = new InFlight();

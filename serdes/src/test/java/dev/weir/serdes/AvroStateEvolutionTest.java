@@ -12,6 +12,8 @@ import dev.weir.UnrecoverableJobException;
 import dev.weir.state.KeyedStateStore;
 import dev.weir.state.ListState;
 import dev.weir.state.ListStateDescriptor;
+import dev.weir.state.MapState;
+import dev.weir.state.MapStateDescriptor;
 import dev.weir.state.ValueState;
 import dev.weir.state.ValueStateDescriptor;
 import dev.weir.testkit.KeyedOperatorHarness;
@@ -87,6 +89,49 @@ class AvroStateEvolutionTest {
         }
     }
 
+    /** A map key whose schema holds "->", as the metadata once joined map schemas with it. */
+    static final Schema ROUTE =
+            new Schema.Parser()
+                    .parse(
+                            "{\"type\":\"record\",\"name\":\"Route\",\"namespace\":\"demo\","
+                                    + "\"doc\":\"a hop: from -> to\","
+                                    + "\"fields\":[{\"name\":\"to\",\"type\":\"string\"}]}");
+
+    /** Counts per key and destination in a map of Avro keys to Avro records of {@code schema}. */
+    static final class RouteCounter implements KeyedProcessFunction<String, Long, String, String> {
+        private final Schema schema;
+        private MapState<GenericRecord, GenericRecord> totals;
+
+        RouteCounter(Schema schema) {
+            this.schema = schema;
+        }
+
+        @Override
+        public void open(KeyedStateStore state, SubtaskInfo subtask) {
+            totals =
+                    state.mapState(
+                            new MapStateDescriptor<>(
+                                    "routes", AvroSerde.generic(ROUTE), AvroSerde.generic(schema)));
+        }
+
+        @Override
+        public void process(Record<String, Long> r, Output<String, String> out) {
+            GenericRecord route = new GenericData.Record(ROUTE);
+            route.put("to", "x" + (r.value() % 2));
+            GenericRecord t = totals.get(route).orElse(null);
+            GenericRecord next = new GenericData.Record(schema);
+            next.put("count", t == null ? 1L : (Long) t.get("count") + 1);
+            if (schema.getField("note") != null) {
+                next.put("note", "v1");
+            }
+            if (schema.getField("max") != null) {
+                next.put("max", Math.max(t == null ? -1 : (Long) t.get("max"), r.value()));
+            }
+            totals.put(route, next);
+            out.emit(r.withValue(next.toString()));
+        }
+    }
+
     private static KeyedOperatorHarness.Snapshot v1State(
             KeyedOperatorHarness<String, Long, String, String> h) {
         h.processRecord(Record.of("a", 5L, 0));
@@ -114,6 +159,20 @@ class AvroStateEvolutionTest {
                     assertThat(v2b.takeOutput().get(0).value())
                             .isEqualTo("{\"count\": 4, \"max\": 3}");
                 }
+            }
+        }
+    }
+
+    @Test
+    void mapValuesMigrateWhenTheMapKeySchemaContainsAnArrow() {
+        try (var v1 =
+                KeyedOperatorHarness.of(() -> new RouteCounter(V1), Serdes.string()).build()) {
+            v1.processRecord(Record.of("a", 4L, 0));
+            v1.processRecord(Record.of("a", 6L, 0));
+            var snapshot = v1.snapshot(1);
+            try (var v2 = v1.restore(snapshot, () -> new RouteCounter(V2))) {
+                v2.processRecord(Record.of("a", 2L, 0));
+                assertThat(v2.takeOutput().get(0).value()).isEqualTo("{\"count\": 3, \"max\": 2}");
             }
         }
     }
