@@ -280,7 +280,7 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        String metadata = "weir.chk=" + checkpointId;
+        String metadata = CommitTag.of(checkpointId, "").encode();
         for (TopicPartition tp : owned) {
             Long p = positions.get(splitId(tp));
             if (p != null) {

@@ -22,8 +22,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -50,7 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 final class KafkaTransactions implements CheckpointCommitter {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTransactions.class);
-    private static final Pattern CHECKPOINT_TAG = Pattern.compile("weir\\.chk=(\\d+)");
 
     /**
      * Default {@code buffer.memory} of each pooled producer: room for records not yet sent, beyond
@@ -71,6 +68,7 @@ final class KafkaTransactions implements CheckpointCommitter {
     private long transactionTimeoutMs;
     private long lastCommitted = -1;
     private Map<TopicPartition, OffsetAndMetadata> committedOffsets = Map.of();
+    private String committedIncarnation = "";
     private long firstEpoch = -1;
     private boolean closed;
 
@@ -208,9 +206,10 @@ final class KafkaTransactions implements CheckpointCommitter {
                 if (om == null || om.metadata() == null) {
                     continue;
                 }
-                Matcher m = CHECKPOINT_TAG.matcher(om.metadata());
-                if (m.matches()) {
-                    max = Math.max(max, Long.parseLong(m.group(1)));
+                java.util.Optional<CommitTag> tag = CommitTag.parse(om.metadata());
+                if (tag.isPresent() && tag.get().checkpointId() > max) {
+                    max = tag.get().checkpointId();
+                    committedIncarnation = tag.get().incarnation();
                 }
             }
             lastCommitted = max;
@@ -244,7 +243,31 @@ final class KafkaTransactions implements CheckpointCommitter {
      * of some partitions would be overwritten by the next commit, silently.
      */
     @Override
+    public boolean isFenced() {
+        JobLock l = lock;
+        return l != null && l.isLost();
+    }
+
+    @Override
     public synchronized void verifyRestored(CheckpointMetadata restored) {
+        if (!committedIncarnation.isEmpty()
+                && !restored.incarnation().isEmpty()
+                && !committedIncarnation.equals(restored.incarnation())) {
+            throw new UnrecoverableJobException(
+                    "job "
+                            + jobName
+                            + ": checkpoint "
+                            + restored.checkpointId()
+                            + " was committed by incarnation "
+                            + committedIncarnation
+                            + " (consumer group "
+                            + group
+                            + "), but its _metadata was written by incarnation "
+                            + restored.incarnation()
+                            + ": another process of this job replaced it. Restoring it would not"
+                            + " match the committed output; restore an older retained checkpoint"
+                            + " explicitly with savepoint.path");
+        }
         List<String> differences = new ArrayList<>();
         Map<TopicPartition, Long> checkpoint = new HashMap<>();
         offsets(restored).forEach((tp, om) -> checkpoint.put(tp, om.offset()));
@@ -412,7 +435,7 @@ final class KafkaTransactions implements CheckpointCommitter {
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> offsets(CheckpointMetadata metadata) {
-        String tag = "weir.chk=" + metadata.checkpointId();
+        String tag = CommitTag.of(metadata.checkpointId(), metadata.incarnation()).encode();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (OperatorSnapshot op : metadata.operators()) {
             for (SubtaskSnapshot sub : op.subtasks()) {

@@ -133,6 +133,29 @@ final class S3CheckpointStorage implements CheckpointStorage {
         }
     }
 
+    /**
+     * One PUT with {@code If-None-Match: *}: S3 (and compatible stores with conditional writes)
+     * answers 412 if the key exists. A store that ignores the header would overwrite; the
+     * incarnation recorded in the metadata and in the commit record still catches that at restore.
+     */
+    @Override
+    public boolean writeAtomicallyIfAbsent(String path, byte[] data) {
+        String key = root.key(path);
+        try {
+            s3.putObject(
+                    b -> b.bucket(root.bucket()).key(key).ifNoneMatch("*"),
+                    RequestBody.fromBytes(data));
+            return true;
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 412) {
+                return false;
+            }
+            throw failure("cannot write", key, e);
+        } catch (SdkException e) {
+            throw failure("cannot write", key, e);
+        }
+    }
+
     @Override
     public Optional<byte[]> read(String path) {
         String key = root.key(path);

@@ -144,6 +144,32 @@ class KafkaTransactionsTest {
         assertThat(values(client.readAllCommitted(out, READ))).isEmpty();
     }
 
+    /**
+     * The commit record names the incarnation that wrote the committed checkpoint; a {@code
+     * _metadata} of the same id written by another incarnation (a paused process that resumed) is
+     * refused at restore instead of being restored in place of the committed one.
+     */
+    @Test
+    void aRestoredCheckpointWrittenByAnotherIncarnationThanTheCommittedOneIsRefused()
+            throws Exception {
+        try (KafkaTransactions first = transactions(job)) {
+            first.recover();
+            first.begin(1);
+            assertThat(first.commit(metadata(1, 4, "aaaa1111")))
+                    .isEqualTo(CommitOutcome.committed());
+        }
+        assertThat(committedOffsets(job).values())
+                .containsExactly(new OffsetAndMetadata(4, "weir.chk=1@aaaa1111"));
+        try (KafkaTransactions next = transactions(job)) {
+            assertThat(next.recover()).hasValue(1);
+            next.verifyRestored(metadata(1, 4, "aaaa1111"));
+            assertThatThrownBy(() -> next.verifyRestored(metadata(1, 4, "bbbb2222")))
+                    .isInstanceOf(dev.weir.UnrecoverableJobException.class)
+                    .hasMessageContaining("aaaa1111")
+                    .hasMessageContaining("bbbb2222");
+        }
+    }
+
     @Test
     void theNextIncarnationRecoversTheLastCommittedCheckpoint() {
         try (KafkaTransactions first = transactions(job)) {
@@ -516,6 +542,10 @@ class KafkaTransactionsTest {
      * Checkpoint {@code id} of a job whose single source partition {@code in:0} is at {@code next}.
      */
     private CheckpointMetadata metadata(long id, long next) {
+        return metadata(id, next, "");
+    }
+
+    private CheckpointMetadata metadata(long id, long next, String incarnation) {
         SubtaskSnapshot source =
                 new SubtaskSnapshot(0, Optional.empty(), List.of(), Map.of(in + ":0", next));
         return new CheckpointMetadata(
@@ -523,7 +553,9 @@ class KafkaTransactionsTest {
                 id,
                 System.currentTimeMillis(),
                 128,
-                List.of(new OperatorSnapshot("src", 1, List.of(), List.of(source))));
+                CheckpointMetadata.Kind.CHECKPOINT,
+                List.of(new OperatorSnapshot("src", 1, List.of(), List.of(source))),
+                incarnation);
     }
 
     private void send(KafkaProducer<byte[], byte[]> producer, String... values) {

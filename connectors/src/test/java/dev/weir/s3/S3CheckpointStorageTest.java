@@ -169,6 +169,18 @@ class S3CheckpointStorageTest {
     }
 
     @Test
+    void aWriteIfAbsentNeverReplacesAnExistingObject() {
+        assertThat(storage.writeAtomicallyIfAbsent("job/chk-4/_metadata", utf8("mine"))).isTrue();
+
+        assertThat(storage.writeAtomicallyIfAbsent("job/chk-4/_metadata", utf8("a zombie's")))
+                .as("second conditional write of the same key")
+                .isFalse();
+
+        assertThat(storage.read("job/chk-4/_metadata"))
+                .hasValueSatisfying(b -> assertThat(b).isEqualTo(utf8("mine")));
+    }
+
+    @Test
     void readOfAMissingObjectIsEmpty() {
         assertThat(storage.read("job/chk-9/_metadata")).isEmpty();
     }

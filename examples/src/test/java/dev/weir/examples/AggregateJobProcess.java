@@ -45,12 +45,21 @@ final class AggregateJobProcess implements AutoCloseable {
      */
     static AggregateJobProcess start(
             Path log, Optional<String> crashAt, Map<String, String> settings) throws IOException {
+        return startWith(
+                log,
+                crashAt.map(c -> List.of("-Dweir.test.crash-at=" + c)).orElse(List.of()),
+                settings);
+    }
+
+    /** Starts the child with extra JVM options (system properties such as a stop point). */
+    static AggregateJobProcess startWith(
+            Path log, List<String> jvmOptions, Map<String, String> settings) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx384m");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Dlog4j2.configurationFile=weir-log4j2.xml");
-        crashAt.ifPresent(c -> cmd.add("-Dweir.test.crash-at=" + c));
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(ChildClasspath.ofThisJvm());
         cmd.add("dev.weir.examples.WeirMain");

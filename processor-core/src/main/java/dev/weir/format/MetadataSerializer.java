@@ -28,8 +28,9 @@ public final class MetadataSerializer {
      * Version 3 writes strings as an int32 length and UTF-8 bytes: versions 1 and 2 used {@link
      * DataOutputStream#writeUTF}, which cannot hold more than 65,535 bytes, less than a large Avro
      * schema. It also records a map state's key schema apart from its value schema, where versions
-     * 1 and 2 joined them with {@code ->} (see {@link StateInfo#splitJoined}). Version 2 added the
-     * kind (checkpoint or savepoint); version 1 files read as checkpoints.
+     * 1 and 2 joined them with {@code ->} (see {@link StateInfo#splitJoined}), and the incarnation
+     * (a string after the kind) that wrote the file. Version 2 added the kind (checkpoint or
+     * savepoint); version 1 files read as checkpoints.
      */
     public static final int CURRENT_VERSION = 3;
 
@@ -50,6 +51,7 @@ public final class MetadataSerializer {
             out.writeLong(m.timestampMillis());
             out.writeInt(m.maxParallelism());
             out.writeByte(m.kind().ordinal());
+            writeString(out, m.incarnation());
             out.writeInt(m.operators().size());
             for (OperatorSnapshot op : m.operators()) {
                 writeOperator(out, op);
@@ -114,12 +116,14 @@ public final class MetadataSerializer {
                 }
                 kind = CheckpointMetadata.Kind.values()[k];
             }
+            String incarnation = version >= 3 ? strings.read(in) : "";
             int ops = in.readInt();
             List<OperatorSnapshot> operators = new ArrayList<>(ops);
             for (int i = 0; i < ops; i++) {
                 operators.add(readOperator(in, version, strings));
             }
-            return new CheckpointMetadata(job, id, ts, maxParallelism, kind, operators);
+            return new CheckpointMetadata(
+                    job, id, ts, maxParallelism, kind, operators, incarnation);
         } catch (IOException | IllegalArgumentException e) {
             throw new MetadataFormatException("metadata is malformed: " + e, e);
         }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -49,6 +50,12 @@ final class Attempt implements Task.TaskListener {
     private final Map<Long, CheckpointStorage> savepointTargets = new ConcurrentHashMap<>();
     private Optional<Long> restoredCheckpointId = Optional.empty();
     private Optional<CheckpointCommitter> committer = Optional.empty();
+
+    /**
+     * This attempt's name in checkpoint storage and in the commit record: a paused process and the
+     * successor that took the job over never write or delete each other's files.
+     */
+    private final String incarnation = UUID.randomUUID().toString().substring(0, 8);
 
     private Attempt(
             int number, Path localDir, BiConsumer<Integer, Throwable> onFailure, Runnable stopJob) {
@@ -298,6 +305,7 @@ final class Attempt implements Task.TaskListener {
                         nextId,
                         completed,
                         preserved,
+                        incarnation,
                         history,
                         committer,
                         savepointTargets,
@@ -310,13 +318,14 @@ final class Attempt implements Task.TaskListener {
         }
         coordinator.start();
         LOG.info(
-                "job {}: attempt {} running {} subtasks at parallelism {}{}",
+                "job {}: attempt {} running {} subtasks at parallelism {}{} (incarnation {})",
                 plan.jobName(),
                 number,
                 tasks.size(),
                 p,
                 restored.map(r -> ", restored from checkpoint " + r.metadata().checkpointId())
-                        .orElse(", no checkpoint to restore"));
+                        .orElse(", no checkpoint to restore"),
+                incarnation);
     }
 
     /**
@@ -476,7 +485,8 @@ final class Attempt implements Task.TaskListener {
                     uploads,
                     base.resolve("snapshots"),
                     restored.map(r -> r.sharedFiles(ps.uid(), subtask)).orElse(Map.of()),
-                    savepointTargets);
+                    savepointTargets,
+                    incarnation);
         }
     }
 

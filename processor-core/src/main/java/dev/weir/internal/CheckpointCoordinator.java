@@ -56,6 +56,16 @@ final class CheckpointCoordinator {
     private final Optional<CheckpointCommitter> committer;
     private final TreeSet<Long> completed;
     private final Set<Long> preserved;
+    private final String incarnation;
+
+    /**
+     * The shared files garbage collection may delete: those in storage when this attempt started,
+     * and those its own checkpoints uploaded. A file that appeared otherwise belongs to another
+     * process — a successor that took the job over while this one was paused — and is never touched
+     * (docs/architecture.md §4).
+     */
+    private final Set<String> collectable = new HashSet<>();
+
     private final Map<Long, Set<String>> sharedFiles = new HashMap<>();
     private boolean keepAllShared;
     private long nextId;
@@ -90,6 +100,7 @@ final class CheckpointCoordinator {
             long nextId,
             List<Long> completed,
             List<Long> preserved,
+            String incarnation,
             CheckpointHistory history,
             Optional<CheckpointCommitter> committer,
             Map<Long, CheckpointStorage> savepointTargets,
@@ -112,6 +123,8 @@ final class CheckpointCoordinator {
         this.nextId = nextId;
         this.completed = new TreeSet<>(completed);
         this.preserved = Set.copyOf(preserved);
+        this.incarnation = incarnation;
+        this.collectable.addAll(storage.listFiles(CheckpointPaths.SHARED));
         this.history = history;
         this.committer = committer;
         this.failJob = failJob;
@@ -336,11 +349,32 @@ final class CheckpointCoordinator {
                         p.id,
                         p.triggerMillis,
                         maxParallelism,
-                        operators(p.results, false));
+                        CheckpointMetadata.Kind.CHECKPOINT,
+                        operators(p.results, false),
+                        incarnation);
         String location = storage.describe(CheckpointPaths.metadata(p.id));
+        collectable.addAll(sharedFilesOf(metadata));
+        if (fenced()) {
+            abort(p.id, "another process took the job over");
+            return;
+        }
         try {
-            storage.writeAtomically(
-                    CheckpointPaths.metadata(p.id), MetadataSerializer.serialize(metadata));
+            // Never replace a _metadata file: one already there was written by another process of
+            // this job that took the id (docs/architecture.md §4).
+            if (!storage.writeAtomicallyIfAbsent(
+                    CheckpointPaths.metadata(p.id), MetadataSerializer.serialize(metadata))) {
+                halted = true;
+                String why =
+                        location
+                                + " already exists: another process of this job wrote checkpoint "
+                                + p.id
+                                + " (was this one paused while another took the job over?)";
+                abort(p.id, why);
+                if (committer.isEmpty()) {
+                    failJob.accept(new WeirException("job " + jobName + ": " + why));
+                }
+                return;
+            }
         } catch (RuntimeException e) {
             abort(p.id, "writing " + location + " failed: " + e.getMessage());
             return;
@@ -425,7 +459,9 @@ final class CheckpointCoordinator {
             t.notifyComplete(p.id);
         }
         try {
-            prune(p.id);
+            if (!fenced()) {
+                prune(p.id);
+            }
         } catch (RuntimeException e) {
             // Cleanup is retried after the next checkpoint; the completed one stands.
             LOG.warn("job {}: cleaning up old checkpoints failed: {}", jobName, e.toString());
@@ -534,7 +570,10 @@ final class CheckpointCoordinator {
                 consecutiveFailures,
                 tolerableFailures,
                 reason);
-        deleteQuietly(CheckpointPaths.checkpointDir(id));
+        // Only this attempt's own files: another process may use the same id (a successor, while
+        // this one was paused), and its files are not ours to delete.
+        p.results.forEach(r -> collectable.addAll(sharedFilesOf(r.snapshot())));
+        deleteQuietly(CheckpointPaths.privateDir(id, incarnation));
         if (committer.isPresent()) {
             halted = true;
             failJob.accept(
@@ -602,17 +641,44 @@ final class CheckpointCoordinator {
         Set<String> referenced = new HashSet<>();
         sharedFiles.values().forEach(referenced::addAll);
         for (String file : storage.listFiles(CheckpointPaths.SHARED)) {
-            if (!referenced.contains(file)) {
+            if (!referenced.contains(file) && collectable.contains(file)) {
                 deleteQuietly(file);
+                collectable.remove(file);
             }
         }
     }
 
+    /**
+     * True, and the job failing, when this process lost the right to write the job's storage (its
+     * committer was fenced: another process runs the job now).
+     */
+    private boolean fenced() {
+        if (committer.isEmpty() || !committer.get().isFenced()) {
+            return false;
+        }
+        halted = true;
+        failJob.accept(
+                new WeirException(
+                        "job "
+                                + jobName
+                                + ": another process took the job over; this one stops writing"
+                                + " its checkpoint storage"));
+        return true;
+    }
+
     /** The {@code shared/} files a checkpoint references, relative to the storage root. */
     static Set<String> sharedFilesOf(CheckpointMetadata m) {
+        return sharedFilesOf(m.allFiles());
+    }
+
+    private static Set<String> sharedFilesOf(SubtaskSnapshot s) {
+        return sharedFilesOf(s.files());
+    }
+
+    private static Set<String> sharedFilesOf(List<FileRef> refs) {
         Set<String> files = new HashSet<>();
         String prefix = "../" + CheckpointPaths.SHARED + "/";
-        for (FileRef f : m.allFiles()) {
+        for (FileRef f : refs) {
             if (f.path().startsWith(prefix)) {
                 files.add(f.path().substring(3));
             }

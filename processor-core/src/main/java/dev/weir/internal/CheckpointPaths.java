@@ -17,6 +17,15 @@ public final class CheckpointPaths {
         return "chk-" + id;
     }
 
+    /**
+     * The files of checkpoint {@code id} that one attempt of the job wrote (RocksDB's MANIFEST,
+     * OPTIONS, CURRENT): under the attempt's incarnation, so two processes that both take id n — a
+     * paused one and its successor — never write or delete each other's files.
+     */
+    public static String privateDir(long id, String incarnation) {
+        return checkpointDir(id) + "/" + incarnation;
+    }
+
     public static String metadata(long id) {
         return checkpointDir(id) + "/_metadata";
     }

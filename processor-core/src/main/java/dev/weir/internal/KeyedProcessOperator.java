@@ -38,6 +38,7 @@ final class KeyedProcessOperator extends ChainOperator {
     private KeyedProcessFunction<Object, Object, Object, Object> fn;
     private volatile Map<String, FileRef> confirmed;
     private final Map<Long, CheckpointStorage> savepointTargets;
+    private final String incarnation;
     private final Map<Long, Map<String, FileRef>> unconfirmed = new ConcurrentHashMap<>();
 
     @SuppressWarnings("unchecked")
@@ -50,8 +51,10 @@ final class KeyedProcessOperator extends ChainOperator {
             Executor uploads,
             Path localSnapshots,
             Map<String, FileRef> restoredSharedFiles,
-            Map<Long, CheckpointStorage> savepointTargets) {
+            Map<Long, CheckpointStorage> savepointTargets,
+            String incarnation) {
         this.savepointTargets = savepointTargets;
+        this.incarnation = incarnation;
         this.info = info;
         this.factory = factory;
         this.keySerde = (Serde<Object>) keySerde;
@@ -162,7 +165,14 @@ final class KeyedProcessOperator extends ChainOperator {
                     shared.put(name, ref);
                     refs.add(ref);
                 } else {
-                    String rel = info.operatorUid() + "/" + info.subtask() + "/" + name;
+                    String rel =
+                            incarnation
+                                    + "/"
+                                    + info.operatorUid()
+                                    + "/"
+                                    + info.subtask()
+                                    + "/"
+                                    + name;
                     FileRef stored =
                             storage.upload(f, CheckpointPaths.checkpointDir(id) + "/" + rel);
                     refs.add(new FileRef(rel, stored.size(), stored.crc32()));

@@ -20,11 +20,16 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Checkpoint storage on a local (or mounted) file system. */
 public final class LocalCheckpointStorage implements CheckpointStorage {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalCheckpointStorage.class);
+
     private final Path root;
 
     public LocalCheckpointStorage(Path root) {
@@ -159,6 +164,37 @@ public final class LocalCheckpointStorage implements CheckpointStorage {
             fsyncDirectory(target.getParent());
         } catch (IOException e) {
             throw new WeirException("cannot write " + target + ": " + e, e);
+        }
+    }
+
+    @Override
+    public boolean writeAtomicallyIfAbsent(String path, byte[] data) {
+        Path target = resolve(path);
+        Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".new");
+        try {
+            Files.createDirectories(target.getParent());
+            try (FileChannel ch =
+                    FileChannel.open(
+                            tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(data));
+                ch.force(true);
+            }
+            try {
+                // link(2) fails if the target exists, where rename(2) would replace it.
+                Files.createLink(target, tmp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                return false;
+            }
+            fsyncDirectory(target.getParent());
+            return true;
+        } catch (IOException e) {
+            throw new WeirException("cannot write " + target + ": " + e, e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException e) {
+                LOG.warn("cannot delete the temporary file {}: {}", tmp, e.toString());
+            }
         }
     }
 

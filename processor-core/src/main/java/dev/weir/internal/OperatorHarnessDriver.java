@@ -73,7 +73,8 @@ public final class OperatorHarnessDriver implements AutoCloseable {
                         Runnable::run,
                         workDir.resolve("local-snapshots"),
                         Map.of(),
-                        Map.of());
+                        Map.of(),
+                        "harness");
         operator.setNext(output::add);
         for (int i = 0; i < inputCount; i++) {
             inputs.add(new ArrayDeque<>());

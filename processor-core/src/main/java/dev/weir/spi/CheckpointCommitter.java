@@ -60,6 +60,14 @@ public interface CheckpointCommitter extends AutoCloseable {
     default void verifyRestored(CheckpointMetadata restored) {}
 
     /**
+     * True once another process took the job over (for Kafka: this process lost its job lock): the
+     * coordinator then writes and deletes nothing more in checkpoint storage. Any thread.
+     */
+    default boolean isFenced() {
+        return false;
+    }
+
+    /**
      * The first checkpoint id of this incarnation: records before barrier n belong to epoch n,
      * starting with {@code firstCheckpointId}.
      */

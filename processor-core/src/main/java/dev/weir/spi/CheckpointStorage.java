@@ -29,6 +29,16 @@ public interface CheckpointStorage extends AutoCloseable {
      */
     void writeAtomically(String path, byte[] data);
 
+    /**
+     * Like {@link #writeAtomically}, but only if nothing exists at {@code path} yet, decided
+     * atomically by the store (a hard link locally, a conditional PUT with {@code If-None-Match: *}
+     * on S3). A checkpoint's {@code _metadata} is written this way, so a paused process that
+     * resumes after a successor took over cannot replace the successor's file of the same id.
+     *
+     * @return false if a file already existed there (nothing was written)
+     */
+    boolean writeAtomicallyIfAbsent(String path, byte[] data);
+
     /** The whole content of a small file, or empty if it does not exist. */
     Optional<byte[]> read(String path);
 

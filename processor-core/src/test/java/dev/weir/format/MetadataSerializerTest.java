@@ -44,6 +44,23 @@ class MetadataSerializerTest {
     }
 
     @Test
+    void roundTripPreservesTheIncarnationThatWroteIt() {
+        CheckpointMetadata m = sampleMetadata();
+        CheckpointMetadata written =
+                new CheckpointMetadata(
+                        m.jobName(),
+                        m.checkpointId(),
+                        m.timestampMillis(),
+                        m.maxParallelism(),
+                        m.kind(),
+                        m.operators(),
+                        "3f9a2b1c");
+
+        assertThat(MetadataSerializer.deserialize(MetadataSerializer.serialize(written)))
+                .isEqualTo(written);
+    }
+
+    @Test
     void roundTripPreservesMetadataWithoutOperators() {
         CheckpointMetadata m = new CheckpointMetadata("empty", 1, 0, 1, List.of());
 
@@ -174,7 +191,8 @@ class MetadataSerializerTest {
     void aValueTheRecordsRejectIsTheCauseOfTheMalformedMetadata() {
         byte[] data = MetadataSerializer.serialize(sampleMetadata());
         // The first subtask index of the first operator ("orders"), made negative.
-        int subtaskIndex = BODY_OFFSET + 4 + "orders-job".length() + 8 + 8 + 4 + 1 + 4;
+        // job name, id, time, max-parallelism, kind, incarnation (empty), operator count
+        int subtaskIndex = BODY_OFFSET + 4 + "orders-job".length() + 8 + 8 + 4 + 1 + 4 + 4;
         subtaskIndex += 4 + "orders".length() + 4 + 4;
         assertThat(ByteBuffer.wrap(data).getInt(subtaskIndex)).isZero();
         ByteBuffer.wrap(data).putInt(subtaskIndex, -1);

@@ -48,6 +48,19 @@ class LocalCheckpointStorageTest {
     }
 
     @Test
+    void aWriteIfAbsentNeverReplacesAnExistingFileAndLeavesNoTemporaryFile() throws IOException {
+        assertThat(storage.writeAtomicallyIfAbsent("job/chk-4/_metadata", new byte[] {1, 2}))
+                .isTrue();
+
+        assertThat(storage.writeAtomicallyIfAbsent("job/chk-4/_metadata", new byte[] {9}))
+                .as("second write of the same file")
+                .isFalse();
+
+        assertThat(root.resolve("job/chk-4/_metadata")).hasBinaryContent(new byte[] {1, 2});
+        assertThat(storage.list("job/chk-4")).containsExactly("_metadata");
+    }
+
+    @Test
     void downloadResolvesTheFileRelativeToTheBaseDirectory() throws IOException {
         byte[] content = randomBytes(1_000);
         Path local = Files.write(tmp.resolve("local"), content);
