@@ -4,6 +4,7 @@ import dev.weir.CheckpointStats;
 import dev.weir.SubtaskInfo;
 import dev.weir.config.SavepointOptions;
 import dev.weir.format.CheckpointMetadata;
+import dev.weir.format.CheckpointPaths;
 import dev.weir.format.KeyGroups;
 import dev.weir.format.StateInfo;
 import dev.weir.spi.CheckpointCommitter;

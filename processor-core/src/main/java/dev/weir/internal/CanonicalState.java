@@ -3,6 +3,7 @@ package dev.weir.internal;
 import dev.weir.WeirException;
 import dev.weir.format.KeyGroupRange;
 import dev.weir.format.KeyGroupStateFile;
+import dev.weir.format.StateKeys;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -107,10 +108,7 @@ final class CanonicalState {
                             while (it.isValid() && keyGroupOf(it.key()) == kg) {
                                 byte[] k = it.key();
                                 consumer.accept(
-                                        kg,
-                                        states.get(s),
-                                        Arrays.copyOfRange(k, 2, k.length),
-                                        it.value());
+                                        kg, states.get(s), StateKeys.canonicalKey(k), it.value());
                                 it.next();
                             }
                         }
@@ -141,10 +139,10 @@ final class CanonicalState {
     }
 
     static byte[] prefix(int keyGroup) {
-        return new byte[] {(byte) (keyGroup >>> 8), (byte) keyGroup};
+        return StateKeys.keyGroupPrefix(keyGroup);
     }
 
     static int keyGroupOf(byte[] key) {
-        return ((key[0] & 0xff) << 8) | (key[1] & 0xff);
+        return StateKeys.keyGroupOf(key);
     }
 }

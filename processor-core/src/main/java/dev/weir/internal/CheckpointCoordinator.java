@@ -3,6 +3,7 @@ package dev.weir.internal;
 import dev.weir.CheckpointStats;
 import dev.weir.WeirException;
 import dev.weir.format.CheckpointMetadata;
+import dev.weir.format.CheckpointPaths;
 import dev.weir.format.FileRef;
 import dev.weir.format.MetadataSerializer;
 import dev.weir.format.OperatorSnapshot;

@@ -3,6 +3,7 @@ package dev.weir.internal;
 import dev.weir.UnrecoverableJobException;
 import dev.weir.config.CheckpointOptions;
 import dev.weir.format.CheckpointMetadata;
+import dev.weir.format.CheckpointPaths;
 import dev.weir.format.FileRef;
 import dev.weir.format.KeyGroupRange;
 import dev.weir.format.MetadataFormatException;

@@ -5,6 +5,7 @@ import dev.weir.Record;
 import dev.weir.Serde;
 import dev.weir.SubtaskInfo;
 import dev.weir.WeirException;
+import dev.weir.format.CheckpointPaths;
 import dev.weir.format.FileRef;
 import dev.weir.format.StateInfo;
 import dev.weir.format.SubtaskSnapshot;

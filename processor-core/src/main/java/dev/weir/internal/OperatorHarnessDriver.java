@@ -7,6 +7,7 @@ import dev.weir.Record;
 import dev.weir.Serde;
 import dev.weir.StreamElement;
 import dev.weir.SubtaskInfo;
+import dev.weir.format.CheckpointPaths;
 import dev.weir.format.FileRef;
 import dev.weir.format.KeyGroups;
 import dev.weir.format.StateInfo;

@@ -63,7 +63,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
     private static final long WRITE_BUFFER_BYTES = 8L << 20;
 
     /** Every RocksDB key starts with its key group, in two bytes. */
-    static final int KEY_GROUP_PREFIX_BYTES = 2;
+    static final int KEY_GROUP_PREFIX_BYTES = dev.weir.format.StateKeys.KEY_GROUP_BYTES;
 
     private final SubtaskInfo subtask;
     private final Path dbDir;
@@ -205,11 +205,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
 
     /** {@code key} behind its key group: the RocksDB key of a value in any state. */
     private static byte[] withKeyGroup(int keyGroup, byte[] key) {
-        byte[] k = new byte[KEY_GROUP_PREFIX_BYTES + key.length];
-        k[0] = (byte) (keyGroup >>> 8);
-        k[1] = (byte) keyGroup;
-        System.arraycopy(key, 0, k, KEY_GROUP_PREFIX_BYTES, key.length);
-        return k;
+        return dev.weir.format.StateKeys.withKeyGroup(keyGroup, key);
     }
 
     byte[] currentStateKey() {

@@ -3,8 +3,6 @@ package dev.weir.internal;
 import dev.weir.Serde;
 import dev.weir.WeirException;
 import dev.weir.state.ListState;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -30,12 +28,9 @@ final class RocksListState<T> implements ListState<T> {
 
     private static <T> ArrayList<T> decode(byte[] bytes, Serde<T> serde, String name) {
         try {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            int n = b.getInt();
-            ArrayList<T> list = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                byte[] e = new byte[b.getInt()];
-                b.get(e);
+            List<byte[]> elements = dev.weir.format.StateKeys.listElements(bytes);
+            ArrayList<T> list = new ArrayList<>(elements.size());
+            for (byte[] e : elements) {
                 list.add(serde.deserialize(e));
             }
             return list;
@@ -45,21 +40,11 @@ final class RocksListState<T> implements ListState<T> {
     }
 
     private static <T> byte[] encode(List<T> list, Serde<T> serde) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        writeInt(out, list.size());
+        List<byte[]> elements = new ArrayList<>(list.size());
         for (T t : list) {
-            byte[] e = serde.serialize(t);
-            writeInt(out, e.length);
-            out.writeBytes(e);
+            elements.add(serde.serialize(t));
         }
-        return out.toByteArray();
-    }
-
-    private static void writeInt(ByteArrayOutputStream out, int v) {
-        out.write(v >>> 24);
-        out.write(v >>> 16);
-        out.write(v >>> 8);
-        out.write(v);
+        return dev.weir.format.StateKeys.listValue(elements);
     }
 
     @SuppressWarnings("unchecked")

@@ -35,17 +35,7 @@ final class RocksMapState<UK, UV> implements MapState<UK, UV> {
     }
 
     private byte[] prefix() {
-        byte[] stateKey = backend.currentStateKey();
-        int keyLen = stateKey.length - 2;
-        byte[] p = new byte[stateKey.length + 4];
-        p[0] = stateKey[0];
-        p[1] = stateKey[1];
-        p[2] = (byte) (keyLen >>> 24);
-        p[3] = (byte) (keyLen >>> 16);
-        p[4] = (byte) (keyLen >>> 8);
-        p[5] = (byte) keyLen;
-        System.arraycopy(stateKey, 2, p, 6, keyLen);
-        return p;
+        return dev.weir.format.StateKeys.mapPrefix(backend.currentStateKey());
     }
 
     private byte[] entryKey(UK userKey) {

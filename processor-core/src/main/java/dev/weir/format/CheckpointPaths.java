@@ -1,4 +1,4 @@
-package dev.weir.internal;
+package dev.weir.format;
 
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
