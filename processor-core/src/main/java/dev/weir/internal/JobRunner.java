@@ -6,9 +6,11 @@ import dev.weir.RunningJob;
 import dev.weir.WeirException;
 import dev.weir.config.CheckpointOptions;
 import dev.weir.config.JobOptions;
-import dev.weir.config.RestOptions;
 import dev.weir.config.SavepointOptions;
 import dev.weir.config.WeirConfig;
+import dev.weir.internal.rest.RestEndpoint;
+import dev.weir.internal.rest.RestSettings;
+import dev.weir.internal.rest.SavepointControl;
 import dev.weir.spi.CheckpointStorage;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * wait in a {@link SavepointQueue} and go to the attempt once it runs; see {@link SavepointRequest}
  * for what happens when that attempt fails.
  */
-public final class JobRunner implements RunningJob {
+public final class JobRunner implements RunningJob, SavepointControl {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
     private static final Object STOP = new Object();
 
@@ -85,12 +87,10 @@ public final class JobRunner implements RunningJob {
     public static JobRunner start(
             dev.weir.internal.JobGraph graph, WeirConfig config, InstantSource clock) {
         JobPlan plan = JobPlan.of(graph, config);
+        RestSettings restSettings = RestSettings.from(plan.config());
         JobRunner runner = new JobRunner(plan, clock);
-        int restPort = plan.config().get(RestOptions.PORT);
-        if (restPort >= 0) {
-            runner.rest =
-                    RestEndpoint.start(
-                            runner, plan.config().get(RestOptions.BIND_ADDRESS), restPort);
+        if (restSettings.port() >= 0) {
+            runner.rest = RestEndpoint.start(runner, runner, restSettings);
         }
         runner.thread = new Thread(runner::runLoop, "weir-job-" + plan.jobName());
         runner.thread.start();
@@ -255,6 +255,7 @@ public final class JobRunner implements RunningJob {
      * @throws SavepointRequest.Refused if it cannot be carried out: no directory, the job stopping,
      *     stopped or failed, or a stop-with-savepoint under way
      */
+    @Override
     public SavepointRequest requestSavepoint(String directory, boolean stopAfter) {
         String dir =
                 directory == null || directory.isBlank()
@@ -269,7 +270,7 @@ public final class JobRunner implements RunningJob {
         return savepoints.submit(dir, stopAfter);
     }
 
-    /** Cancels a request that still waits for the job to run; false if it started or ended. */
+    @Override
     public boolean cancelSavepoint(SavepointRequest request) {
         return savepoints.cancel(request);
     }

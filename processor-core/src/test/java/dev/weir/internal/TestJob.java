@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,17 +29,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * a dead predecessor does; {@link #commit} holds each commit, so a savepoint stays in progress;
  * {@link #failingRecoveries} and {@link #failWrites} make attempts fail.
  */
-final class TestJob {
+public final class TestJob {
     /** Where a thread waits until a test lets it through. */
-    static final class Gate {
+    public static final class Gate {
         private boolean open = true;
         private int waiting;
 
-        synchronized void close() {
+        public synchronized void close() {
             open = false;
         }
 
-        synchronized void open() {
+        public synchronized void open() {
             open = true;
             notifyAll();
         }
@@ -59,7 +60,7 @@ final class TestJob {
         }
 
         /** Waits until a thread is held at the closed gate. */
-        synchronized void awaitHeld(Duration timeout) throws InterruptedException {
+        public synchronized void awaitHeld(Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (waiting == 0 || open) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -71,14 +72,16 @@ final class TestJob {
         }
     }
 
-    final Gate recover = new Gate();
-    final Gate commit = new Gate();
-    volatile int failingRecoveries;
-    volatile boolean failWrites;
+    public final Gate recover = new Gate();
+    public final Gate commit = new Gate();
+    public volatile int failingRecoveries;
+    public volatile boolean failWrites;
     final AtomicInteger recoveries = new AtomicInteger();
-    final AtomicLong committed = new AtomicLong(-1);
 
-    static WeirConfig config(Path dir, String jobName) {
+    /** The last committed checkpoint of each job name, as a transactional sink keeps it. */
+    private final Map<String, AtomicLong> committed = new ConcurrentHashMap<>();
+
+    public static WeirConfig config(Path dir, String jobName) {
         return WeirConfig.of(
                 Map.of(
                         "job.name",
@@ -96,7 +99,7 @@ final class TestJob {
                         "50"));
     }
 
-    Job job() {
+    public Job job() {
         var b = Job.builder();
         b.source("numbers", new Numbers()).sink("out", new Discard());
         return b.build();
@@ -153,11 +156,19 @@ final class TestJob {
         @Override
         public Optional<CheckpointCommitter> createCommitter(
                 dev.weir.spi.CommitterContext context) {
-            return Optional.of(new HeldCommitter());
+            return Optional.of(
+                    new HeldCommitter(
+                            committed.computeIfAbsent(context.jobName(), n -> new AtomicLong(-1))));
         }
     }
 
     private final class HeldCommitter implements CheckpointCommitter {
+        private final AtomicLong committed;
+
+        HeldCommitter(AtomicLong committed) {
+            this.committed = committed;
+        }
+
         @Override
         public OptionalLong recover() {
             if (recoveries.incrementAndGet() <= failingRecoveries) {
