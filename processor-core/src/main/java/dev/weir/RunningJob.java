@@ -34,12 +34,19 @@ public interface RunningJob extends AutoCloseable {
      * (null or blank: {@code savepoint.dir}). The future completes with the savepoint's location
      * once it is complete — and, with exactly-once output, its transaction committed. Weir never
      * deletes it.
+     *
+     * <p>Returns at once. Asked while the job starts, restores or restarts, the savepoint is taken
+     * once it runs; if the attempt taking it fails first, the next attempt takes it. The future
+     * fails at once if the job is stopping, stopped or failed, or a stop-with-savepoint is under
+     * way; later if the job stops or fails for good before the savepoint is complete.
      */
     CompletableFuture<String> triggerSavepoint(String directory);
 
     /**
      * As {@link #triggerSavepoint}, but sources read nothing after its barrier and the job stops
      * once the savepoint is complete; the future completes with its location after the job stopped.
+     * Once asked, further savepoint requests are refused until it completes or fails (a failed
+     * stop-with-savepoint restarts the job, which then runs on).
      */
     CompletableFuture<String> stopWithSavepoint(String directory);
 

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,11 +72,20 @@ final class Demo {
                     "%n>>> stop with a savepoint (the REST call ./weir savepoint stop makes), %d results"
                             + " committed%n",
                     committed);
-            String savepoint =
-                    SavepointCli.request(
-                            "http://127.0.0.1:" + restPort,
-                            "/stop",
-                            work.resolve("savepoints").toUri().toString());
+            String savepoint;
+            try {
+                savepoint =
+                        SavepointCli.await(
+                                new SavepointCli.Request(
+                                        "http://127.0.0.1:" + restPort,
+                                        true,
+                                        Optional.empty(),
+                                        Optional.empty(),
+                                        Duration.ofMinutes(2)),
+                                System.out);
+            } catch (SavepointCli.Failure f) {
+                throw new IllegalStateException("stop-with-savepoint failed: " + f.getMessage(), f);
+            }
             second.waitFor(60, TimeUnit.SECONDS);
             System.out.printf(
                     "    savepoint: %s%n    the job process exited with %d%n",
@@ -125,6 +135,7 @@ final class Demo {
                         "parallelism=" + parallelism,
                         "rest.port=" + restPort,
                         "checkpoint.dir=" + work.resolve("checkpoints").toUri(),
+                        "savepoint.dir=" + work.resolve("savepoints").toUri(),
                         "checkpoint.interval.ms=1000",
                         "state.local-dir=" + work.resolve("state"),
                         "sink.delivery=exactly-once",

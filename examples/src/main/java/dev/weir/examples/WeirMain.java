@@ -62,9 +62,12 @@ public final class WeirMain {
                       [--allow-non-restored-state]
                                                   run a job (keyed-aggregate, or a JobFactory class name)
                                                   until SIGTERM; WEIR_<KEY> environment variables set keys too
-                  weir savepoint trigger|stop --url http://HOST:PORT [--dir URI]
+                  weir savepoint trigger|stop --url http://HOST:PORT [--dir URI] [--timeout 10m]
+                      [--token TOKEN | --token-file FILE]
                                                   savepoint (or stop-with-savepoint) of a running job through
-                                                  its REST endpoint (rest.port); prints the location last
+                                                  its REST endpoint (rest.port); says what it waits for,
+                                                  prints the location last. Token also from WEIR_REST_TOKEN.
+                                                  Exit 0 done, 1 refused or failed, 2 usage, 3 timed out
                 """);
     }
 

@@ -88,7 +88,9 @@ class CliLifecycleTest {
                                 "--set",
                                 "savepoint.dir=" + dir.resolve("savepoints").toUri(),
                                 "--set",
-                                "rest.port=" + port));
+                                "rest.port=" + port,
+                                "--set",
+                                "rest.auth.token-file=" + tokenFile()));
         args.addAll(List.of(extra));
         return weir(dir.resolve("job.log"), args.toArray(String[]::new));
     }
@@ -120,14 +122,31 @@ class CliLifecycleTest {
         throw new AssertionError("status never contained " + contains + ": " + body);
     }
 
-    /** Runs {@code weir savepoint …} and returns the last line it printed. */
+    /** The job's REST token, in a file both the job and the CLI read. */
+    private Path tokenFile() throws IOException {
+        Path file = dir.resolve("rest-token");
+        if (!Files.exists(file)) {
+            Files.writeString(file, "cli-test-token\n", StandardCharsets.UTF_8);
+        }
+        return file;
+    }
+
+    /** Runs {@code weir savepoint …} with the token and returns the last line it printed. */
     private String savepointCli(String... args) throws Exception {
+        List<String> withToken = new ArrayList<>(List.of(args));
+        withToken.addAll(List.of("--token-file", tokenFile().toString()));
+        List<String> lines = savepointCliLines(0, withToken.toArray(String[]::new));
+        return lines.get(lines.size() - 1).trim();
+    }
+
+    /** Runs {@code weir savepoint …}, expects {@code exitCode}, returns what it printed. */
+    private List<String> savepointCliLines(int exitCode, String... args) throws Exception {
         Path log = dir.resolve("cli-" + System.nanoTime() + ".log");
         Process p = weir(log, args);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as("weir savepoint output: %s", lines).isZero();
-        return lines.get(lines.size() - 1).trim();
+        assertThat(p.exitValue()).as("weir savepoint output: %s", lines).isEqualTo(exitCode);
+        return lines;
     }
 
     @Test
@@ -143,14 +162,24 @@ class CliLifecycleTest {
         awaitStatus(port, "\"status\":\"RUNNING\"");
         AggregateWorkload.awaitOutput(client, "cli-out", w, Duration.ofSeconds(60));
 
+        List<String> refused =
+                savepointCliLines(1, "savepoint", "trigger", "--url", "http://127.0.0.1:" + port);
+        assertThat(String.join("\n", refused)).contains("bearer token").contains("--token-file");
         String triggered =
-                savepointCli("savepoint", "trigger", "--url", "http://127.0.0.1:" + port);
+                savepointCli(
+                        "savepoint",
+                        "trigger",
+                        "--url",
+                        "http://127.0.0.1:" + port,
+                        "--timeout",
+                        "90s");
         assertThat(Path.of(URI.create(triggered)).resolve("_metadata")).exists();
         assertThat(job.isAlive()).isTrue();
 
         w.produce(client, "cli-in", 5_000);
         AggregateWorkload.awaitOutput(client, "cli-out", w, Duration.ofSeconds(60));
-        Path other = dir.resolve("elsewhere");
+        // Another directory, under savepoint.dir: REST requests may write only there.
+        Path other = dir.resolve("savepoints").resolve("before-rescale");
         String stopped =
                 savepointCli(
                         "savepoint",

@@ -17,14 +17,26 @@ public final class ConfigOption<T> {
     private final T defaultValue;
     private final String allowed;
     private final String doc;
+    private final boolean secret;
 
     private ConfigOption(
-            String key, Function<String, T> parser, T defaultValue, String allowed, String doc) {
+            String key,
+            Function<String, T> parser,
+            T defaultValue,
+            String allowed,
+            String doc,
+            boolean secret) {
         this.key = key;
         this.parser = parser;
         this.defaultValue = defaultValue;
         this.allowed = allowed;
         this.doc = doc;
+        this.secret = secret;
+    }
+
+    private ConfigOption(
+            String key, Function<String, T> parser, T defaultValue, String allowed, String doc) {
+        this(key, parser, defaultValue, allowed, doc, false);
     }
 
     public static ConfigOption<Integer> integer(
@@ -81,6 +93,42 @@ public final class ConfigOption<T> {
     }
 
     /**
+     * A string that must not be shown: a failed parse names the key but not the value. The value
+     * itself must not contain whitespace or control characters (a token or a password).
+     */
+    public static ConfigOption<String> secret(String key, String defaultValue, String doc) {
+        return new ConfigOption<>(
+                key,
+                s -> {
+                    String v = s.strip();
+                    if (v.isEmpty() || !v.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                        throw new IllegalArgumentException();
+                    }
+                    return v;
+                },
+                defaultValue,
+                "a non-empty string of printable ASCII without spaces",
+                doc,
+                true);
+    }
+
+    /** {@code true} or {@code false}, in any case. */
+    public static ConfigOption<Boolean> bool(String key, boolean defaultValue, String doc) {
+        return new ConfigOption<>(
+                key,
+                s -> {
+                    String v = s.trim().toLowerCase(Locale.ROOT);
+                    if (!v.equals("true") && !v.equals("false")) {
+                        throw new IllegalArgumentException();
+                    }
+                    return Boolean.valueOf(v);
+                },
+                defaultValue,
+                "true or false",
+                doc);
+    }
+
+    /**
      * An option whose values are the constants of {@code type}, written in lower case with hyphens:
      * {@code EXPONENTIAL_BACKOFF} is {@code exponential-backoff}.
      */
@@ -130,8 +178,9 @@ public final class ConfigOption<T> {
         try {
             return parser.apply(raw);
         } catch (RuntimeException e) {
+            String shown = secret ? "(not shown)" : "'" + raw + "'";
             throw new WeirException(
-                    "invalid value '" + raw + "' for config key '" + key + "': must be " + allowed);
+                    "invalid value " + shown + " for config key '" + key + "': must be " + allowed);
         }
     }
 

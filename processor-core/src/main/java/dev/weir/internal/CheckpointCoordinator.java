@@ -87,6 +87,9 @@ final class CheckpointCoordinator {
      */
     private boolean halted;
 
+    /** Set on the coordinator thread by {@link #stop}; a request after it fails at once. */
+    private boolean stopped;
+
     CheckpointCoordinator(
             String jobName,
             CheckpointStorage storage,
@@ -155,17 +158,18 @@ final class CheckpointCoordinator {
     void stop() {
         execute(
                 () -> {
-                    WeirException stopped = new WeirException("job " + jobName + " stopped");
-                    waiting.forEach(f -> f.completeExceptionally(stopped));
+                    stopped = true;
+                    WeirException gone = new WeirException("job " + jobName + " stopped");
+                    waiting.forEach(f -> f.completeExceptionally(gone));
                     waiting.clear();
-                    waitingSavepoints.forEach(r -> r.result().completeExceptionally(stopped));
+                    waitingSavepoints.forEach(r -> r.result().completeExceptionally(gone));
                     waitingSavepoints.clear();
                     if (pending != null && pending.savepoint != null) {
                         savepointTargets.remove(pending.id);
                         pending.savepoint.finish(Optional.of("job " + jobName + " stopped"));
                     }
                     if (pending != null) {
-                        pending.requests.forEach(f -> f.completeExceptionally(stopped));
+                        pending.requests.forEach(f -> f.completeExceptionally(gone));
                     }
                 });
         executor.shutdown();
@@ -239,13 +243,17 @@ final class CheckpointCoordinator {
         try {
             executor.execute(
                     () -> {
+                        if (stopped) {
+                            f.completeExceptionally(notRunning());
+                            return;
+                        }
                         waiting.add(f);
                         if (pending == null) {
                             guarded();
                         }
                     });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            f.completeExceptionally(new WeirException("job " + jobName + " is not running"));
+            f.completeExceptionally(notRunning());
         }
         return f;
     }
@@ -261,6 +269,10 @@ final class CheckpointCoordinator {
         try {
             executor.execute(
                     () -> {
+                        if (stopped) {
+                            f.completeExceptionally(notRunning());
+                            return;
+                        }
                         waitingSavepoints.add(
                                 new PendingSavepoint.Request(directory, stopAfter, f));
                         if (pending == null) {
@@ -268,9 +280,17 @@ final class CheckpointCoordinator {
                         }
                     });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            f.completeExceptionally(new WeirException("job " + jobName + " is not running"));
+            f.completeExceptionally(notRunning());
         }
         return f;
+    }
+
+    /**
+     * The failure of a request made after {@link #stop}, which would otherwise wait forever: stop()
+     * failed only the requests it saw, and nothing triggers after it.
+     */
+    private WeirException notRunning() {
+        return new WeirException("job " + jobName + " is not running");
     }
 
     private void finished(Pending p, CheckpointStats stats) {

@@ -6,8 +6,11 @@ import dev.weir.RunningJob;
 import dev.weir.WeirException;
 import dev.weir.config.CheckpointOptions;
 import dev.weir.config.JobOptions;
-import dev.weir.config.RestOptions;
+import dev.weir.config.SavepointOptions;
 import dev.weir.config.WeirConfig;
+import dev.weir.internal.rest.RestEndpoint;
+import dev.weir.internal.rest.RestSettings;
+import dev.weir.internal.rest.SavepointControl;
 import dev.weir.spi.CheckpointStorage;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,8 +30,12 @@ import org.slf4j.LoggerFactory;
  * Runs a job in this JVM: restores the latest usable checkpoint, starts an attempt (all subtasks
  * plus the checkpoint coordinator), and on a failure cancels the attempt and starts a new one after
  * the restart strategy's pause. One runner thread owns this loop.
+ *
+ * <p>Savepoint requests made while no attempt runs (the job is starting, restoring or restarting)
+ * wait in a {@link SavepointQueue} and go to the attempt once it runs; see {@link SavepointRequest}
+ * for what happens when that attempt fails.
  */
-public final class JobRunner implements RunningJob {
+public final class JobRunner implements RunningJob, SavepointControl {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
     private static final Object STOP = new Object();
 
@@ -51,6 +58,7 @@ public final class JobRunner implements RunningJob {
     private volatile Attempt current;
     private RestEndpoint rest;
     private volatile boolean stopRequested;
+    private final SavepointQueue savepoints;
     private Thread thread;
 
     private JobRunner(JobPlan plan, InstantSource clock) {
@@ -69,6 +77,7 @@ public final class JobRunner implements RunningJob {
                         config.get(JobOptions.STATE_LOCAL_DIR),
                         plan.jobName(),
                         UUID.randomUUID().toString());
+        this.savepoints = new SavepointQueue(plan.jobName(), clock, termination);
     }
 
     /**
@@ -78,12 +87,10 @@ public final class JobRunner implements RunningJob {
     public static JobRunner start(
             dev.weir.internal.JobGraph graph, WeirConfig config, InstantSource clock) {
         JobPlan plan = JobPlan.of(graph, config);
+        RestSettings restSettings = RestSettings.from(plan.config());
         JobRunner runner = new JobRunner(plan, clock);
-        int restPort = plan.config().get(RestOptions.PORT);
-        if (restPort >= 0) {
-            runner.rest =
-                    RestEndpoint.start(
-                            runner, plan.config().get(RestOptions.BIND_ADDRESS), restPort);
+        if (restSettings.port() >= 0) {
+            runner.rest = RestEndpoint.start(runner, runner, restSettings);
         }
         runner.thread = new Thread(runner::runLoop, "weir-job-" + plan.jobName());
         runner.thread.start();
@@ -129,12 +136,16 @@ public final class JobRunner implements RunningJob {
                 restoredCheckpointId = attempt.restoredCheckpointId();
                 current = attempt;
                 status = JobStatus.RUNNING;
+                savepoints.attemptRunning(attempt, attemptNo);
                 started.countDown();
                 Object event = events.take();
                 while (event instanceof Failure f && f.attempt() != attemptNo) {
                     event = events.take();
                 }
                 current = null;
+                savepoints.attemptEnded(
+                        event instanceof Failure f ? f.cause().toString() : "stopped",
+                        event == STOP || stopRequested);
                 attempt.cancel();
                 if (event == STOP) {
                     break;
@@ -150,6 +161,17 @@ public final class JobRunner implements RunningJob {
         } catch (InterruptedException e) {
             status = JobStatus.STOPPED;
         } finally {
+            if (status != JobStatus.FAILED) {
+                // Also when a failure arrived after a stop was requested.
+                status = JobStatus.STOPPED;
+            }
+            savepoints.close(
+                    status == JobStatus.FAILED
+                            ? "job "
+                                    + plan.jobName()
+                                    + " failed: "
+                                    + SavepointRequest.message(failure)
+                            : "job " + plan.jobName() + " stopped");
             LocalCheckpointStorage.deleteTree(localBase);
             storage.close();
             started.countDown();
@@ -246,36 +268,62 @@ public final class JobRunner implements RunningJob {
     /** Stops the job without waiting for it (callable from the job's own threads). */
     private void requestStop() {
         stopRequested = true;
+        savepoints.close("job " + plan.jobName() + " is stopping");
         events.add(STOP);
     }
 
+    /**
+     * As {@link #triggerSavepoint}, but returns the request, which tells where it is while it waits
+     * or runs.
+     *
+     * @param directory null or blank: {@code savepoint.dir}
+     * @throws SavepointRequest.Refused if it cannot be carried out: no directory, the job stopping,
+     *     stopped or failed, or a stop-with-savepoint under way
+     */
+    @Override
+    public SavepointRequest requestSavepoint(String directory, boolean stopAfter) {
+        String dir =
+                directory == null || directory.isBlank()
+                        ? plan.config().get(SavepointOptions.DIR)
+                        : directory;
+        if (dir.isBlank()) {
+            throw new SavepointRequest.Refused(
+                    "no savepoint directory: pass one or set config key '"
+                            + SavepointOptions.DIR.key()
+                            + "'");
+        }
+        return savepoints.submit(dir, stopAfter);
+    }
+
+    @Override
+    public boolean cancelSavepoint(SavepointRequest request) {
+        return savepoints.cancel(request);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Asked while the job starts, restores or restarts, the savepoint is taken once it runs; the
+     * future fails at once if the job is stopping, stopped or failed, or a stop-with-savepoint is
+     * under way.
+     */
     @Override
     public CompletableFuture<String> triggerSavepoint(String directory) {
         return savepoint(directory, false);
     }
 
+    /** {@inheritDoc} Queued like {@link #triggerSavepoint}. */
     @Override
     public CompletableFuture<String> stopWithSavepoint(String directory) {
-        return savepoint(directory, true).thenCombine(termination, (location, done) -> location);
+        return savepoint(directory, true);
     }
 
     private CompletableFuture<String> savepoint(String directory, boolean stopAfter) {
-        String dir =
-                directory == null || directory.isBlank()
-                        ? plan.config().get(dev.weir.config.SavepointOptions.DIR)
-                        : directory;
-        if (dir.isBlank()) {
-            return CompletableFuture.failedFuture(
-                    new WeirException(
-                            "no savepoint directory: pass one or set config key 'savepoint.dir'"));
+        try {
+            return requestSavepoint(directory, stopAfter).result();
+        } catch (SavepointRequest.Refused e) {
+            return CompletableFuture.failedFuture(e);
         }
-        Attempt a = current;
-        if (a == null) {
-            return CompletableFuture.failedFuture(
-                    new WeirException(
-                            "job " + plan.jobName() + " is not running (" + status + ")"));
-        }
-        return a.triggerSavepoint(dir, stopAfter);
     }
 
     @Override
@@ -322,6 +370,7 @@ public final class JobRunner implements RunningJob {
     @Override
     public void stop() {
         stopRequested = true;
+        savepoints.close("job " + plan.jobName() + " is stopping");
         events.add(STOP);
         try {
             if (!terminated.await(60, TimeUnit.SECONDS)) {

@@ -225,4 +225,37 @@ class WeirConfigTest {
                 .isInstanceOf(WeirException.class)
                 .hasMessageContaining("missing.properties");
     }
+
+    @Test
+    void booleanOptionsAcceptTrueAndFalseOnly() {
+        assertThat(
+                        WeirConfig.of(Map.of("rest.auth.required", " TRUE "))
+                                .get(RestOptions.AUTH_REQUIRED))
+                .isTrue();
+        assertThat(WeirConfig.empty().get(RestOptions.AUTH_REQUIRED)).isFalse();
+        assertThatThrownBy(
+                        () ->
+                                WeirConfig.of(Map.of("rest.auth.required", "yes"))
+                                        .get(RestOptions.AUTH_REQUIRED))
+                .isInstanceOf(WeirException.class)
+                .hasMessageContaining("rest.auth.required")
+                .hasMessageContaining("true or false");
+    }
+
+    @Test
+    void aSecretThatIsRejectedIsNotQuotedInTheMessage() {
+        String token = "s3cr3t with space";
+
+        assertThatThrownBy(
+                        () ->
+                                WeirConfig.of(Map.of("rest.auth.token", token))
+                                        .validate(RestOptions.all()))
+                .isInstanceOf(WeirException.class)
+                .hasMessageContaining("rest.auth.token")
+                .hasMessageNotContaining("s3cr3t");
+        assertThat(
+                        WeirConfig.of(Map.of("rest.auth.token", " abc.DEF-123 \n"))
+                                .get(RestOptions.AUTH_TOKEN))
+                .isEqualTo("abc.DEF-123");
+    }
 }
