@@ -310,7 +310,9 @@ final class Attempt implements Task.TaskListener {
                         history,
                         committer,
                         savepointTargets,
-                        uri -> StorageResolver.open(uri, "", plan.config(), "savepoint.dir"),
+                        uri ->
+                                dev.weir.spi.CheckpointStorages.open(
+                                        uri, "", plan.config(), "savepoint.dir"),
                         stopJob,
                         e -> onFailure.accept(number, e));
         unstarted.clear();
@@ -395,9 +397,10 @@ final class Attempt implements Task.TaskListener {
         boolean checkpointDir = CheckpointPaths.parseCheckpointDir(last).isPresent();
         CheckpointStorage storage =
                 checkpointDir
-                        ? StorageResolver.open(
+                        ? dev.weir.spi.CheckpointStorages.open(
                                 trimmed.substring(0, slash), "", plan.config(), "savepoint.path")
-                        : StorageResolver.open(trimmed, "", plan.config(), "savepoint.path");
+                        : dev.weir.spi.CheckpointStorages.open(
+                                trimmed, "", plan.config(), "savepoint.path");
         String base = checkpointDir ? last : "";
         String metadataPath = (base.isEmpty() ? "" : base + "/") + CheckpointMetadata.FILE_NAME;
         byte[] bytes =

@@ -67,7 +67,7 @@ public final class JobRunner implements RunningJob, SavepointControl {
         WeirConfig config = plan.config();
         this.restartStrategy = new RestartStrategy(config);
         this.storage =
-                StorageResolver.open(
+                dev.weir.spi.CheckpointStorages.open(
                         config.get(CheckpointOptions.DIR),
                         plan.jobName(),
                         config,

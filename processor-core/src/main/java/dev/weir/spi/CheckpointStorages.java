@@ -1,9 +1,7 @@
-package dev.weir.internal;
+package dev.weir.spi;
 
 import dev.weir.WeirException;
 import dev.weir.config.WeirConfig;
-import dev.weir.spi.CheckpointStorage;
-import dev.weir.spi.CheckpointStorageFactory;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -11,9 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 
-/** Finds the storage for a checkpoint URI among the factories on the class path. */
-public final class StorageResolver {
-    private StorageResolver() {}
+/**
+ * Finds the storage for a checkpoint or savepoint URI ({@code file:///…}, {@code s3://…}, or a
+ * plain local path) among the {@link CheckpointStorageFactory} implementations on the class path.
+ * Used by the runtime and by the offline savepoint tools.
+ */
+public final class CheckpointStorages {
+    private CheckpointStorages() {}
 
     /** Storage rooted at {@code <dir>/<child>}; a plain path is taken as a local directory. */
     public static CheckpointStorage open(
