@@ -79,8 +79,8 @@ final class KafkaCommitErrors {
                     where
                             + ": "
                             + e
-                            + " (each try is bounded by kafka.producer.max.block.ms and"
-                            + " request.timeout.ms)");
+                            + " (each try waits at most kafka.producer.max.block.ms; the"
+                            + " transaction timeout is sized on it)");
         }
         return new CommitOutcome.Failed(where + " failed: " + e, e);
     }

@@ -123,6 +123,8 @@ final class KafkaTransactions implements CheckpointCommitter {
             Map<String, Object> props = KafkaOptions.clientProperties(config, "kafka.producer.");
             props.put("transactional.id", s.transactionalId);
             props.put("transaction.timeout.ms", String.valueOf(transactionTimeoutMs));
+            // Bounds each commit attempt; the timeout above was sized on it.
+            props.put("max.block.ms", String.valueOf(TransactionTimeouts.maxBlockMillis(config)));
             props.put("enable.idempotence", "true");
             props.put("acks", "all");
             props.putIfAbsent("linger.ms", "5");
@@ -136,12 +138,13 @@ final class KafkaTransactions implements CheckpointCommitter {
         initAll();
         OptionalLong committed = committedCheckpoint();
         LOG.info(
-                "job {}: transactional producers {}-0..{} ready (transaction.timeout.ms={}); last"
-                        + " committed checkpoint: {}",
+                "job {}: transactional producers {}-0..{} ready (transaction.timeout.ms={},"
+                        + " max.block.ms={}); last committed checkpoint: {}",
                 jobName,
                 idPrefix,
                 slots.length - 1,
                 transactionTimeoutMs,
+                TransactionTimeouts.maxBlockMillis(config),
                 committed.isPresent() ? committed.getAsLong() : "none");
         return committed;
     }

@@ -341,13 +341,13 @@ class ExactlyOnceJobTest {
         assertThat(job.status()).isEqualTo(JobStatus.STOPPED);
     }
 
-    private static Map<String, Long> lastCountPerKey(List<ConsumerRecord<String, String>> out) {
+    static Map<String, Long> lastCountPerKey(List<ConsumerRecord<String, String>> out) {
         Map<String, Long> last = new TreeMap<>();
         out.forEach(r -> last.merge(r.key(), Long.valueOf(r.value()), Math::max));
         return last;
     }
 
-    private static Job countingJob(String in, String out) {
+    static Job countingJob(String in, String out) {
         var b = Job.builder();
         b.source("in", KafkaSource.strings(in))
                 .keyBy(Serdes.string())
@@ -397,7 +397,7 @@ class ExactlyOnceJobTest {
         client.produceStrings(topic, batch);
     }
 
-    private static void assertCountsRunFromOne(List<ConsumerRecord<String, String>> committed) {
+    static void assertCountsRunFromOne(List<ConsumerRecord<String, String>> committed) {
         Map<String, List<Long>> countsByKey = new TreeMap<>();
         for (ConsumerRecord<String, String> r : committed) {
             countsByKey
