@@ -111,6 +111,11 @@ public final class SlowUploadStorageFactory implements CheckpointStorageFactory 
         }
 
         @Override
+        public boolean writeAtomicallyIfAbsent(String path, byte[] data) {
+            return delegate.writeAtomicallyIfAbsent(path, data);
+        }
+
+        @Override
         public Optional<byte[]> read(String path) {
             return delegate.read(path);
         }

@@ -39,7 +39,7 @@ public final class WeirMain {
                     switch (args[0]) {
                         case "demo" -> Demo.run(List.of(args).subList(1, args.length));
                         case "run" -> run(List.of(args).subList(1, args.length));
-                        case "savepoint" -> SavepointCli.run(List.of(args).subList(1, args.length));
+                        case "savepoint" -> savepoint(List.of(args).subList(1, args.length));
                         default -> {
                             System.err.println("unknown command '" + args[0] + "'");
                             usage();
@@ -68,7 +68,21 @@ public final class WeirMain {
                                                   its REST endpoint (rest.port); says what it waits for,
                                                   prints the location last. Token also from WEIR_REST_TOKEN.
                                                   Exit 0 done, 1 refused or failed, 2 usage, 3 timed out
+                  weir savepoint inspect|verify|rescale|dump … the offline tools on a savepoint or a
+                                                  retained checkpoint; `weir savepoint --help` lists them
                 """);
+    }
+
+    /** trigger and stop talk to a running job; every other command is an offline tool. */
+    private static int savepoint(List<String> args)
+            throws java.io.IOException, InterruptedException {
+        if (!args.isEmpty() && (args.get(0).equals("trigger") || args.get(0).equals("stop"))) {
+            return SavepointCli.run(args);
+        }
+        return dev.weir.tools.cli.SavepointTool.run(
+                args.toArray(String[]::new),
+                new java.io.PrintWriter(System.out, true),
+                new java.io.PrintWriter(System.err, true));
     }
 
     static int run(List<String> args) throws InterruptedException {

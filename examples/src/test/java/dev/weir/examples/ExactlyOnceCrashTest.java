@@ -45,7 +45,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @ExtendWith(KafkaExtension.class)
 class ExactlyOnceCrashTest {
-    private static final Pattern CHECKPOINT_TAG = Pattern.compile("weir\\.chk=(\\d+)");
+    private static final Pattern CHECKPOINT_TAG =
+            Pattern.compile("weir\\.chk=(\\d+)(?:@[0-9A-Za-z-]+)?");
 
     @TempDir Path dir;
 

@@ -48,6 +48,16 @@ class ModuleSeamsTest {
                 .isEmpty();
     }
 
+    /** The offline tools read the format, never the runtime: not even a qualified reference. */
+    @Test
+    void savepointToolsNeverTouchTheRuntime() throws IOException {
+        assertThat(
+                        importsMatching(
+                                Path.of("..", "savepoint-tools", "src", "main", "java"),
+                                ".*\\bdev\\.weir\\.internal\\b.*"))
+                .isEmpty();
+    }
+
     @Test
     void processorCoreKnowsNothingOfKafkaOrS3Clients() throws IOException {
         assertThat(

@@ -110,6 +110,22 @@ public final class KeyGroupStateFile {
             lastKeyGroup = keyGroup;
         }
 
+        /**
+         * Appends section {@code s} of another file, streamed in small chunks: a rescale at the
+         * same max-parallelism copies byte ranges without decoding or holding a key group in
+         * memory.
+         */
+        public void copySection(Reader from, Section s) throws IOException {
+            if (s.keyGroup() <= lastKeyGroup) {
+                throw new IllegalArgumentException(
+                        "key groups must increase: " + s.keyGroup() + " after " + lastKeyGroup);
+            }
+            from.copyTo(s, out);
+            index.add(new Section(s.keyGroup(), position, s.length()));
+            position += s.length();
+            lastKeyGroup = s.keyGroup();
+        }
+
         @Override
         public void close() throws IOException {
             long indexOffset = position;
@@ -203,6 +219,22 @@ public final class KeyGroupStateFile {
                 return read(s.offset(), Math.toIntExact(s.length()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Writes the raw bytes of section {@code s} to {@code out}, 64 KiB at a time. */
+        void copyTo(Section s, OutputStream out) throws IOException {
+            ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+            long done = 0;
+            while (done < s.length()) {
+                buf.clear();
+                buf.limit((int) Math.min(buf.capacity(), s.length() - done));
+                int n = channel.read(buf, s.offset() + done);
+                if (n < 0) {
+                    throw new MetadataFormatException(file + " is truncated");
+                }
+                out.write(buf.array(), 0, n);
+                done += n;
             }
         }
 

@@ -40,6 +40,19 @@ public final class MetadataSerializer {
 
     private MetadataSerializer() {}
 
+    /**
+     * The format version of a metadata file, read from its header without parsing the rest.
+     *
+     * @throws MetadataFormatException if it does not start like a metadata file
+     */
+    public static int versionOf(byte[] data) {
+        if (data.length < MAGIC.length + 4
+                || !java.util.Arrays.equals(data, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw new MetadataFormatException("not a Weir metadata file (bad magic)");
+        }
+        return java.nio.ByteBuffer.wrap(data, MAGIC.length, 4).getInt();
+    }
+
     public static byte[] serialize(CheckpointMetadata m) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -139,7 +139,9 @@ final class Attempt implements Task.TaskListener {
         }
         Optional<CheckpointRestorer.Restored> restored;
         if (savepoint.isPresent()
-                && (candidate.isEmpty() || candidate.getAsLong() < savepoint.get().metadataId())) {
+                && (candidate.isEmpty() || candidate.getAsLong() <= savepoint.get().metadataId())) {
+            // Equal ids: the savepoint holds this job's committed checkpoint — perhaps rewritten
+            // offline for another parallelism or max-parallelism — so it is what the user named.
             SavepointToRestore sp = savepoint.get();
             restored =
                     Optional.of(
@@ -156,16 +158,6 @@ final class Attempt implements Task.TaskListener {
         } else {
             savepoint.ifPresent(
                     sp -> {
-                        if (candidate.getAsLong() == sp.metadataId()) {
-                            LOG.info(
-                                    "job {}: {} is this job's checkpoint {}; restoring it from the"
-                                            + " checkpoint directory",
-                                    plan.jobName(),
-                                    sp.location(),
-                                    sp.metadataId());
-                            sp.storage().close();
-                            return;
-                        }
                         LOG.warn(
                                 "job {}: not restoring {}: the job has a newer checkpoint ({}); to"
                                         + " start over from the savepoint, run it under another"

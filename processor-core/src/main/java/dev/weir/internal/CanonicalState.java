@@ -3,25 +3,17 @@ package dev.weir.internal;
 import dev.weir.WeirException;
 import dev.weir.format.KeyGroupRange;
 import dev.weir.format.KeyGroupStateFile;
+import dev.weir.format.NativeState;
 import dev.weir.format.StateKeys;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.DBOptions;
-import org.rocksdb.Options;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
 
 /**
  * Moves keyed state between RocksDB directories and the canonical key-group files of savepoints,
@@ -80,47 +72,10 @@ final class CanonicalState {
      * directory, in key-group order and, within a key group, state by state.
      */
     static void forEachNative(Path rocksDir, KeyGroupRange wanted, EntryConsumer consumer) {
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (Options listOptions = new Options();
-                DBOptions options = new DBOptions()) {
-            List<byte[]> names = RocksDB.listColumnFamilies(listOptions, rocksDir.toString());
-            List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-            for (byte[] n : names) {
-                descriptors.add(new ColumnFamilyDescriptor(n));
-            }
-            try (RocksDB db =
-                    RocksDB.openReadOnly(options, rocksDir.toString(), descriptors, handles)) {
-                List<String> states = new ArrayList<>();
-                List<RocksIterator> iterators = new ArrayList<>();
-                try {
-                    for (int i = 0; i < names.size(); i++) {
-                        if (Arrays.equals(names.get(i), RocksDB.DEFAULT_COLUMN_FAMILY)) {
-                            continue;
-                        }
-                        states.add(new String(names.get(i), StandardCharsets.UTF_8));
-                        RocksIterator it = db.newIterator(handles.get(i));
-                        it.seek(prefix(wanted.start()));
-                        iterators.add(it);
-                    }
-                    for (int kg = wanted.start(); kg <= wanted.end(); kg++) {
-                        for (int s = 0; s < states.size(); s++) {
-                            RocksIterator it = iterators.get(s);
-                            while (it.isValid() && keyGroupOf(it.key()) == kg) {
-                                byte[] k = it.key();
-                                consumer.accept(
-                                        kg, states.get(s), StateKeys.canonicalKey(k), it.value());
-                                it.next();
-                            }
-                        }
-                    }
-                } finally {
-                    iterators.forEach(RocksIterator::close);
-                }
-            } finally {
-                handles.forEach(ColumnFamilyHandle::close);
-            }
-        } catch (RocksDBException e) {
-            throw new WeirException("cannot read RocksDB state in " + rocksDir + ": " + e, e);
+        try {
+            NativeState.forEach(rocksDir, wanted, consumer::accept);
+        } catch (dev.weir.format.MetadataFormatException e) {
+            throw new WeirException(e.getMessage(), e);
         }
     }
 

@@ -1,0 +1,347 @@
+package dev.weir.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.JobStatus;
+import dev.weir.RunningJob;
+import dev.weir.Weir;
+import dev.weir.config.WeirConfig;
+import dev.weir.format.CheckpointMetadata;
+import dev.weir.format.MetadataSerializer;
+import dev.weir.testkit.KafkaBroker;
+import dev.weir.testkit.KafkaExtension;
+import dev.weir.testkit.KafkaTestClient;
+import dev.weir.tools.cli.SavepointTool;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The offline savepoint tools on savepoints and checkpoints of keyed-aggregate with exactly-once
+ * output: rescaled savepoints resume and count every input exactly once, and every refusal writes
+ * nothing and leaves the input as it was.
+ */
+@ExtendWith(KafkaExtension.class)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class SavepointToolsTest {
+    @TempDir Path dir;
+
+    private WeirConfig config(KafkaBroker broker, String job, String in, String out, int p) {
+        return ExactlyOnceTest.config(broker, dir, job, in, out)
+                .with("parallelism", String.valueOf(p))
+                .with("savepoint.dir", dir.resolve("savepoints").toUri().toString());
+    }
+
+    /** Runs the tool; returns exit code, stdout and stderr. */
+    private record Run(int code, String out, String err) {}
+
+    private static Run tool(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = SavepointTool.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static Run ok(String... args) {
+        Run r = tool(args);
+        assertThat(r.code()).as("exit code of %s; stderr: %s", List.of(args), r.err()).isZero();
+        return r;
+    }
+
+    @Test
+    void aSavepointRescaledToThreeThenToOneWithAnotherMaxParallelismResumesExactlyOnce(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
+        String job = "tools-rt";
+        client.createTopic(job + "-in", 4);
+        client.createTopic(job + "-out", 4);
+        AggregateWorkload w = new AggregateWorkload(61, 500);
+        KeyedAggregate factory = new KeyedAggregate();
+
+        w.produce(client, job + "-in", 10_000);
+        WeirConfig c2 = config(broker, job, job + "-in", job + "-out", 2);
+        RunningJob p2 = Weir.start(factory.create(c2), c2);
+        AggregateWorkload.awaitOutput(client, job + "-out", w, Duration.ofSeconds(60));
+        String first = p2.stopWithSavepoint(null).get(60, TimeUnit.SECONDS);
+        Map<Path, String> before = checksums(Path.of(URI.create(first)));
+
+        Path three = dir.resolve("rescaled-3");
+        Run r = ok("rescale", first, three.toString(), "--parallelism", "3");
+        assertThat(r.out()).contains("key-group sections copied");
+        assertThat(checksums(Path.of(URI.create(first))))
+                .as("input after rescale")
+                .isEqualTo(before);
+        ok("verify", "--deep", three.toString());
+        assertThat(metadata(three).operator("aggregate").orElseThrow().parallelism()).isEqualTo(3);
+
+        w.produce(client, job + "-in", 6_000);
+        WeirConfig c3 =
+                config(broker, job, job + "-in", job + "-out", 3)
+                        .with("savepoint.path", three.toUri().toString());
+        RunningJob p3 = Weir.start(factory.create(c3), c3);
+        AggregateWorkload.awaitOutput(client, job + "-out", w, Duration.ofSeconds(60));
+        String second = p3.stopWithSavepoint(null).get(60, TimeUnit.SECONDS);
+        assertThat(p3.status()).isEqualTo(JobStatus.STOPPED);
+
+        Path one = dir.resolve("rescaled-1-256");
+        r = ok("rescale", second, one.toString(), "--parallelism", "1", "--max-parallelism", "256");
+        assertThat(r.out()).contains("keys re-hashed");
+        ok("verify", "--deep", one.toString());
+        assertThat(metadata(one).maxParallelism()).isEqualTo(256);
+
+        w.produce(client, job + "-in", 6_000);
+        WeirConfig c1 =
+                config(broker, job, job + "-in", job + "-out", 1)
+                        .with("max-parallelism", "256")
+                        .with("savepoint.path", one.toUri().toString());
+        try (RunningJob p1 = Weir.start(factory.create(c1), c1)) {
+            assertThat(p1.status()).isEqualTo(JobStatus.RUNNING);
+            w.assertExactlyOnce(
+                    AggregateWorkload.awaitOutput(client, job + "-out", w, Duration.ofSeconds(60)));
+        }
+    }
+
+    @Test
+    void inspectDumpAndVerifyReportWhatTheSavepointHolds(KafkaBroker broker, KafkaTestClient client)
+            throws Exception {
+        String job = "tools-read";
+        client.createTopic(job + "-in", 2);
+        client.createTopic(job + "-out", 2);
+        AggregateWorkload w = new AggregateWorkload(62, 50);
+        w.produce(client, job + "-in", 2_000);
+        WeirConfig c = config(broker, job, job + "-in", job + "-out", 2);
+        String location;
+        try (RunningJob j = Weir.start(new KeyedAggregate().create(c), c)) {
+            AggregateWorkload.awaitOutput(client, job + "-out", w, Duration.ofSeconds(60));
+            location = j.triggerSavepoint(null).get(60, TimeUnit.SECONDS);
+        }
+
+        JsonNode json =
+                JsonMapper.builder().build().readTree(ok("inspect", "-o", "json", location).out());
+        assertThat(json.get("apiVersion").asString()).isEqualTo("weir/v1");
+        assertThat(json.get("kind").asString()).isEqualTo("Savepoint");
+        assertThat(json.get("job").asString()).isEqualTo(job);
+        assertThat(json.get("maxParallelism").asInt()).isEqualTo(128);
+        JsonNode aggregate = null;
+        long offsets = 0;
+        for (JsonNode op : json.get("operators")) {
+            if (op.get("uid").asString().equals("aggregate")) {
+                aggregate = op;
+            }
+            for (JsonNode o : op.get("sourcePositions")) {
+                offsets += o.asLong();
+            }
+        }
+        assertThat(offsets).as("source offsets in the savepoint").isEqualTo(2_000);
+        assertThat(aggregate).isNotNull();
+        assertThat(aggregate.get("parallelism").asInt()).isEqualTo(2);
+        assertThat(aggregate.get("entries").asLong()).isEqualTo(w.expected.size());
+        assertThat(aggregate.get("states").get(0).get("name").asString()).isEqualTo("totals");
+        assertThat(ok("inspect", location).out()).contains("operator aggregate: parallelism 2");
+
+        String key = w.expected.keySet().iterator().next();
+        List<String> lines =
+                ok("dump", location, "--operator", "aggregate", "--key", key)
+                        .out()
+                        .lines()
+                        .toList();
+        assertThat(lines).hasSize(1);
+        JsonNode entry = JsonMapper.builder().build().readTree(lines.get(0));
+        assertThat(entry.get("key").asString()).isEqualTo(key);
+        assertThat(entry.get("state").asString()).isEqualTo("totals");
+        ByteBuffer totals =
+                ByteBuffer.wrap(
+                        java.util.Base64.getDecoder()
+                                .decode(entry.get("value").get("base64").asString()));
+        assertThat(totals.getLong()).isEqualTo(w.expected.get(key)[0]);
+        assertThat(totals.getLong()).isEqualTo(w.expected.get(key)[1]);
+        assertThat(ok("dump", location, "--operator", "aggregate", "--limit", "7").out().lines())
+                .hasSize(7);
+        assertThat(ok("dump", location, "--operator", "aggregate").out().lines())
+                .hasSize(w.expected.size());
+
+        ok("verify", "--deep", location);
+        Path kgs = Path.of(URI.create(location)).resolve("aggregate").resolve("1.kgs");
+        byte[] bytes = Files.readAllBytes(kgs);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(kgs, bytes);
+        Run damaged = tool("verify", location);
+        assertThat(damaged.code()).isEqualTo(1);
+        assertThat(damaged.err()).contains("1.kgs");
+    }
+
+    @Test
+    void impossibleRequestsAreRefusedBeforeAnythingIsWrittenAndTheInputStaysAsItWas(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
+        String job = "tools-refuse";
+        client.createTopic(job + "-in", 2);
+        client.createTopic(job + "-out", 2);
+        AggregateWorkload w = new AggregateWorkload(63, 50);
+        w.produce(client, job + "-in", 1_000);
+        WeirConfig c = config(broker, job, job + "-in", job + "-out", 2);
+        String location;
+        try (RunningJob j = Weir.start(new KeyedAggregate().create(c), c)) {
+            AggregateWorkload.awaitOutput(client, job + "-out", w, Duration.ofSeconds(60));
+            location = j.triggerSavepoint(null).get(60, TimeUnit.SECONDS);
+        }
+        Path input = Path.of(URI.create(location));
+        Map<Path, String> before = checksums(input);
+
+        Path out = dir.resolve("out");
+        assertRefused(
+                tool("rescale", location, out.toString(), "--parallelism", "129"),
+                "--parallelism must be in [1, 128]");
+        assertThat(out).doesNotExist();
+        assertRefused(
+                tool(
+                        "rescale",
+                        location,
+                        out.toString(),
+                        "--parallelism",
+                        "4",
+                        "--max-parallelism",
+                        "2"),
+                "--parallelism must be in [1, 2]");
+        assertThat(out).doesNotExist();
+        assertRefused(
+                tool("rescale", location, input.resolve("inside").toString(), "--parallelism", "1"),
+                "overlaps the input");
+        assertThat(input.resolve("inside")).doesNotExist();
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("something"), "x");
+        assertRefused(
+                tool("rescale", location, out.toString(), "--parallelism", "1"), "--overwrite");
+        assertThat(out.resolve("_metadata")).doesNotExist();
+        assertRefused(tool("dump", location, "--operator", "nope"), "no operator uid 'nope'");
+        assertRefused(tool("inspect", dir.resolve("missing").toString()), "does not exist");
+
+        // A checkpoint whose file is missing: a problem found before anything is written.
+        Path copy = dir.resolve("copy");
+        SavepointTest.copyTree(input, copy);
+        Files.delete(copy.resolve("aggregate").resolve("0.kgs"));
+        Path out2 = dir.resolve("out2");
+        Run missing = tool("rescale", copy.toString(), out2.toString(), "--parallelism", "3");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("0.kgs");
+        assertThat(out2.resolve("_metadata")).doesNotExist();
+
+        // An unknown format version is rejected by number.
+        Path future = dir.resolve("future");
+        SavepointTest.copyTree(input, future);
+        byte[] m = Files.readAllBytes(future.resolve("_metadata"));
+        ByteBuffer.wrap(m).putInt(8, 99);
+        Files.write(future.resolve("_metadata"), m);
+        Run unknown = tool("inspect", future.toString());
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("version 99");
+
+        assertThat(checksums(input)).as("input after every refusal").isEqualTo(before);
+    }
+
+    @Test
+    void aKilledJobsRetainedCheckpointRescaledOfflineResumesAForkExactlyOnce(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
+        String a = "tools-ckpt";
+        String b = "tools-ckpt-fork";
+        client.createTopic(a + "-in", 4);
+        client.createTopic(a + "-out", 4);
+        client.createTopic(b + "-out", 4);
+        AggregateWorkload w = new AggregateWorkload(64, 400);
+        w.produce(client, a + "-in", 12_000);
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        settings.put("bootstrap.servers", broker.bootstrapServers());
+        settings.put("job.name", a);
+        settings.put("input.topic", a + "-in");
+        settings.put("output.topic", a + "-out");
+        settings.put("parallelism", "2");
+        settings.put("checkpoint.dir", dir.resolve("checkpoints").toUri().toString());
+        settings.put("checkpoint.interval.ms", "300");
+        settings.put("state.local-dir", dir.resolve("state").toString());
+        settings.put("sink.delivery", "exactly-once");
+        settings.put("job.lock.session-timeout.ms", "6000");
+        settings.put("source.start", "earliest");
+        try (AggregateJobProcess killed =
+                AggregateJobProcess.start(
+                        dir.resolve("a.log"), java.util.Optional.empty(), settings)) {
+            killed.awaitLog("attempt 1 running", Duration.ofSeconds(45));
+            AggregateWorkload.awaitOutput(client, a + "-out", w, Duration.ofSeconds(60));
+            assertThat(killed.kill()).isEqualTo(AggregateJobProcess.KILLED);
+        }
+        long committed = ExactlyOnceCrashTest.checkpointInGroup(client, a);
+        Path chk = dir.resolve("checkpoints").resolve(a).resolve("chk-" + committed);
+        Map<Path, String> before = checksums(dir.resolve("checkpoints").resolve(a));
+        List<ConsumerRecord<String, String>> outA =
+                client.readAllCommitted(a + "-out", Duration.ofSeconds(30));
+
+        Path rescaled = dir.resolve("from-checkpoint-3");
+        ok("rescale", chk.toString(), rescaled.toString(), "--parallelism", "3");
+        ok("verify", "--deep", chk.toString());
+        ok("verify", "--deep", rescaled.toString());
+        assertThat(checksums(dir.resolve("checkpoints").resolve(a)))
+                .as("the checkpoint directory after the tools read it")
+                .isEqualTo(before);
+
+        w.produce(client, a + "-in", 4_000);
+        WeirConfig fork =
+                config(broker, b, a + "-in", b + "-out", 3)
+                        .with("savepoint.path", rescaled.toUri().toString());
+        try (RunningJob job = Weir.start(new KeyedAggregate().create(fork), fork)) {
+            assertThat(job.restoredCheckpointId()).contains(committed);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            List<ConsumerRecord<String, String>> all = new ArrayList<>();
+            while (System.nanoTime() < deadline) {
+                all = new ArrayList<>(outA);
+                all.addAll(client.readAllCommitted(b + "-out", Duration.ofSeconds(30)));
+                if (w.isComplete(all)) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            w.assertExactlyOnce(all);
+        }
+    }
+
+    private static void assertRefused(Run r, String message) {
+        assertThat(r.code()).as("exit code; stderr: %s", r.err()).isEqualTo(2);
+        assertThat(r.err()).contains(message);
+    }
+
+    private static CheckpointMetadata metadata(Path savepoint) throws IOException {
+        return MetadataSerializer.deserialize(Files.readAllBytes(savepoint.resolve("_metadata")));
+    }
+
+    /** SHA-256 of every file under {@code root}. */
+    static Map<Path, String> checksums(Path root) throws Exception {
+        Map<Path, String> sums = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                sums.put(
+                        root.relativize(p),
+                        HexFormat.of()
+                                .formatHex(
+                                        MessageDigest.getInstance("SHA-256")
+                                                .digest(Files.readAllBytes(p))));
+            }
+        }
+        return sums;
+    }
+}
