@@ -41,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
  * output: rescaled savepoints resume and count every input exactly once, and every refusal writes
  * nothing and leaves the input as it was.
  */
-@ExtendWith(KafkaExtension.class)
+@ExtendWith({KafkaExtension.class, dev.weir.testkit.S3Extension.class})
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class SavepointToolsTest {
     @TempDir Path dir;
@@ -318,6 +318,98 @@ class SavepointToolsTest {
             }
             w.assertExactlyOnce(all);
         }
+    }
+
+    /** Input and output on S3 (S3Proxy), with the job's own s3.* settings passed by --set. */
+    @Test
+    void aSavepointOnS3IsRescaledIntoS3AndResumes(
+            KafkaBroker broker, KafkaTestClient client, dev.weir.testkit.S3Server s3)
+            throws Exception {
+        String job = "tools-s3";
+        s3.createBucket("tools");
+        client.createTopic(job + "-in", 2);
+        client.createTopic(job + "-out", 2);
+        AggregateWorkload w = new AggregateWorkload(65, 200);
+        w.produce(client, job + "-in", 4_000);
+        WeirConfig c = config(broker, job, job + "-in", job + "-out", 2);
+        for (Map.Entry<String, String> e : s3.clientConfig().entrySet()) {
+            c = c.with(e.getKey(), e.getValue());
+        }
+        c = c.with("savepoint.dir", "s3://tools/savepoints");
+        String location;
+        try (RunningJob j = Weir.start(new KeyedAggregate().create(c), c)) {
+            AggregateWorkload.awaitOutput(client, job + "-out", w, Duration.ofSeconds(60));
+            location = j.stopWithSavepoint(null).get(60, TimeUnit.SECONDS);
+        }
+        assertThat(location).startsWith("s3://tools/savepoints/");
+        List<String> args = new ArrayList<>();
+        s3.clientConfig().forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
+        String target = "s3://tools/rescaled/" + job;
+        List<String> rescale =
+                new ArrayList<>(List.of("rescale", location, target, "--parallelism", "3"));
+        rescale.addAll(args);
+        ok(rescale.toArray(String[]::new));
+        List<String> verify = new ArrayList<>(List.of("verify", "--deep", target));
+        verify.addAll(args);
+        assertThat(ok(verify.toArray(String[]::new)).out()).contains("OK: s3://tools/rescaled/");
+
+        w.produce(client, job + "-in", 2_000);
+        WeirConfig c3 = c.with("parallelism", "3").with("savepoint.path", target);
+        try (RunningJob j = Weir.start(new KeyedAggregate().create(c3), c3)) {
+            w.assertExactlyOnce(
+                    AggregateWorkload.awaitOutput(client, job + "-out", w, Duration.ofSeconds(60)));
+        }
+    }
+
+    /**
+     * The tool killed at the last moment — every data file written, {@code _metadata} not yet —
+     * leaves nothing a job restores.
+     */
+    @Test
+    void aRescaleKilledBeforeItsMetadataLeavesNothingThatRestores(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
+        String job = "tools-kill";
+        client.createTopic(job + "-in", 2);
+        client.createTopic(job + "-out", 2);
+        AggregateWorkload w = new AggregateWorkload(66, 100);
+        w.produce(client, job + "-in", 2_000);
+        WeirConfig c = config(broker, job, job + "-in", job + "-out", 2);
+        String location;
+        try (RunningJob j = Weir.start(new KeyedAggregate().create(c), c)) {
+            AggregateWorkload.awaitOutput(client, job + "-out", w, Duration.ofSeconds(60));
+            location = j.triggerSavepoint(null).get(60, TimeUnit.SECONDS);
+        }
+        Path target = dir.resolve("half-written");
+        Process tool =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-Xmx256m",
+                                "-Dweir.test.crash-at=rescale.before-metadata:*",
+                                "-cp",
+                                dev.weir.testkit.ChildClasspath.ofThisJvm(),
+                                SavepointTool.class.getName(),
+                                "rescale",
+                                location,
+                                target.toString(),
+                                "--parallelism",
+                                "3")
+                        .redirectErrorStream(true)
+                        .start();
+        String output = new String(tool.getInputStream().readAllBytes());
+        assertThat(tool.waitFor()).as("exit code of the halted tool: %s", output).isEqualTo(137);
+        try (Stream<Path> files = Files.walk(target)) {
+            assertThat(files.filter(p -> p.toString().endsWith(".kgs")).count())
+                    .as("data files written before the halt")
+                    .isEqualTo(3);
+        }
+        assertThat(target.resolve("_metadata")).doesNotExist();
+        assertThat(tool("inspect", target.toString()).code()).isEqualTo(2);
+        WeirConfig resume =
+                config(broker, job + "-fork", job + "-in", job + "-fork-out", 3)
+                        .with("savepoint.path", target.toUri().toString());
+        RunningJob refused = Weir.start(new KeyedAggregate().create(resume), resume);
+        assertThat(refused.awaitTermination(Duration.ofSeconds(60))).isTrue();
+        assertThat(refused.failure().orElseThrow()).hasMessageContaining("does not exist");
     }
 
     private static void assertRefused(Run r, String message) {

@@ -160,6 +160,8 @@ public final class Rescaler {
                                 m,
                                 CheckpointMetadata.Kind.SAVEPOINT,
                                 ops);
+                // A crash before this line leaves data files that nothing restores.
+                dev.weir.spi.CrashPoints.reach("rescale.before-metadata", in.checkpointId());
                 out.writeAtomically(
                         CheckpointMetadata.FILE_NAME, MetadataSerializer.serialize(result));
                 progress.done();
