@@ -79,8 +79,13 @@ public final class WeirMain {
         if (!args.isEmpty() && (args.get(0).equals("trigger") || args.get(0).equals("stop"))) {
             return SavepointCli.run(args);
         }
+        List<String> tool = new java.util.ArrayList<>(args);
+        int job = tool.indexOf("--job");
+        if (job >= 0 && job + 1 < tool.size() && NAMED_JOBS.containsKey(tool.get(job + 1))) {
+            tool.set(job + 1, NAMED_JOBS.get(tool.get(job + 1)).getClass().getName());
+        }
         return dev.weir.tools.cli.SavepointTool.run(
-                args.toArray(String[]::new),
+                tool.toArray(String[]::new),
                 new java.io.PrintWriter(System.out, true),
                 new java.io.PrintWriter(System.err, true));
     }

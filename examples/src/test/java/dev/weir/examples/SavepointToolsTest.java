@@ -412,6 +412,92 @@ class SavepointToolsTest {
         assertThat(refused.failure().orElseThrow()).hasMessageContaining("does not exist");
     }
 
+    @Test
+    void planGivesEachVerdictAndTheExitCodeOfTheUpgrade(KafkaBroker broker, KafkaTestClient client)
+            throws Exception {
+        String job = "tools-plan";
+        client.createTopic(job + "-in", 2);
+        client.createTopic(job + "-out", 2);
+        AggregateWorkload w = new AggregateWorkload(67, 20);
+        w.produce(client, job + "-in", 200);
+        WeirConfig c = config(broker, job, job + "-in", job + "-out", 2);
+        String location;
+        try (RunningJob j = Weir.start(new KeyedAggregate().create(c), c)) {
+            AggregateWorkload.awaitOutput(client, job + "-out", w, Duration.ofSeconds(60));
+            location = j.triggerSavepoint(null).get(60, TimeUnit.SECONDS);
+        }
+        String[] topics = {"--set", "input.topic=" + job + "-in", "--set", "output.topic=x"};
+
+        Run same = plan(location, "same", topics);
+        assertThat(same.code()).as(same.err()).isZero();
+        assertThat(same.out()).contains("aggregate").contains("totals").contains("MATCHED");
+        assertThat(plan(location, "added", topics))
+                .satisfies(r -> assertThat(r.code()).isZero())
+                .satisfies(r -> assertThat(r.out()).contains("last-seen").contains("STATE_ADDED"));
+        assertThat(plan(location, "dropped", topics).out())
+                .contains("STATE_DROPPED")
+                .contains("STATE_ADDED");
+        Run migrating = plan(location, "migrating", topics);
+        assertThat(migrating.code()).isZero();
+        assertThat(migrating.out()).contains("SCHEMA_COMPATIBLE");
+        Run renamed = plan(location, "renamed", topics);
+        assertThat(renamed.code()).isEqualTo(3);
+        assertThat(renamed.out()).contains("MISSING").contains("aggregate-v2").contains("NEW");
+        assertThat(
+                        plan(
+                                        location,
+                                        "renamed",
+                                        topics[0],
+                                        topics[1],
+                                        topics[2],
+                                        topics[3],
+                                        "--set",
+                                        "savepoint.allow-non-restored-state=true")
+                                .code())
+                .isZero();
+        Run asList = plan(location, "as-list", topics);
+        assertThat(asList.code()).isEqualTo(4);
+        assertThat(asList.out()).contains("SCHEMA_INCOMPATIBLE").contains("declared as list");
+        assertThat(plan(location, "new-schema", topics).code()).isEqualTo(4);
+        Run keyGroups =
+                plan(
+                        location,
+                        "same",
+                        topics[0],
+                        topics[1],
+                        topics[2],
+                        topics[3],
+                        "--set",
+                        "max-parallelism=256");
+        assertThat(keyGroups.code()).isEqualTo(4);
+        assertThat(keyGroups.out()).contains("--max-parallelism 256");
+
+        JsonNode json =
+                JsonMapper.builder()
+                        .build()
+                        .readTree(
+                                plan(
+                                                location, "renamed", topics[0], topics[1],
+                                                topics[2], topics[3], "-o", "json")
+                                        .out());
+        assertThat(json.get("exitCode").asInt()).isEqualTo(3);
+        assertThat(json.get("rows").size()).isGreaterThan(2);
+    }
+
+    private static Run plan(String location, String variant, String... more) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "plan",
+                                location,
+                                "--job",
+                                PlanVariants.class.getName(),
+                                "--set",
+                                "plan.variant=" + variant));
+        args.addAll(List.of(more));
+        return tool(args.toArray(String[]::new));
+    }
+
     private static void assertRefused(Run r, String message) {
         assertThat(r.code()).as("exit code; stderr: %s", r.err()).isEqualTo(2);
         assertThat(r.err()).contains(message);
