@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * touches the transactional ids. The holder leaves the group when it stops; when it crashes, its
  * membership expires after {@code job.lock.session-timeout.ms} and the next process takes over.
  *
+ * <p>Membership is always dynamic: a {@code group.instance.id} among the pass-through consumer
+ * properties is ignored here, since a static member with the same id replaces the holder instead of
+ * being refused.
+ *
  * <p>The group's consumer is polled by a thread of its own, so it answers rebalances promptly.
  */
 final class JobLock implements AutoCloseable {
@@ -48,6 +52,15 @@ final class JobLock implements AutoCloseable {
         this.jobName = jobName;
         this.group = jobName + ".weir-lock";
         Map<String, Object> props = KafkaOptions.clientProperties(config, "kafka.consumer.");
+        Object instanceId = props.remove("group.instance.id");
+        if (instanceId != null) {
+            LOG.warn(
+                    "job {}: group.instance.id={} (kafka.consumer. or kafka.common.) is ignored for"
+                            + " the job lock's consumer: a static member would replace the lock's"
+                            + " holder instead of being refused",
+                    jobName,
+                    instanceId);
+        }
         props.put("group.id", group);
         props.put("group.protocol", "classic");
         props.put("partition.assignment.strategy", CooperativeStickyAssignor.class.getName());

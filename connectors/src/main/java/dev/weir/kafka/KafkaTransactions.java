@@ -114,6 +114,9 @@ final class KafkaTransactions implements CheckpointCommitter {
         lock = JobLock.acquire(jobName, config, admin);
         transactionTimeoutMs =
                 TransactionTimeouts.resolve(config, TransactionTimeouts.brokerCap(admin));
+        // Only for the group metadata of sendOffsetsToTransaction: this consumer never joins the
+        // group, so a group.instance.id passed through is harmless here — the broker accepts
+        // an offset commit of generation -1 to a group without members whatever its instance id.
         Map<String, Object> groupProps = KafkaOptions.clientProperties(config, "kafka.consumer.");
         groupProps.put("group.id", group);
         groupProps.put("enable.auto.commit", "false");

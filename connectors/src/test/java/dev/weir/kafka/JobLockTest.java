@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -117,6 +118,22 @@ class JobLockTest {
         }
     }
 
+    @Test
+    void aGroupInstanceIdPassedThroughToConsumersDoesNotLetASecondProcessReplaceTheHolder(
+            KafkaBroker broker, KafkaTestClient client) {
+        // Static membership would hand the second member the first one's assignment.
+        String job = uniqueJob();
+        WeirConfig config = config(broker, "kafka.consumer.group.instance.id", "pod-0");
+        try (JobLock first = JobLock.acquire(job, config, client.admin())) {
+            assertThatThrownBy(() -> JobLock.acquire(job, config, client.admin()).close())
+                    .as("a second acquire with the same group.instance.id")
+                    .isInstanceOf(UnrecoverableJobException.class)
+                    .hasMessageContaining("already running in another live process");
+
+            assertThat(first.isLost()).as("the holder after the refused attempt").isFalse();
+        }
+    }
+
     /**
      * A process that holds the job lock until it is killed. Arguments: bootstrap servers, job name,
      * session timeout. Prints {@link #LOCKED} once it holds the lock.
@@ -160,13 +177,14 @@ class JobLockTest {
         }
     }
 
-    private static WeirConfig config(KafkaBroker broker) {
-        return WeirConfig.of(
-                Map.of(
-                        "bootstrap.servers",
-                        broker.bootstrapServers(),
-                        "job.lock.session-timeout.ms",
-                        String.valueOf(SESSION_TIMEOUT_MS)));
+    private static WeirConfig config(KafkaBroker broker, String... extra) {
+        Map<String, String> m = new HashMap<>();
+        m.put("bootstrap.servers", broker.bootstrapServers());
+        m.put("job.lock.session-timeout.ms", String.valueOf(SESSION_TIMEOUT_MS));
+        for (int i = 0; i < extra.length; i += 2) {
+            m.put(extra[i], extra[i + 1]);
+        }
+        return WeirConfig.of(m);
     }
 
     private static String uniqueJob() {

@@ -126,6 +126,29 @@ class KafkaTransactionsTest {
     }
 
     @Test
+    void aGroupInstanceIdAmongTheConsumerPropertiesDoesNotHinderTheCommit() throws Exception {
+        // The group's metadata then carries the instance id; the group has no members, so the
+        // broker takes the transactional offset commit all the same.
+        try (KafkaTransactions txns =
+                transactions(job, "kafka.consumer.group.instance.id", "pod-0")) {
+            txns.recover();
+            txns.begin(1);
+            send(txns.producer(1), "a");
+            assertThat(txns.commit(metadata(1, 4))).isEqualTo(CommitOutcome.committed());
+
+            // readAllCommitted reads up to the LSO of the moment: wait for the commit markers.
+            awaitNothingHanging();
+            assertThat(values(client.readAllCommitted(out, READ))).containsExactly("a");
+            assertThat(committedOffsets(job).values())
+                    .containsExactly(new OffsetAndMetadata(4, "weir.chk=1"));
+        }
+        try (KafkaTransactions next =
+                transactions(job, "kafka.consumer.group.instance.id", "pod-0")) {
+            assertThat(next.recover()).hasValue(1);
+        }
+    }
+
+    @Test
     void theNextIncarnationRecoversTheLastCommittedCheckpoint() {
         try (KafkaTransactions first = transactions(job)) {
             first.recover();
