@@ -102,6 +102,13 @@ final class KafkaTransactions implements CheckpointCommitter {
         this.admin = Admin.create(KafkaOptions.clientProperties(config, "kafka.admin."));
     }
 
+    /**
+     * Takes the {@link JobLock} — when another member holds it, this waits up to two lock session
+     * timeouts and a margin for it, in case that holder is dead — then initializes the pool while
+     * fencing the job's ids outside it, and reads the committed checkpoint from the group.
+     *
+     * @throws dev.weir.UnrecoverableJobException if another live process runs the job
+     */
     @Override
     public synchronized OptionalLong recover() {
         if (lock != null) {
