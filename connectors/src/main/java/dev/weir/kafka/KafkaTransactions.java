@@ -209,7 +209,7 @@ final class KafkaTransactions implements CheckpointCommitter {
     /** Waits for the fencing of the job's ids outside the pool, which runs alongside initAll(). */
     private void awaitFenced(CompletableFuture<List<String>> fenced) {
         try {
-            fenced.get(60, TimeUnit.SECONDS);
+            fenced.get(120, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new WeirException("interrupted while fencing transactional ids", e);
@@ -226,7 +226,8 @@ final class KafkaTransactions implements CheckpointCommitter {
             throw new WeirException(
                     "job "
                             + jobName
-                            + ": fencing the transactional ids outside the pool took more than 60 s",
+                            + ": fencing the transactional ids outside the pool took more than"
+                            + " 120 s",
                     e);
         }
     }

@@ -46,6 +46,9 @@ final class TransactionalIds {
                     TransactionState.PREPARE_COMMIT,
                     TransactionState.PREPARE_EPOCH_FENCE);
 
+    /** How long a broker may take to list its transactions before it is skipped. */
+    static final int LIST_TIMEOUT_MS = 15_000;
+
     private final String jobName;
     private final String prefix;
     private final List<String> pool;
@@ -100,39 +103,33 @@ final class TransactionalIds {
      * transactional.id.expiration.ms}).
      *
      * <p>Asynchronous: runs alongside the initialization of the pool. The future completes with the
-     * ids fenced, or exceptionally with a {@link WeirException} if listing or fencing failed; a
-     * broker without the listing API or an id the job may not write is logged and skipped, since
-     * the broker still aborts those transactions at their {@code transaction.timeout.ms}.
+     * ids fenced, or exceptionally with a {@link WeirException} if the cluster could not be asked
+     * or fencing failed. A broker that cannot list its transactions within {@link #LIST_TIMEOUT_MS}
+     * (down, or older than Kafka 3.0) and an id the job may not write are logged and skipped: the
+     * start does not depend on them, and the broker still aborts those transactions at their {@code
+     * transaction.timeout.ms}.
      */
     CompletableFuture<List<String>> fenceLeftovers(Admin admin) {
-        KafkaFuture<Collection<TransactionListing>> listed =
-                admin.listTransactions(new ListTransactionsOptions().filterStates(UNFINISHED))
-                        .all();
-        return listed.toCompletionStage()
+        ListTransactionsOptions unfinished =
+                new ListTransactionsOptions().filterStates(UNFINISHED).timeoutMs(LIST_TIMEOUT_MS);
+        return admin.listTransactions(unfinished)
+                .byBrokerId()
+                .toCompletionStage()
                 .toCompletableFuture()
                 .handle(
-                        (listings, error) -> {
-                            if (error == null) {
-                                return leftovers(listings);
+                        (byBroker, error) -> {
+                            if (error != null) {
+                                Throwable cause = unwrap(error);
+                                throw new WeirException(
+                                        "job "
+                                                + jobName
+                                                + ": cannot list the open transactions: "
+                                                + cause,
+                                        cause);
                             }
-                            Throwable cause = unwrap(error);
-                            if (cause instanceof UnsupportedVersionException) {
-                                LOG.warn(
-                                        "job {}: the brokers cannot list transactions ({}), so"
-                                                + " transactional ids of an earlier pool size or"
-                                                + " prefix are not fenced; their open transactions"
-                                                + " end at their transaction.timeout.ms",
-                                        jobName,
-                                        cause.toString());
-                                return List.<String>of();
-                            }
-                            throw new WeirException(
-                                    "job "
-                                            + jobName
-                                            + ": listing open transactions failed: "
-                                            + cause,
-                                    cause);
+                            return byBroker;
                         })
+                .thenCompose(this::leftovers)
                 .thenCompose(
                         ids ->
                                 ids.isEmpty()
@@ -140,14 +137,50 @@ final class TransactionalIds {
                                         : fence(admin, ids));
     }
 
+    /** The job's ids outside the pool among what the brokers that answered listed. */
+    private CompletableFuture<List<String>> leftovers(
+            Map<Integer, KafkaFuture<Collection<TransactionListing>>> byBroker) {
+        List<CompletableFuture<List<String>>> each = new ArrayList<>();
+        byBroker.forEach(
+                (broker, listed) ->
+                        each.add(
+                                listed.toCompletionStage()
+                                        .toCompletableFuture()
+                                        .handle(
+                                                (listings, error) ->
+                                                        error == null
+                                                                ? leftovers(listings)
+                                                                : unlisted(broker, error))));
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenApply(
+                        v ->
+                                each.stream()
+                                        .flatMap(f -> f.join().stream())
+                                        .distinct()
+                                        .sorted()
+                                        .toList());
+    }
+
     private List<String> leftovers(Collection<TransactionListing> listings) {
         return listings.stream()
                 .map(TransactionListing::transactionalId)
                 .filter(this::isJobs)
                 .filter(id -> !pool.contains(id))
-                .distinct()
-                .sorted()
                 .toList();
+    }
+
+    private List<String> unlisted(int broker, Throwable error) {
+        Throwable cause = unwrap(error);
+        LOG.warn(
+                "job {}: broker {} cannot list its transactions ({}), so transactional ids of an"
+                        + " earlier pool size or prefix that it coordinates are not fenced; their"
+                        + " open transactions end at their transaction.timeout.ms",
+                jobName,
+                broker,
+                cause instanceof UnsupportedVersionException
+                        ? "it is older than Kafka 3.0: " + cause.getMessage()
+                        : cause.toString());
+        return List.of();
     }
 
     private CompletableFuture<List<String>> fence(Admin admin, List<String> ids) {
