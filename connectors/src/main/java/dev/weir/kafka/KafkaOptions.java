@@ -102,8 +102,10 @@ public final class KafkaOptions {
                     10_000,
                     1_000,
                     1_800_000,
-                    "After a crash, a new process of the same job may start once this has passed"
-                            + " (within the broker's group.min/max.session.timeout.ms)");
+                    "A crashed process's job lock expires after this; a process that finds the"
+                            + " lock held waits twice this and a margin for it before it refuses."
+                            + " Use the same value in every run of a job (within the broker's"
+                            + " group.min/max.session.timeout.ms)");
 
     public static List<ConfigOption<?>> sourceOptions() {
         return List.of(

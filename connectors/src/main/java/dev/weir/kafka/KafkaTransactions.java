@@ -19,9 +19,11 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -40,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * epochs: epoch n — every record any sink subtask of this process wrote before barrier n — goes to
  * producer {@code n mod pool} in one transaction, which commits, together with checkpoint n's
  * source offsets (metadata {@code weir.chk=n}) in the job's consumer group, once {@code
- * chk-n/_metadata} is durable. Recovery initializes every id of the pool (aborting what was open)
- * and reads the committed checkpoint id back from the group's offsets.
+ * chk-n/_metadata} is durable. Recovery takes the {@link JobLock}, initializes every id of the pool
+ * (aborting what was open), fences the job's ids outside the pool that an earlier pool size or
+ * prefix left with an open transaction ({@link TransactionalIds}), and reads the committed
+ * checkpoint id back from the group's offsets.
  *
  * <p>Thread-safe: sink subtasks take producers from their threads, the coordinator commits from its
  * own.
@@ -59,7 +63,7 @@ final class KafkaTransactions implements CheckpointCommitter {
     private final WeirConfig config;
     private final InstantSource clock;
     private final String group;
-    private final String idPrefix;
+    private final TransactionalIds ids;
     private final Slot[] slots;
     private final Admin admin;
     private JobLock lock;
@@ -91,15 +95,18 @@ final class KafkaTransactions implements CheckpointCommitter {
         this.config = ctx.config();
         this.clock = ctx.clock();
         this.group = KafkaOptions.groupId(config, jobName);
-        String prefix = config.get(KafkaOptions.TRANSACTIONAL_ID_PREFIX);
-        this.idPrefix = prefix.isEmpty() ? jobName : prefix;
-        this.slots = new Slot[config.get(KafkaOptions.PRODUCER_POOL_SIZE)];
-        for (int i = 0; i < slots.length; i++) {
-            slots[i] = new Slot(idPrefix + "-" + i);
-        }
+        this.ids = TransactionalIds.of(jobName, config);
+        this.slots = ids.pool().stream().map(Slot::new).toArray(Slot[]::new);
         this.admin = Admin.create(KafkaOptions.clientProperties(config, "kafka.admin."));
     }
 
+    /**
+     * Takes the {@link JobLock} — when another member holds it, this waits up to two lock session
+     * timeouts and a margin for it, in case that holder is dead — then initializes the pool while
+     * fencing the job's ids outside it, and reads the committed checkpoint from the group.
+     *
+     * @throws dev.weir.UnrecoverableJobException if another live process runs the job
+     */
     @Override
     public synchronized OptionalLong recover() {
         if (lock != null) {
@@ -112,6 +119,9 @@ final class KafkaTransactions implements CheckpointCommitter {
         lock = JobLock.acquire(jobName, config, admin);
         transactionTimeoutMs =
                 TransactionTimeouts.resolve(config, TransactionTimeouts.brokerCap(admin));
+        // Only for the group metadata of sendOffsetsToTransaction: this consumer never joins the
+        // group, so a group.instance.id passed through is harmless here — the broker accepts
+        // an offset commit of generation -1 to a group without members whatever its instance id.
         Map<String, Object> groupProps = KafkaOptions.clientProperties(config, "kafka.consumer.");
         groupProps.put("group.id", group);
         groupProps.put("enable.auto.commit", "false");
@@ -135,13 +145,15 @@ final class KafkaTransactions implements CheckpointCommitter {
                     new KafkaProducer<>(
                             props, new ByteArraySerializer(), new ByteArraySerializer());
         }
+        CompletableFuture<List<String>> fenced = ids.fenceLeftovers(admin);
         initAll();
+        awaitFenced(fenced);
         OptionalLong committed = committedCheckpoint();
         LOG.info(
                 "job {}: transactional producers {}-0..{} ready (transaction.timeout.ms={},"
                         + " max.block.ms={}); last committed checkpoint: {}",
                 jobName,
-                idPrefix,
+                ids.prefix(),
                 slots.length - 1,
                 transactionTimeoutMs,
                 TransactionTimeouts.maxBlockMillis(config),
@@ -192,6 +204,32 @@ final class KafkaTransactions implements CheckpointCommitter {
             }
         } finally {
             inits.shutdown();
+        }
+    }
+
+    /** Waits for the fencing of the job's ids outside the pool, which runs alongside initAll(). */
+    private void awaitFenced(CompletableFuture<List<String>> fenced) {
+        try {
+            fenced.get(120, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WeirException("interrupted while fencing transactional ids", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof WeirException w
+                    ? w
+                    : new WeirException(
+                            "job "
+                                    + jobName
+                                    + ": fencing transactional ids failed: "
+                                    + e.getCause(),
+                            e.getCause());
+        } catch (TimeoutException e) {
+            throw new WeirException(
+                    "job "
+                            + jobName
+                            + ": fencing the transactional ids outside the pool took more than"
+                            + " 120 s",
+                    e);
         }
     }
 

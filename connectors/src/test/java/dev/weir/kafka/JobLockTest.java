@@ -2,6 +2,7 @@ package dev.weir.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.weir.UnrecoverableJobException;
 import dev.weir.config.WeirConfig;
@@ -13,10 +14,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -44,11 +53,17 @@ class JobLockTest {
             KafkaBroker broker, KafkaTestClient client) {
         String job = uniqueJob();
         try (JobLock first = JobLock.acquire(job, config(broker), client.admin())) {
+            long start = System.nanoTime();
             assertThatThrownBy(() -> JobLock.acquire(job, config(broker), client.admin()).close())
                     .isInstanceOf(UnrecoverableJobException.class)
                     .hasMessageContaining("job " + job)
                     .hasMessageContaining("already running in another live process")
+                    .hasMessageContaining(
+                            "alive: it still holds the lock after this process waited")
                     .hasMessageContaining("job.lock.session-timeout.ms=" + SESSION_TIMEOUT_MS);
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("time before a live holder is refused: its session could have expired")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(2L * SESSION_TIMEOUT_MS));
 
             assertThat(first.isLost()).as("the holder after the refused attempt").isFalse();
         }
@@ -83,26 +98,16 @@ class JobLockTest {
             KafkaBroker broker, KafkaTestClient client, @TempDir Path dir) throws Exception {
         String job = uniqueJob();
         Path log = dir.resolve("holder.log");
-        Process holder =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-Xmx128m",
-                                "-cp",
-                                ChildClasspath.ofThisJvm(),
-                                LockHolder.class.getName(),
-                                broker.bootstrapServers(),
-                                job,
-                                String.valueOf(SESSION_TIMEOUT_MS))
-                        .redirectErrorStream(true)
-                        .redirectOutput(log.toFile())
-                        .start();
+        Process holder = startHolder(broker, job, log);
         try {
             awaitLine(holder, log, LockHolder.LOCKED, Duration.ofSeconds(45));
 
             assertThatThrownBy(() -> JobLock.acquire(job, config(broker), client.admin()).close())
                     .as("acquire while the child process holds the lock")
                     .isInstanceOf(UnrecoverableJobException.class)
-                    .hasMessageContaining("already running in another live process");
+                    .hasMessageContaining("already running in another live process")
+                    .hasMessageContaining("client " + job + "-lock-" + holder.pid())
+                    .hasMessageContaining("alive:");
 
             holder.destroyForcibly().waitFor();
             long killed = System.nanoTime();
@@ -115,6 +120,120 @@ class JobLockTest {
         } finally {
             holder.destroyForcibly();
         }
+    }
+
+    @Test
+    void aGroupInstanceIdPassedThroughToConsumersDoesNotLetASecondProcessReplaceTheHolder(
+            KafkaBroker broker, KafkaTestClient client) {
+        // Static membership would hand the second member the first one's assignment.
+        String job = uniqueJob();
+        WeirConfig config = config(broker, "kafka.consumer.group.instance.id", "pod-0");
+        try (JobLock first = JobLock.acquire(job, config, client.admin())) {
+            assertThatThrownBy(() -> JobLock.acquire(job, config, client.admin()).close())
+                    .as("a second acquire with the same group.instance.id")
+                    .isInstanceOf(UnrecoverableJobException.class)
+                    .hasMessageContaining("already running in another live process");
+
+            assertThat(first.isLost()).as("the holder after the refused attempt").isFalse();
+        }
+    }
+
+    @Test
+    void aProcessThatFindsTheLockHeldTakesItOverWhenTheHolderDiesWhileItWaits(
+            KafkaBroker broker, KafkaTestClient client, @TempDir Path dir) throws Exception {
+        String job = uniqueJob();
+        Path log = dir.resolve("holder.log");
+        Process holder = startHolder(broker, job, log);
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            awaitLine(holder, log, LockHolder.LOCKED, Duration.ofSeconds(45));
+            Future<JobLock> next =
+                    executor.submit(() -> JobLock.acquire(job, config(broker), client.admin()));
+            // The next process is a member of the lock group that was given nothing.
+            awaitGroup(
+                    client,
+                    job,
+                    d ->
+                            next.isDone()
+                                    || d.groupState() == GroupState.STABLE
+                                            && d.members().size() == 2);
+
+            holder.destroyForcibly().waitFor();
+
+            try (JobLock lock = next.get(2L * SESSION_TIMEOUT_MS + 15_000, TimeUnit.MILLISECONDS)) {
+                assertThat(lock.isLost()).isFalse();
+            }
+        } finally {
+            holder.destroyForcibly();
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void afterTwoQuickCrashesTheNextProcessWaitsForBothMembershipsToExpireAndTakesTheLock(
+            KafkaBroker broker, KafkaTestClient client, @TempDir Path dir) throws Exception {
+        // A restart loop: the first holder is killed, the next process joins while the first's
+        // membership has not expired yet and is killed a few seconds later, then a third starts.
+        String job = uniqueJob();
+        Process first = startHolder(broker, job, dir.resolve("first.log"));
+        Process second = null;
+        try {
+            awaitLine(first, dir.resolve("first.log"), LockHolder.LOCKED, Duration.ofSeconds(45));
+            first.destroyForcibly().waitFor();
+            second = startHolder(broker, job, dir.resolve("second.log"));
+            String secondClient = job + "-lock-" + second.pid();
+            awaitGroup(
+                    client,
+                    job,
+                    d -> d.members().stream().anyMatch(m -> m.clientId().equals(secondClient)));
+            second.destroyForcibly().waitFor();
+
+            long start = System.nanoTime();
+            try (JobLock third = JobLock.acquire(job, config(broker), client.admin())) {
+                assertThat(third.isLost()).isFalse();
+                assertThat(Duration.ofNanos(System.nanoTime() - start))
+                        .as("time to take over after two crashes")
+                        .isLessThan(Duration.ofMillis(3L * SESSION_TIMEOUT_MS + 10_000));
+            }
+        } finally {
+            first.destroyForcibly();
+            if (second != null) {
+                second.destroyForcibly();
+            }
+        }
+    }
+
+    private static Process startHolder(KafkaBroker broker, String job, Path log)
+            throws IOException {
+        return new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx128m",
+                        "-XX:+UseSerialGC",
+                        "-cp",
+                        ChildClasspath.ofThisJvm(),
+                        LockHolder.class.getName(),
+                        broker.bootstrapServers(),
+                        job,
+                        String.valueOf(SESSION_TIMEOUT_MS))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+    }
+
+    /** Waits until the description of the job's lock group satisfies {@code condition}. */
+    private static void awaitGroup(
+            KafkaTestClient client, String job, Predicate<ConsumerGroupDescription> condition) {
+        String group = job + ".weir-lock";
+        await().atMost(Duration.ofSeconds(45))
+                .pollInterval(Duration.ofMillis(100))
+                .until(
+                        () ->
+                                condition.test(
+                                        client.admin()
+                                                .describeConsumerGroups(List.of(group))
+                                                .describedGroups()
+                                                .get(group)
+                                                .get(10, TimeUnit.SECONDS)));
     }
 
     /**
@@ -160,13 +279,14 @@ class JobLockTest {
         }
     }
 
-    private static WeirConfig config(KafkaBroker broker) {
-        return WeirConfig.of(
-                Map.of(
-                        "bootstrap.servers",
-                        broker.bootstrapServers(),
-                        "job.lock.session-timeout.ms",
-                        String.valueOf(SESSION_TIMEOUT_MS)));
+    private static WeirConfig config(KafkaBroker broker, String... extra) {
+        Map<String, String> m = new HashMap<>();
+        m.put("bootstrap.servers", broker.bootstrapServers());
+        m.put("job.lock.session-timeout.ms", String.valueOf(SESSION_TIMEOUT_MS));
+        for (int i = 0; i < extra.length; i += 2) {
+            m.put(extra[i], extra[i + 1]);
+        }
+        return WeirConfig.of(m);
     }
 
     private static String uniqueJob() {

@@ -39,7 +39,10 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -171,6 +174,29 @@ class KafkaTransactionsTest {
     }
 
     @Test
+    void aGroupInstanceIdAmongTheConsumerPropertiesDoesNotHinderTheCommit() throws Exception {
+        // The group's metadata then carries the instance id; the group has no members, so the
+        // broker takes the transactional offset commit all the same.
+        try (KafkaTransactions txns =
+                transactions(job, "kafka.consumer.group.instance.id", "pod-0")) {
+            txns.recover();
+            txns.begin(1);
+            send(txns.producer(1), "a");
+            assertThat(txns.commit(metadata(1, 4))).isEqualTo(CommitOutcome.committed());
+
+            // readAllCommitted reads up to the LSO of the moment: wait for the commit markers.
+            awaitNothingHanging();
+            assertThat(values(client.readAllCommitted(out, READ))).containsExactly("a");
+            assertThat(committedOffsets(job).values())
+                    .containsExactly(new OffsetAndMetadata(4, "weir.chk=1"));
+        }
+        try (KafkaTransactions next =
+                transactions(job, "kafka.consumer.group.instance.id", "pod-0")) {
+            assertThat(next.recover()).hasValue(1);
+        }
+    }
+
+    @Test
     void theNextIncarnationRecoversTheLastCommittedCheckpoint() {
         try (KafkaTransactions first = transactions(job)) {
             first.recover();
@@ -261,6 +287,66 @@ class KafkaTransactionsTest {
             }
         } finally {
             crashed.close();
+        }
+    }
+
+    @Test
+    void recoverFencesTheJobsIdsBeyondAShrunkPoolAndLeavesAnotherJobWithTheSamePrefixAlone()
+            throws Exception {
+        String otherOut = out + "-other";
+        client.createTopic(otherOut, 1);
+        // Slot 2 of an incarnation that ran with sink.producer-pool-size=3, and slot 0 of job
+        // "<job>x", whose name merely starts with this job's.
+        KafkaProducer<byte[], byte[]> orphan = openTransaction(job + "-2", out);
+        KafkaProducer<byte[], byte[]> otherJob = openTransaction(job + "x-0", otherOut);
+        try {
+            assertThat(lastStableOffset()).as("LSO while slot 2's transaction is open").isZero();
+
+            try (KafkaTransactions next = transactions(job, "sink.producer-pool-size", "2")) {
+                next.recover();
+
+                awaitNothingHanging();
+                assertThatThrownBy(orphan::commitTransaction)
+                        .as("the old incarnation's producer of slot 2, after the recovery")
+                        .isInstanceOfAny(
+                                ProducerFencedException.class, InvalidProducerEpochException.class);
+                assertThat(values(client.readAllCommitted(out, READ))).isEmpty();
+
+                assertThat(lastStableOffset(otherOut))
+                        .as("LSO of the other job's output: its transaction is still open")
+                        .isZero();
+                otherJob.commitTransaction();
+                assertThat(values(client.readAllCommitted(otherOut, READ)))
+                        .containsExactly("open-" + job + "x-0");
+            }
+        } finally {
+            orphan.close(Duration.ZERO);
+            otherJob.close(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void recoverWithACustomPrefixFencesTheIdsNamedAfterTheJob() throws Exception {
+        // The job ran with the default prefix (its name) before sink.transactional-id-prefix was
+        // set.
+        KafkaProducer<byte[], byte[]> orphan = openTransaction(job + "-0", out);
+        try {
+            assertThat(lastStableOffset())
+                    .as("LSO while the old id's transaction is open")
+                    .isZero();
+
+            try (KafkaTransactions next =
+                    transactions(job, "sink.transactional-id-prefix", job + "-v2")) {
+                next.recover();
+
+                awaitNothingHanging();
+                assertThatThrownBy(orphan::commitTransaction)
+                        .as("the producer of the job's old id, after the recovery")
+                        .isInstanceOfAny(
+                                ProducerFencedException.class, InvalidProducerEpochException.class);
+            }
+        } finally {
+            orphan.close(Duration.ZERO);
         }
     }
 
@@ -576,18 +662,26 @@ class KafkaTransactionsTest {
     }
 
     private long highWatermark() {
-        return endOffset("read_uncommitted");
+        return highWatermark(out);
     }
 
     private long lastStableOffset() {
-        return endOffset("read_committed");
+        return lastStableOffset(out);
     }
 
-    private long endOffset(String isolation) {
+    private long highWatermark(String topic) {
+        return endOffset(topic, "read_uncommitted");
+    }
+
+    private long lastStableOffset(String topic) {
+        return endOffset(topic, "read_committed");
+    }
+
+    private long endOffset(String topic, String isolation) {
         Map<String, Object> props = new HashMap<>();
         props.put("bootstrap.servers", broker.bootstrapServers());
         props.put("isolation.level", isolation);
-        TopicPartition tp = new TopicPartition(out, 0);
+        TopicPartition tp = new TopicPartition(topic, 0);
         try (KafkaConsumer<byte[], byte[]> c =
                 new KafkaConsumer<>(
                         props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -597,14 +691,42 @@ class KafkaTransactionsTest {
 
     /** The output partition's LSO reaches its high watermark: no transaction is left open. */
     private void awaitNothingHanging() {
+        awaitNothingHanging(out);
+    }
+
+    private void awaitNothingHanging(String topic) {
         await().atMost(MARKERS)
                 .pollInterval(Duration.ofMillis(200))
                 .untilAsserted(
                         () -> {
-                            long hw = highWatermark();
-                            assertThat(lastStableOffset())
-                                    .as("read_committed end offset vs high watermark %d", hw)
+                            long hw = highWatermark(topic);
+                            assertThat(lastStableOffset(topic))
+                                    .as(
+                                            "%s: read_committed end offset vs high watermark %d",
+                                            topic, hw)
                                     .isEqualTo(hw);
                         });
+    }
+
+    /**
+     * A transactional producer outside any committer — what an earlier incarnation with another
+     * pool size or prefix left behind — with a transaction open on {@code topic}: one record sent
+     * and acknowledged, not committed. Its transaction timeout is long, so only fencing ends it
+     * within the test.
+     */
+    private KafkaProducer<byte[], byte[]> openTransaction(String transactionalId, String topic) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", broker.bootstrapServers());
+        props.put("transactional.id", transactionalId);
+        props.put("transaction.timeout.ms", "120000");
+        KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        producer.initTransactions();
+        producer.beginTransaction();
+        producer.send(
+                new ProducerRecord<>(
+                        topic, ("open-" + transactionalId).getBytes(StandardCharsets.UTF_8)));
+        producer.flush();
+        return producer;
     }
 }
