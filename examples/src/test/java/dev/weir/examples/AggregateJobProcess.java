@@ -40,6 +40,27 @@ final class AggregateJobProcess implements AutoCloseable {
     }
 
     /**
+     * The settings of keyed-aggregate with exactly-once output on {@code broker}, checkpoints every
+     * 300 ms under {@code dir}, a 6 s job lock, reading from the earliest offset.
+     */
+    static Map<String, String> exactlyOnceSettings(
+            dev.weir.testkit.KafkaBroker broker, Path dir, String job, String in, String out) {
+        Map<String, String> s = new java.util.LinkedHashMap<>();
+        s.put("bootstrap.servers", broker.bootstrapServers());
+        s.put("job.name", job);
+        s.put("input.topic", in);
+        s.put("output.topic", out);
+        s.put("parallelism", "2");
+        s.put("checkpoint.dir", dir.resolve("checkpoints").toUri().toString());
+        s.put("checkpoint.interval.ms", "300");
+        s.put("state.local-dir", dir.resolve("state").toString());
+        s.put("sink.delivery", "exactly-once");
+        s.put("job.lock.session-timeout.ms", "6000");
+        s.put("source.start", "earliest");
+        return s;
+    }
+
+    /**
      * Starts the child; {@code settings} become {@code --set key=value} arguments, in their
      * iteration order.
      */

@@ -144,6 +144,30 @@ final class AggregateWorkload {
         return l.size() <= 40 ? l.toString() : l.subList(0, 40) + "… (" + l.size() + ")";
     }
 
+    /**
+     * Waits until {@code before} (the committed output of the job a fork started from) followed by
+     * the committed output in {@code topic} is complete; returns the two together.
+     */
+    static List<ConsumerRecord<String, String>> awaitOutputAfter(
+            KafkaTestClient client,
+            List<ConsumerRecord<String, String>> before,
+            String topic,
+            AggregateWorkload w,
+            Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ConsumerRecord<String, String>> all = new ArrayList<>(before);
+        while (System.nanoTime() < deadline) {
+            all = new ArrayList<>(before);
+            all.addAll(client.readAllCommitted(topic, Duration.ofSeconds(30)));
+            if (w.isComplete(all)) {
+                return all;
+            }
+            Thread.sleep(500);
+        }
+        return all;
+    }
+
     static List<ConsumerRecord<String, String>> awaitOutput(
             KafkaTestClient client, String topic, AggregateWorkload w, Duration timeout)
             throws InterruptedException {

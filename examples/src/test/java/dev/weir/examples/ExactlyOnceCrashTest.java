@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,18 +50,7 @@ class ExactlyOnceCrashTest {
     @TempDir Path dir;
 
     private Map<String, String> settings(KafkaBroker broker, String job, String in, String out) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("bootstrap.servers", broker.bootstrapServers());
-        s.put("job.name", job);
-        s.put("input.topic", in);
-        s.put("output.topic", out);
-        s.put("parallelism", "2");
-        s.put("checkpoint.dir", dir.resolve("checkpoints").toUri().toString());
-        s.put("checkpoint.interval.ms", "300");
-        s.put("state.local-dir", dir.resolve("state").toString());
-        s.put("sink.delivery", "exactly-once");
-        s.put("job.lock.session-timeout.ms", "6000");
-        s.put("source.start", "earliest");
+        Map<String, String> s = AggregateJobProcess.exactlyOnceSettings(broker, dir, job, in, out);
         return s;
     }
 

@@ -18,8 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,18 +41,7 @@ class ForkAndSavepointCrashTest {
     @TempDir Path dir;
 
     private Map<String, String> settings(KafkaBroker broker, String job, String in, String out) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("bootstrap.servers", broker.bootstrapServers());
-        s.put("job.name", job);
-        s.put("input.topic", in);
-        s.put("output.topic", out);
-        s.put("parallelism", "2");
-        s.put("checkpoint.dir", dir.resolve("checkpoints").toUri().toString());
-        s.put("checkpoint.interval.ms", "300");
-        s.put("state.local-dir", dir.resolve("state").toString());
-        s.put("sink.delivery", "exactly-once");
-        s.put("job.lock.session-timeout.ms", "6000");
-        s.put("source.start", "earliest");
+        Map<String, String> s = AggregateJobProcess.exactlyOnceSettings(broker, dir, job, in, out);
         s.put("savepoint.dir", dir.resolve("savepoints").toUri().toString());
         return s;
     }
@@ -181,17 +168,9 @@ class ForkAndSavepointCrashTest {
                 AggregateJobProcess.start(dir.resolve(b + "-2.log"), Optional.empty(), fork)) {
             third.awaitLog("attempt 1 running", Duration.ofSeconds(45));
             assertThat(third.restoredAtStart()).isPresent();
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            List<ConsumerRecord<String, String>> all = new ArrayList<>();
-            while (System.nanoTime() < deadline) {
-                all = new ArrayList<>(outA);
-                all.addAll(client.readAllCommitted(b + "-out", Duration.ofSeconds(30)));
-                if (w.isComplete(all)) {
-                    break;
-                }
-                Thread.sleep(500);
-            }
-            w.assertExactlyOnce(all);
+            w.assertExactlyOnce(
+                    AggregateWorkload.awaitOutputAfter(
+                            client, outA, b + "-out", w, Duration.ofSeconds(90)));
         }
     }
 

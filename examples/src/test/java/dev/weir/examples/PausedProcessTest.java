@@ -8,7 +8,6 @@ import dev.weir.testkit.KafkaTestClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,18 +37,9 @@ class PausedProcessTest {
         client.createTopic(name + "-in", 4);
         client.createTopic(name + "-out", 4);
         AggregateWorkload w = new AggregateWorkload(47, 2_000);
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("bootstrap.servers", broker.bootstrapServers());
-        settings.put("job.name", name);
-        settings.put("input.topic", name + "-in");
-        settings.put("output.topic", name + "-out");
-        settings.put("parallelism", "2");
-        settings.put("checkpoint.dir", dir.resolve("checkpoints").toUri().toString());
-        settings.put("checkpoint.interval.ms", "300");
-        settings.put("state.local-dir", dir.resolve("state").toString());
-        settings.put("sink.delivery", "exactly-once");
-        settings.put("job.lock.session-timeout.ms", "6000");
-        settings.put("source.start", "earliest");
+        Map<String, String> settings =
+                AggregateJobProcess.exactlyOnceSettings(
+                        broker, dir, name, name + "-in", name + "-out");
         AtomicBoolean feeding = new AtomicBoolean(true);
         InputFeeder feeder =
                 InputFeeder.start(

@@ -124,16 +124,8 @@ class SavepointToolsTest {
     void inspectDumpAndVerifyReportWhatTheSavepointHolds(KafkaBroker broker, KafkaTestClient client)
             throws Exception {
         String job = "tools-read";
-        client.createTopic(job + "-in", 2);
-        client.createTopic(job + "-out", 2);
         AggregateWorkload w = new AggregateWorkload(62, 50);
-        w.produce(client, job + "-in", 2_000);
-        WeirConfig c = config(broker, job, job + "-in", job + "-out", 2);
-        String location;
-        try (RunningJob j = Weir.start(new KeyedAggregate().create(c), c)) {
-            AggregateWorkload.awaitOutput(client, job + "-out", w, Duration.ofSeconds(60));
-            location = j.triggerSavepoint(null).get(60, TimeUnit.SECONDS);
-        }
+        String location = savepointOf(broker, client, job, w, 2_000);
 
         JsonNode json =
                 JsonMapper.builder().build().readTree(ok("inspect", "-o", "json", location).out());
@@ -193,16 +185,8 @@ class SavepointToolsTest {
     void impossibleRequestsAreRefusedBeforeAnythingIsWrittenAndTheInputStaysAsItWas(
             KafkaBroker broker, KafkaTestClient client) throws Exception {
         String job = "tools-refuse";
-        client.createTopic(job + "-in", 2);
-        client.createTopic(job + "-out", 2);
         AggregateWorkload w = new AggregateWorkload(63, 50);
-        w.produce(client, job + "-in", 1_000);
-        WeirConfig c = config(broker, job, job + "-in", job + "-out", 2);
-        String location;
-        try (RunningJob j = Weir.start(new KeyedAggregate().create(c), c)) {
-            AggregateWorkload.awaitOutput(client, job + "-out", w, Duration.ofSeconds(60));
-            location = j.triggerSavepoint(null).get(60, TimeUnit.SECONDS);
-        }
+        String location = savepointOf(broker, client, job, w, 1_000);
         Path input = Path.of(URI.create(location));
         Map<Path, String> before = checksums(input);
 
@@ -267,18 +251,8 @@ class SavepointToolsTest {
         client.createTopic(b + "-out", 4);
         AggregateWorkload w = new AggregateWorkload(64, 400);
         w.produce(client, a + "-in", 12_000);
-        Map<String, String> settings = new java.util.LinkedHashMap<>();
-        settings.put("bootstrap.servers", broker.bootstrapServers());
-        settings.put("job.name", a);
-        settings.put("input.topic", a + "-in");
-        settings.put("output.topic", a + "-out");
-        settings.put("parallelism", "2");
-        settings.put("checkpoint.dir", dir.resolve("checkpoints").toUri().toString());
-        settings.put("checkpoint.interval.ms", "300");
-        settings.put("state.local-dir", dir.resolve("state").toString());
-        settings.put("sink.delivery", "exactly-once");
-        settings.put("job.lock.session-timeout.ms", "6000");
-        settings.put("source.start", "earliest");
+        Map<String, String> settings =
+                AggregateJobProcess.exactlyOnceSettings(broker, dir, a, a + "-in", a + "-out");
         try (AggregateJobProcess killed =
                 AggregateJobProcess.start(
                         dir.resolve("a.log"), java.util.Optional.empty(), settings)) {
@@ -306,17 +280,9 @@ class SavepointToolsTest {
                         .with("savepoint.path", rescaled.toUri().toString());
         try (RunningJob job = Weir.start(new KeyedAggregate().create(fork), fork)) {
             assertThat(job.restoredCheckpointId()).contains(committed);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            List<ConsumerRecord<String, String>> all = new ArrayList<>();
-            while (System.nanoTime() < deadline) {
-                all = new ArrayList<>(outA);
-                all.addAll(client.readAllCommitted(b + "-out", Duration.ofSeconds(30)));
-                if (w.isComplete(all)) {
-                    break;
-                }
-                Thread.sleep(500);
-            }
-            w.assertExactlyOnce(all);
+            w.assertExactlyOnce(
+                    AggregateWorkload.awaitOutputAfter(
+                            client, outA, b + "-out", w, Duration.ofSeconds(60)));
         }
     }
 
@@ -369,16 +335,8 @@ class SavepointToolsTest {
     void aRescaleKilledBeforeItsMetadataLeavesNothingThatRestores(
             KafkaBroker broker, KafkaTestClient client) throws Exception {
         String job = "tools-kill";
-        client.createTopic(job + "-in", 2);
-        client.createTopic(job + "-out", 2);
         AggregateWorkload w = new AggregateWorkload(66, 100);
-        w.produce(client, job + "-in", 2_000);
-        WeirConfig c = config(broker, job, job + "-in", job + "-out", 2);
-        String location;
-        try (RunningJob j = Weir.start(new KeyedAggregate().create(c), c)) {
-            AggregateWorkload.awaitOutput(client, job + "-out", w, Duration.ofSeconds(60));
-            location = j.triggerSavepoint(null).get(60, TimeUnit.SECONDS);
-        }
+        String location = savepointOf(broker, client, job, w, 2_000);
         Path target = dir.resolve("half-written");
         Process tool =
                 new ProcessBuilder(
@@ -416,16 +374,8 @@ class SavepointToolsTest {
     void planGivesEachVerdictAndTheExitCodeOfTheUpgrade(KafkaBroker broker, KafkaTestClient client)
             throws Exception {
         String job = "tools-plan";
-        client.createTopic(job + "-in", 2);
-        client.createTopic(job + "-out", 2);
         AggregateWorkload w = new AggregateWorkload(67, 20);
-        w.produce(client, job + "-in", 200);
-        WeirConfig c = config(broker, job, job + "-in", job + "-out", 2);
-        String location;
-        try (RunningJob j = Weir.start(new KeyedAggregate().create(c), c)) {
-            AggregateWorkload.awaitOutput(client, job + "-out", w, Duration.ofSeconds(60));
-            location = j.triggerSavepoint(null).get(60, TimeUnit.SECONDS);
-        }
+        String location = savepointOf(broker, client, job, w, 200);
         String[] topics = {"--set", "input.topic=" + job + "-in", "--set", "output.topic=x"};
 
         Run same = plan(location, "same", topics);
@@ -496,6 +446,27 @@ class SavepointToolsTest {
                                 "plan.variant=" + variant));
         args.addAll(List.of(more));
         return tool(args.toArray(String[]::new));
+    }
+
+    /**
+     * Runs keyed-aggregate (exactly-once, parallelism 2) over {@code records} inputs of {@code w}
+     * until its output is complete, and returns the location of a savepoint taken then.
+     */
+    private String savepointOf(
+            KafkaBroker broker,
+            KafkaTestClient client,
+            String job,
+            AggregateWorkload w,
+            int records)
+            throws Exception {
+        client.createTopic(job + "-in", 2);
+        client.createTopic(job + "-out", 2);
+        w.produce(client, job + "-in", records);
+        WeirConfig c = config(broker, job, job + "-in", job + "-out", 2);
+        try (RunningJob j = Weir.start(new KeyedAggregate().create(c), c)) {
+            AggregateWorkload.awaitOutput(client, job + "-out", w, Duration.ofSeconds(60));
+            return j.triggerSavepoint(null).get(60, TimeUnit.SECONDS);
+        }
     }
 
     private static void assertRefused(Run r, String message) {

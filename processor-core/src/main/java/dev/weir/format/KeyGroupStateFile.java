@@ -98,6 +98,70 @@ public final class KeyGroupStateFile {
             copySection(keyGroup, bytes.toByteArray());
         }
 
+        /** Entries of one state of a section, produced on demand in a pass of their own. */
+        public interface StateEntries {
+            /** The state's name. */
+            String state();
+
+            /** How many entries {@link #forEach} gives. */
+            int count();
+
+            /** Gives every entry of the state in this section, once per call. */
+            void forEach(EntrySink sink) throws IOException;
+        }
+
+        /** Receives the entries of a {@link StateEntries}. */
+        @FunctionalInterface
+        public interface EntrySink {
+            void accept(byte[] key, byte[] value) throws IOException;
+        }
+
+        /**
+         * Writes the section of {@code keyGroup} streaming: each state's entries are written as its
+         * {@link StateEntries#forEach} gives them, so no key group is held in memory. States with
+         * no entries are skipped; nothing is written if all are empty.
+         */
+        public void writeSection(int keyGroup, List<StateEntries> states) throws IOException {
+            if (keyGroup <= lastKeyGroup) {
+                throw new IllegalArgumentException(
+                        "key groups must increase: " + keyGroup + " after " + lastKeyGroup);
+            }
+            List<StateEntries> nonEmpty = states.stream().filter(e -> e.count() > 0).toList();
+            if (nonEmpty.isEmpty()) {
+                return;
+            }
+            long written = 0;
+            out.writeInt(keyGroup);
+            out.writeInt(nonEmpty.size());
+            written += 8;
+            for (StateEntries e : nonEmpty) {
+                ByteArrayOutputStream name = new ByteArrayOutputStream();
+                new DataOutputStream(name).writeUTF(e.state());
+                name.writeTo(out);
+                written += name.size();
+                out.writeInt(e.count());
+                written += 4;
+                long[] n = {0, 0};
+                e.forEach(
+                        (k, v) -> {
+                            out.writeInt(k.length);
+                            out.write(k);
+                            out.writeInt(v.length);
+                            out.write(v);
+                            n[0]++;
+                            n[1] += 8L + k.length + v.length;
+                        });
+                if (n[0] != e.count()) {
+                    throw new IllegalStateException(
+                            "state " + e.state() + " gave " + n[0] + " entries, said " + e.count());
+                }
+                written += n[1];
+            }
+            index.add(new Section(keyGroup, position, written));
+            position += written;
+            lastKeyGroup = keyGroup;
+        }
+
         /** Appends a section taken from another file as it is (rescale without decoding). */
         public void copySection(int keyGroup, byte[] section) throws IOException {
             if (keyGroup <= lastKeyGroup) {
@@ -238,7 +302,83 @@ public final class KeyGroupStateFile {
             }
         }
 
-        /** The entries of a section. */
+        /**
+         * Calls {@code consumer} for every entry of a section, read from the file as it goes: only
+         * one entry is in memory at a time, whatever the size of the key group.
+         */
+        public void forEachEntry(Section s, java.util.function.Consumer<Entry> consumer) {
+            try {
+                DataInputStream in =
+                        new DataInputStream(
+                                new java.io.BufferedInputStream(
+                                        new SectionStream(s.offset(), s.length()), 1 << 16));
+                int kg = in.readInt();
+                if (kg != s.keyGroup()) {
+                    throw new MetadataFormatException(
+                            file
+                                    + ": section at "
+                                    + s.offset()
+                                    + " holds key group "
+                                    + kg
+                                    + ", the index says "
+                                    + s.keyGroup());
+                }
+                int states = in.readInt();
+                for (int i = 0; i < states; i++) {
+                    String name = in.readUTF();
+                    int n = in.readInt();
+                    for (int j = 0; j < n; j++) {
+                        byte[] key = readBytes(in);
+                        byte[] value = readBytes(in);
+                        consumer.accept(new Entry(name, key, value));
+                    }
+                }
+            } catch (IOException | NegativeArraySizeException e) {
+                throw new MetadataFormatException(file + ": damaged section: " + e, e);
+            }
+        }
+
+        private byte[] readBytes(DataInputStream in) throws IOException {
+            int n = in.readInt();
+            if (n < 0) {
+                throw new MetadataFormatException(file + ": damaged section: length " + n);
+            }
+            byte[] b = new byte[n];
+            in.readFully(b);
+            return b;
+        }
+
+        /** The bytes of one section, read through the channel without moving its position. */
+        private final class SectionStream extends java.io.InputStream {
+            private long at;
+            private final long end;
+
+            SectionStream(long offset, long length) {
+                this.at = offset;
+                this.end = offset + length;
+            }
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (at >= end) {
+                    return -1;
+                }
+                int n = channel.read(ByteBuffer.wrap(b, off, (int) Math.min(len, end - at)), at);
+                if (n < 0) {
+                    throw new MetadataFormatException(file + " is truncated");
+                }
+                at += n;
+                return n;
+            }
+        }
+
+        /** The entries of a section, all in memory (small sections, tests). */
         public List<Entry> entries(Section s) {
             try {
                 DataInputStream in =

@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.DBOptions;
@@ -34,50 +36,106 @@ public final class NativeState {
      * @throws MetadataFormatException if the directory is not a readable RocksDB database
      */
     public static void forEach(Path rocksDir, KeyGroupRange wanted, EntryConsumer consumer) {
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (Options listOptions = new Options();
-                DBOptions options = new DBOptions()) {
-            List<byte[]> names = RocksDB.listColumnFamilies(listOptions, rocksDir.toString());
-            List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-            for (byte[] n : names) {
-                descriptors.add(new ColumnFamilyDescriptor(n));
-            }
-            try (RocksDB db =
-                    RocksDB.openReadOnly(options, rocksDir.toString(), descriptors, handles)) {
-                List<String> states = new ArrayList<>();
-                List<RocksIterator> iterators = new ArrayList<>();
-                try {
-                    for (int i = 0; i < names.size(); i++) {
-                        if (Arrays.equals(names.get(i), RocksDB.DEFAULT_COLUMN_FAMILY)) {
-                            continue;
-                        }
-                        states.add(new String(names.get(i), StandardCharsets.UTF_8));
-                        RocksIterator it = db.newIterator(handles.get(i));
-                        it.seek(StateKeys.keyGroupPrefix(wanted.start()));
-                        iterators.add(it);
-                    }
-                    for (int kg = wanted.start(); kg <= wanted.end(); kg++) {
-                        for (int s = 0; s < states.size(); s++) {
-                            RocksIterator it = iterators.get(s);
-                            while (it.isValid() && StateKeys.keyGroupOf(it.key()) == kg) {
-                                consumer.accept(
-                                        kg,
-                                        states.get(s),
-                                        StateKeys.canonicalKey(it.key()),
-                                        it.value());
-                                it.next();
-                            }
-                        }
-                    }
-                } finally {
-                    iterators.forEach(RocksIterator::close);
+        try (Database db = Database.open(rocksDir)) {
+            for (int kg = wanted.start(); kg <= wanted.end(); kg++) {
+                for (String state : db.states()) {
+                    int group = kg;
+                    db.forEach(kg, state, (k, v) -> consumer.accept(group, state, k, v));
                 }
-            } finally {
-                handles.forEach(ColumnFamilyHandle::close);
             }
-        } catch (RocksDBException e) {
-            throw new MetadataFormatException(
-                    "cannot read RocksDB state in " + rocksDir + ": " + e, e);
+        }
+    }
+
+    /** Receives the canonical key and value of one entry. */
+    @FunctionalInterface
+    public interface EntrySink {
+        void accept(byte[] canonicalKey, byte[] value);
+    }
+
+    /** A RocksDB directory of one subtask, opened read-only; one state is one column family. */
+    public static final class Database implements AutoCloseable {
+        private final Path dir;
+        private final DBOptions options;
+        private final RocksDB db;
+        private final List<ColumnFamilyHandle> handles;
+        private final Map<String, ColumnFamilyHandle> byState = new LinkedHashMap<>();
+
+        private Database(
+                Path dir,
+                DBOptions options,
+                RocksDB db,
+                List<byte[]> names,
+                List<ColumnFamilyHandle> h) {
+            this.dir = dir;
+            this.options = options;
+            this.db = db;
+            this.handles = h;
+            for (int i = 0; i < names.size(); i++) {
+                if (!Arrays.equals(names.get(i), RocksDB.DEFAULT_COLUMN_FAMILY)) {
+                    byState.put(new String(names.get(i), StandardCharsets.UTF_8), h.get(i));
+                }
+            }
+        }
+
+        /**
+         * @throws MetadataFormatException if {@code dir} is not a readable RocksDB database
+         */
+        public static Database open(Path dir) {
+            DBOptions options = new DBOptions();
+            List<ColumnFamilyHandle> handles = new ArrayList<>();
+            try (Options listOptions = new Options()) {
+                List<byte[]> names = RocksDB.listColumnFamilies(listOptions, dir.toString());
+                List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+                for (byte[] n : names) {
+                    descriptors.add(new ColumnFamilyDescriptor(n));
+                }
+                RocksDB db = RocksDB.openReadOnly(options, dir.toString(), descriptors, handles);
+                return new Database(dir, options, db, names, handles);
+            } catch (RocksDBException e) {
+                handles.forEach(ColumnFamilyHandle::close);
+                options.close();
+                throw new MetadataFormatException(
+                        "cannot read RocksDB state in " + dir + ": " + e, e);
+            }
+        }
+
+        /** Its states, in the database's order. */
+        public List<String> states() {
+            return List.copyOf(byState.keySet());
+        }
+
+        /** Entries of {@code state} in key group {@code keyGroup}. */
+        public int count(int keyGroup, String state) {
+            int[] n = {0};
+            forEach(keyGroup, state, (k, v) -> n[0]++);
+            return n[0];
+        }
+
+        /** Every entry of {@code state} in key group {@code keyGroup}, in key order. */
+        public void forEach(int keyGroup, String state, EntrySink sink) {
+            ColumnFamilyHandle h = byState.get(state);
+            if (h == null) {
+                return;
+            }
+            try (RocksIterator it = db.newIterator(h)) {
+                it.seek(StateKeys.keyGroupPrefix(keyGroup));
+                while (it.isValid() && StateKeys.keyGroupOf(it.key()) == keyGroup) {
+                    sink.accept(StateKeys.canonicalKey(it.key()), it.value());
+                    it.next();
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            handles.forEach(ColumnFamilyHandle::close);
+            db.close();
+            options.close();
+        }
+
+        @Override
+        public String toString() {
+            return "RocksDB state in " + dir;
         }
     }
 }

@@ -11,9 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Moves keyed state between RocksDB directories and the canonical key-group files of savepoints,
@@ -29,41 +27,52 @@ final class CanonicalState {
         void accept(int keyGroup, String state, byte[] key, byte[] value);
     }
 
-    /** Writes the key groups of {@code range} held in a RocksDB directory to a key-group file. */
+    /**
+     * Writes the key groups of {@code range} held in a RocksDB directory to a key-group file,
+     * streaming: each state of a key group is read once to count it and once to write it, so no key
+     * group is held in memory.
+     */
     static void export(Path rocksDir, KeyGroupRange range, Path file) {
-        try (OutputStream out = Files.newOutputStream(file);
-                KeyGroupStateFile.Writer writer = new KeyGroupStateFile.Writer(out)) {
-            @SuppressWarnings("unchecked")
-            Map<String, List<byte[][]>>[] current = new Map[1];
-            int[] group = {-1};
-            forEachNative(
-                    rocksDir,
-                    range,
-                    (kg, state, key, value) -> {
-                        if (kg != group[0]) {
-                            try {
-                                writeSection(writer, group[0], current[0]);
-                            } catch (IOException e) {
-                                throw new UncheckedIOException(e);
-                            }
-                            group[0] = kg;
-                            current[0] = new LinkedHashMap<>();
-                        }
-                        current[0]
-                                .computeIfAbsent(state, s -> new ArrayList<>())
-                                .add(new byte[][] {key, value});
-                    });
-            writeSection(writer, group[0], current[0]);
-        } catch (IOException | UncheckedIOException e) {
-            throw new WeirException("cannot write key-group state file " + file + ": " + e, e);
-        }
-    }
+        try (OutputStream out =
+                        new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+                KeyGroupStateFile.Writer writer = new KeyGroupStateFile.Writer(out);
+                NativeState.Database db = NativeState.Database.open(rocksDir)) {
+            for (int kg = range.start(); kg <= range.end(); kg++) {
+                List<KeyGroupStateFile.Writer.StateEntries> states = new ArrayList<>();
+                for (String state : db.states()) {
+                    int group = kg;
+                    int count = db.count(kg, state);
+                    states.add(
+                            new KeyGroupStateFile.Writer.StateEntries() {
+                                @Override
+                                public String state() {
+                                    return state;
+                                }
 
-    private static void writeSection(
-            KeyGroupStateFile.Writer writer, int kg, Map<String, List<byte[][]>> entries)
-            throws IOException {
-        if (kg >= 0 && entries != null) {
-            writer.writeSection(kg, entries);
+                                @Override
+                                public int count() {
+                                    return count;
+                                }
+
+                                @Override
+                                public void forEach(KeyGroupStateFile.Writer.EntrySink sink) {
+                                    db.forEach(
+                                            group,
+                                            state,
+                                            (k, v) -> {
+                                                try {
+                                                    sink.accept(k, v);
+                                                } catch (IOException e) {
+                                                    throw new UncheckedIOException(e);
+                                                }
+                                            });
+                                }
+                            });
+                }
+                writer.writeSection(kg, states);
+            }
+        } catch (IOException | UncheckedIOException | dev.weir.format.MetadataFormatException e) {
+            throw new WeirException("cannot write key-group state file " + file + ": " + e, e);
         }
     }
 
@@ -86,9 +95,8 @@ final class CanonicalState {
                 if (!wanted.contains(s.keyGroup())) {
                     continue;
                 }
-                for (KeyGroupStateFile.Entry e : reader.entries(s)) {
-                    consumer.accept(s.keyGroup(), e.state(), e.key(), e.value());
-                }
+                reader.forEachEntry(
+                        s, e -> consumer.accept(s.keyGroup(), e.state(), e.key(), e.value()));
             }
         }
     }

@@ -38,6 +38,64 @@ class KeyGroupStateFileTest {
         }
     }
 
+    /** The streaming writer and reader produce and read the same bytes as the in-memory ones. */
+    @Test
+    void aSectionWrittenStreamingIsTheSameAndReadsBackEntryByEntry() throws IOException {
+        Map<String, List<byte[][]>> entries = new java.util.LinkedHashMap<>();
+        entries.put(
+                "a",
+                List.of(
+                        new byte[][] {utf8("k1"), utf8("v1")},
+                        new byte[][] {utf8("k2"), utf8("")}));
+        entries.put("b", List.<byte[][]>of(new byte[][] {utf8("k3"), utf8("value three")}));
+        Path inMemory = tmp.resolve("memory.kgs");
+        Path streamed = tmp.resolve("streamed.kgs");
+        try (OutputStream out = Files.newOutputStream(inMemory);
+                KeyGroupStateFile.Writer w = new KeyGroupStateFile.Writer(out)) {
+            w.writeSection(5, entries);
+            w.writeSection(9, entries);
+        }
+        try (OutputStream out = Files.newOutputStream(streamed);
+                KeyGroupStateFile.Writer w = new KeyGroupStateFile.Writer(out)) {
+            for (int kg : new int[] {5, 9}) {
+                List<KeyGroupStateFile.Writer.StateEntries> states = new java.util.ArrayList<>();
+                entries.forEach(
+                        (name, list) ->
+                                states.add(
+                                        new KeyGroupStateFile.Writer.StateEntries() {
+                                            @Override
+                                            public String state() {
+                                                return name;
+                                            }
+
+                                            @Override
+                                            public int count() {
+                                                return list.size();
+                                            }
+
+                                            @Override
+                                            public void forEach(
+                                                    KeyGroupStateFile.Writer.EntrySink sink)
+                                                    throws IOException {
+                                                for (byte[][] kv : list) {
+                                                    sink.accept(kv[0], kv[1]);
+                                                }
+                                            }
+                                        }));
+                w.writeSection(kg, states);
+            }
+        }
+
+        assertThat(streamed).hasSameBinaryContentAs(inMemory);
+        try (KeyGroupStateFile.Reader r = new KeyGroupStateFile.Reader(streamed)) {
+            List<String> seen = new java.util.ArrayList<>();
+            r.forEachEntry(
+                    r.sections().get(1),
+                    e -> seen.add(e.state() + ":" + new String(e.key(), StandardCharsets.UTF_8)));
+            assertThat(seen).containsExactly("a:k1", "a:k2", "b:k3");
+        }
+    }
+
     @Test
     void aDamagedSectionFailsWithTheReadErrorAsItsCause() throws IOException {
         // A section that announces one state and ends before its name.

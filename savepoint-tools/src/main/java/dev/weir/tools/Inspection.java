@@ -84,7 +84,9 @@ public record Inspection(
                 if (snapshot.isSavepoint() && s.keyGroups().isPresent()) {
                     try (SubtaskState state = SubtaskState.fetch(snapshot, op.uid(), s, work)) {
                         for (KeyGroupStateFile.Section sec : state.reader().sections()) {
-                            long n = state.reader().entries(sec).size();
+                            long[] count = {0};
+                            state.reader().forEachEntry(sec, e -> count[0]++);
+                            long n = count[0];
                             kgBytes.add(sec.length());
                             kgEntries.add(n);
                             entries += n;

@@ -300,7 +300,10 @@ public final class Rescaler {
 
     private static final int OPEN_SPILLS = 64;
 
-    /** Writes the sections of {@code range} from the spill files, one key group in memory. */
+    /**
+     * Writes the sections of {@code range} from the spill files, streaming: one pass counts each
+     * state's entries, then one pass per state writes them, so a key group is never held in memory.
+     */
     private static void writeFromSpill(
             Path spill, KeyGroupRange range, KeyGroupStateFile.Writer w, Progress p)
             throws IOException {
@@ -310,27 +313,63 @@ public final class Rescaler {
                 p.advance(0);
                 continue;
             }
-            Map<String, List<byte[][]>> byState = new LinkedHashMap<>();
-            try (DataInputStream in =
-                    new DataInputStream(new BufferedInputStream(Files.newInputStream(f)))) {
-                while (true) {
-                    String state;
-                    try {
-                        state = in.readUTF();
-                    } catch (EOFException e) {
-                        break;
-                    }
-                    byte[] key = new byte[in.readInt()];
-                    in.readFully(key);
-                    byte[] value = new byte[in.readInt()];
-                    in.readFully(value);
-                    byState.computeIfAbsent(state, x -> new ArrayList<>())
-                            .add(new byte[][] {key, value});
-                }
-            }
-            w.writeSection(kg, byState);
+            Map<String, int[]> counts = new LinkedHashMap<>();
+            readSpill(
+                    f, (state, key, value) -> counts.computeIfAbsent(state, x -> new int[1])[0]++);
+            List<KeyGroupStateFile.Writer.StateEntries> states = new ArrayList<>();
+            counts.forEach(
+                    (state, n) ->
+                            states.add(
+                                    new KeyGroupStateFile.Writer.StateEntries() {
+                                        @Override
+                                        public String state() {
+                                            return state;
+                                        }
+
+                                        @Override
+                                        public int count() {
+                                            return n[0];
+                                        }
+
+                                        @Override
+                                        public void forEach(KeyGroupStateFile.Writer.EntrySink sink)
+                                                throws IOException {
+                                            readSpill(
+                                                    f,
+                                                    (s, key, value) -> {
+                                                        if (s.equals(state)) {
+                                                            sink.accept(key, value);
+                                                        }
+                                                    });
+                                        }
+                                    }));
+            w.writeSection(kg, states);
             p.advance(Files.size(f));
             Files.delete(f);
+        }
+    }
+
+    /** Receives the records of a spill file. */
+    private interface SpillRecord {
+        void accept(String state, byte[] key, byte[] value) throws IOException;
+    }
+
+    private static void readSpill(Path f, SpillRecord consumer) throws IOException {
+        try (DataInputStream in =
+                new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 16))) {
+            while (true) {
+                String state;
+                try {
+                    state = in.readUTF();
+                } catch (EOFException e) {
+                    return;
+                }
+                byte[] key = new byte[in.readInt()];
+                in.readFully(key);
+                byte[] value = new byte[in.readInt()];
+                in.readFully(value);
+                consumer.accept(state, key, value);
+            }
         }
     }
 

@@ -86,9 +86,8 @@ final class SubtaskState implements AutoCloseable {
         }
         for (KeyGroupStateFile.Section s : reader.sections()) {
             if (wanted.contains(s.keyGroup())) {
-                for (KeyGroupStateFile.Entry e : reader.entries(s)) {
-                    consumer.accept(s.keyGroup(), e.state(), e.key(), e.value());
-                }
+                reader.forEachEntry(
+                        s, e -> consumer.accept(s.keyGroup(), e.state(), e.key(), e.value()));
             }
         }
     }
