@@ -12,6 +12,10 @@
 #       checkpoint pause and duration at ~MB of Weir keyed state, then recovery time after SIGKILL.
 #   benchmarks/run.sh jmh [JMH options, e.g. HotPath -f 1]
 #       JMH microbenchmarks of the per-record hot paths (dev.weir.internal.HotPathBenchmarks).
+#   benchmarks/run.sh rescale [GB=1] [--rounds R] [--no-verify]
+#       offline savepoint rescale (savepoint-tools' runnable jar under -Xmx256m, or
+#       BENCH_TOOL_JAVA_OPTS) against cp -r of the same savepoint files, cold page cache per step
+#       when root; no broker. Needs ~5x GB of free disk in java.io.tmpdir (/tmp).
 #
 # Builds the benchmarks module (and what it needs) if it was not built yet. The Weir jars are
 # copied aside first, so a rebuild during the run does not change classes under it. Children's JVM
@@ -45,5 +49,15 @@ if [ "${1:-}" = "state" ]; then
 elif [ "${1:-}" = "jmh" ]; then
   main=org.openjdk.jmh.Main
   shift
+elif [ "${1:-}" = "rescale" ]; then
+  main=dev.weir.benchmarks.RescaleBench
+  shift
+  tool="$here/savepoint-tools/target/weir-savepoint-tools.jar"
+  if [ ! -f "$tool" ]; then  # package only: never install into the shared local repository
+    (cd "$here" && mvn -q -B -DskipTests package -pl savepoint-tools -am) >&2
+  fi
+  cp "$tool" "$snapshot/weir-savepoint-tools.jar"
+  echo "using $tool (built $(date -r "$tool" '+%F %T'))"
+  set -- --tool-jar "$snapshot/weir-savepoint-tools.jar" "$@"
 fi
 java -Xmx1g -Dlog4j2.configurationFile=weir-log4j2.xml -cp "$cp" "$main" "$@"
