@@ -46,7 +46,7 @@ final class JobLock implements AutoCloseable {
 
     private JobLock(String jobName, WeirConfig config, String topic, int sessionTimeoutMs) {
         this.jobName = jobName;
-        this.group = jobName + ".weir-lock";
+        this.group = KafkaJobNames.lockGroup(jobName);
         Map<String, Object> props = KafkaOptions.clientProperties(config, "kafka.consumer.");
         props.put("group.id", group);
         props.put("group.protocol", "classic");

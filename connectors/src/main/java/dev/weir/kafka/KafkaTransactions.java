@@ -90,12 +90,11 @@ final class KafkaTransactions implements CheckpointCommitter {
         this.jobName = ctx.jobName();
         this.config = ctx.config();
         this.clock = ctx.clock();
-        this.group = KafkaOptions.groupId(config, jobName);
-        String prefix = config.get(KafkaOptions.TRANSACTIONAL_ID_PREFIX);
-        this.idPrefix = prefix.isEmpty() ? jobName : prefix;
+        this.group = KafkaJobNames.consumerGroup(config, jobName);
+        this.idPrefix = KafkaJobNames.transactionalIdPrefix(config, jobName);
         this.slots = new Slot[config.get(KafkaOptions.PRODUCER_POOL_SIZE)];
         for (int i = 0; i < slots.length; i++) {
-            slots[i] = new Slot(idPrefix + "-" + i);
+            slots[i] = new Slot(KafkaJobNames.transactionalId(idPrefix, i));
         }
         this.admin = Admin.create(KafkaOptions.clientProperties(config, "kafka.admin."));
     }
@@ -385,8 +384,8 @@ final class KafkaTransactions implements CheckpointCommitter {
                         "job "
                                 + jobName
                                 + " lost its job lock (group "
-                                + jobName
-                                + ".weir-lock): another process may run the job now",
+                                + KafkaJobNames.lockGroup(jobName)
+                                + "): another process may run the job now",
                         null);
             }
             s = open(n);
@@ -445,11 +444,18 @@ final class KafkaTransactions implements CheckpointCommitter {
                 sub.positions()
                         .forEach(
                                 (split, next) -> {
-                                    int colon = split.lastIndexOf(':');
                                     TopicPartition tp =
-                                            new TopicPartition(
-                                                    split.substring(0, colon),
-                                                    Integer.parseInt(split.substring(colon + 1)));
+                                            KafkaSplits.parse(split)
+                                                    .orElseThrow(
+                                                            () ->
+                                                                    new WeirException(
+                                                                            "checkpoint "
+                                                                                    + metadata
+                                                                                            .checkpointId()
+                                                                                    + " has a source position for '"
+                                                                                    + split
+                                                                                    + "', which is not a Kafka partition"
+                                                                                    + " (<topic>:<partition>)"));
                                     offsets.put(tp, new OffsetAndMetadata(next, tag));
                                 });
             }
