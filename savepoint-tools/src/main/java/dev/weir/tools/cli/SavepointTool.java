@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             VerifyCommand.class,
             RescaleCommand.class,
             DumpCommand.class,
+            OffsetsCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
