@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             RescaleCommand.class,
             DumpCommand.class,
             OffsetsCommand.class,
+            TxnCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
