@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             DumpCommand.class,
             OffsetsCommand.class,
             TxnCommand.class,
+            GcCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
