@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -173,9 +174,10 @@ public final class CheckpointGc {
      */
     public static Report delete(CheckpointStorage storage, Report report) {
         Set<String> units = new LinkedHashSet<>();
+        Map<String, Boolean> retained = new HashMap<>();
         for (Garbage g : report.files()) {
             storage.deleteRecursively(g.path());
-            unitOf(storage, g.path()).ifPresent(units::add);
+            unitOf(storage, g.path(), retained).ifPresent(units::add);
         }
         for (String dir : units) {
             if (storage.listFiles(dir).isEmpty()) {
@@ -185,7 +187,8 @@ public final class CheckpointGc {
         return report.asExecuted();
     }
 
-    private static Optional<String> unitOf(CheckpointStorage storage, String path) {
+    private static Optional<String> unitOf(
+            CheckpointStorage storage, String path, Map<String, Boolean> retained) {
         String[] parts = path.split("/");
         if (parts[0].equals(CheckpointPaths.SHARED)) {
             // shared/<uid>/<subtask>/<upload-id>/<file>: the upload's directory, never reused.
@@ -193,8 +196,11 @@ public final class CheckpointGc {
                     ? Optional.of(path.substring(0, path.lastIndexOf('/')))
                     : Optional.empty();
         }
-        boolean retained = storage.read(parts[0] + "/" + CheckpointMetadata.FILE_NAME).isPresent();
-        if (!retained) {
+        boolean hasMetadata =
+                retained.computeIfAbsent(
+                        parts[0],
+                        d -> storage.read(d + "/" + CheckpointMetadata.FILE_NAME).isPresent());
+        if (!hasMetadata) {
             return Optional.of(parts[0]);
         }
         return parts.length >= 3 ? Optional.of(parts[0] + "/" + parts[1]) : Optional.empty();

@@ -222,9 +222,13 @@ final class OffsetsResetCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(), "choose one scenario");
     }
 
-    /** {@code --topic orders} (every partition) or {@code --topic orders:0,2}. */
+    /**
+     * {@code --topic orders} (every partition) or {@code --topic orders:0,2}, repeatable; a
+     * partition number of a topic is refused unless it is a non-negative int.
+     */
     private Map<String, Set<Integer>> topicSpecs() {
         Map<String, Set<Integer>> out = new LinkedHashMap<>();
+        Set<String> whole = new LinkedHashSet<>();
         for (String t : topics) {
             int colon = t.indexOf(':');
             String topic = colon < 0 ? t : t.substring(0, colon);
@@ -233,6 +237,7 @@ final class OffsetsResetCommand implements Callable<Integer> {
             }
             Set<Integer> partitions = out.computeIfAbsent(topic, x -> new LinkedHashSet<>());
             if (colon < 0) {
+                whole.add(topic);
                 continue;
             }
             for (String p : t.substring(colon + 1).split(",")) {
@@ -248,6 +253,8 @@ final class OffsetsResetCommand implements Callable<Integer> {
                 }
             }
         }
+        // A topic named without partitions anywhere means all of them (the empty set).
+        whole.forEach(t -> out.put(t, Set.of()));
         return out;
     }
 }
