@@ -377,7 +377,7 @@ public final class StateBench {
             if (!o.delivery().equals("exactly-once")) {
                 return System.nanoTime();
             }
-            String group = JOB + ".weir-lock";
+            String group = dev.weir.kafka.KafkaJobNames.lockGroup(JOB);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline) {
                 ConsumerGroupDescription d =

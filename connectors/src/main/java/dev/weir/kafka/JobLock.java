@@ -69,7 +69,7 @@ final class JobLock implements AutoCloseable {
 
     private JobLock(String jobName, WeirConfig config, String topic, int sessionTimeoutMs) {
         this.jobName = jobName;
-        this.group = jobName + ".weir-lock";
+        this.group = KafkaJobNames.lockGroup(jobName);
         this.lockPartition = new TopicPartition(topic, 0);
         Map<String, Object> props = KafkaOptions.clientProperties(config, "kafka.consumer.");
         Object instanceId = props.remove(INSTANCE_ID);

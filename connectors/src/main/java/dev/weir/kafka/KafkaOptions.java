@@ -128,9 +128,4 @@ public final class KafkaOptions {
         props.put("bootstrap.servers", config.get(BOOTSTRAP_SERVERS));
         return props;
     }
-
-    static String groupId(WeirConfig config, String jobName) {
-        String g = config.get(GROUP_ID);
-        return g.isEmpty() ? jobName : g;
-    }
 }

@@ -53,7 +53,7 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
         this.offsetsInTransaction =
                 ctx.config().get(KafkaOptions.DELIVERY) == KafkaOptions.Delivery.EXACTLY_ONCE;
         Map<String, Object> props = KafkaOptions.clientProperties(ctx.config(), "kafka.consumer.");
-        props.put("group.id", KafkaOptions.groupId(ctx.config(), info.jobName()));
+        props.put("group.id", KafkaJobNames.consumerGroup(ctx.config(), info.jobName()));
         props.putIfAbsent(
                 "client.id", info.jobName() + "-" + info.operatorUid() + "-" + info.subtask());
         props.put("enable.auto.commit", "false");
@@ -77,10 +77,6 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
             consumer.close(Duration.ZERO);
             throw e;
         }
-    }
-
-    static String splitId(TopicPartition tp) {
-        return tp.topic() + ":" + tp.partition();
     }
 
     /** Which of {@code parallelism} subtasks reads a partition: spread per topic, round robin. */
@@ -122,7 +118,7 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
         consumer.assign(owned);
         List<TopicPartition> fresh = new ArrayList<>();
         for (TopicPartition tp : mine) {
-            Long pos = restored.get(splitId(tp));
+            Long pos = restored.get(KafkaSplits.id(tp));
             if (pos != null) {
                 consumer.seek(tp, pos);
             } else {
@@ -268,7 +264,7 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
     public Map<String, Long> snapshotPositions(long checkpointId) {
         Map<String, Long> positions = new LinkedHashMap<>();
         for (TopicPartition tp : owned) {
-            positions.put(splitId(tp), consumer.position(tp, Duration.ofSeconds(30)));
+            positions.put(KafkaSplits.id(tp), consumer.position(tp, Duration.ofSeconds(30)));
         }
         return positions;
     }
@@ -282,7 +278,7 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         String metadata = CommitTag.of(checkpointId, "").encode();
         for (TopicPartition tp : owned) {
-            Long p = positions.get(splitId(tp));
+            Long p = positions.get(KafkaSplits.id(tp));
             if (p != null) {
                 offsets.put(tp, new OffsetAndMetadata(p, metadata));
             }

@@ -94,7 +94,7 @@ final class KafkaTransactions implements CheckpointCommitter {
         this.jobName = ctx.jobName();
         this.config = ctx.config();
         this.clock = ctx.clock();
-        this.group = KafkaOptions.groupId(config, jobName);
+        this.group = KafkaJobNames.consumerGroup(config, jobName);
         this.ids = TransactionalIds.of(jobName, config);
         this.slots = ids.pool().stream().map(Slot::new).toArray(Slot[]::new);
         this.admin = Admin.create(KafkaOptions.clientProperties(config, "kafka.admin."));
@@ -423,8 +423,8 @@ final class KafkaTransactions implements CheckpointCommitter {
                         "job "
                                 + jobName
                                 + " lost its job lock (group "
-                                + jobName
-                                + ".weir-lock): another process may run the job now",
+                                + KafkaJobNames.lockGroup(jobName)
+                                + "): another process may run the job now",
                         null);
             }
             s = open(n);
@@ -483,11 +483,18 @@ final class KafkaTransactions implements CheckpointCommitter {
                 sub.positions()
                         .forEach(
                                 (split, next) -> {
-                                    int colon = split.lastIndexOf(':');
                                     TopicPartition tp =
-                                            new TopicPartition(
-                                                    split.substring(0, colon),
-                                                    Integer.parseInt(split.substring(colon + 1)));
+                                            KafkaSplits.parse(split)
+                                                    .orElseThrow(
+                                                            () ->
+                                                                    new WeirException(
+                                                                            "checkpoint "
+                                                                                    + metadata
+                                                                                            .checkpointId()
+                                                                                    + " has a source position for '"
+                                                                                    + split
+                                                                                    + "', which is not a Kafka partition"
+                                                                                    + " (<topic>:<partition>)"));
                                     offsets.put(tp, new OffsetAndMetadata(next, tag));
                                 });
             }

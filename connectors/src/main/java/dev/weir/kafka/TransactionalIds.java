@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.TransactionListing;
@@ -52,32 +51,24 @@ final class TransactionalIds {
     private final String jobName;
     private final String prefix;
     private final List<String> pool;
-    private final List<Pattern> jobIds;
+    private final List<String> jobPrefixes;
 
     private TransactionalIds(String jobName, String prefix, int poolSize) {
         this.jobName = jobName;
         this.prefix = prefix;
         List<String> ids = new ArrayList<>(poolSize);
         for (int slot = 0; slot < poolSize; slot++) {
-            ids.add(prefix + "-" + slot);
+            ids.add(KafkaJobNames.transactionalId(prefix, slot));
         }
         this.pool = List.copyOf(ids);
-        this.jobIds =
-                prefix.equals(jobName)
-                        ? List.of(slotPattern(prefix))
-                        : List.of(slotPattern(prefix), slotPattern(jobName));
+        this.jobPrefixes = prefix.equals(jobName) ? List.of(prefix) : List.of(prefix, jobName);
     }
 
     static TransactionalIds of(String jobName, WeirConfig config) {
-        String prefix = config.get(KafkaOptions.TRANSACTIONAL_ID_PREFIX);
         return new TransactionalIds(
                 jobName,
-                prefix.isEmpty() ? jobName : prefix,
+                KafkaJobNames.transactionalIdPrefix(config, jobName),
                 config.get(KafkaOptions.PRODUCER_POOL_SIZE));
-    }
-
-    private static Pattern slotPattern(String prefix) {
-        return Pattern.compile(Pattern.quote(prefix) + "-\\d+");
     }
 
     String prefix() {
@@ -91,7 +82,7 @@ final class TransactionalIds {
 
     /** True for an id this job may have used, in this configuration or an earlier one. */
     boolean isJobs(String transactionalId) {
-        return jobIds.stream().anyMatch(p -> p.matcher(transactionalId).matches());
+        return jobPrefixes.stream().anyMatch(p -> KafkaJobNames.isPoolId(p, transactionalId));
     }
 
     /**

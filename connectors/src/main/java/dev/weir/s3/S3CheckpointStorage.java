@@ -4,6 +4,7 @@ import dev.weir.WeirException;
 import dev.weir.format.FileRef;
 import dev.weir.spi.CheckpointStorage;
 import dev.weir.spi.CorruptCheckpointException;
+import dev.weir.spi.StoredFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -208,6 +209,27 @@ final class S3CheckpointStorage implements CheckpointStorage {
             throw failure("cannot list", root.key(dir), e);
         }
         return List.copyOf(files);
+    }
+
+    @Override
+    public List<StoredFile> listFilesWithTimes(String dir) {
+        String prefix = root.dirPrefix(dir);
+        List<StoredFile> files = new ArrayList<>();
+        try {
+            for (ListObjectsV2Response page :
+                    s3.listObjectsV2Paginator(b -> b.bucket(root.bucket()).prefix(prefix))) {
+                for (S3Object o : page.contents()) {
+                    if (!o.key().endsWith("/")) {
+                        files.add(
+                                new StoredFile(root.relative(o.key()), o.size(), o.lastModified()));
+                    }
+                }
+            }
+        } catch (SdkException e) {
+            throw failure("cannot list", root.key(dir), e);
+        }
+        files.sort(java.util.Comparator.comparing(StoredFile::path));
+        return files;
     }
 
     /**

@@ -131,6 +131,11 @@ public final class SlowUploadStorageFactory implements CheckpointStorageFactory 
         }
 
         @Override
+        public List<dev.weir.spi.StoredFile> listFilesWithTimes(String dir) {
+            return delegate.listFilesWithTimes(dir);
+        }
+
+        @Override
         public void deleteRecursively(String dir) {
             delegate.deleteRecursively(dir);
         }

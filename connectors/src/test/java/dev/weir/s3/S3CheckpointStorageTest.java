@@ -3,12 +3,14 @@ package dev.weir.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.weir.WeirException;
 import dev.weir.config.WeirConfig;
 import dev.weir.format.FileRef;
 import dev.weir.spi.CheckpointStorage;
 import dev.weir.spi.CorruptCheckpointException;
+import dev.weir.spi.StoredFile;
 import dev.weir.testkit.S3Extension;
 import dev.weir.testkit.S3Server;
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -206,6 +209,27 @@ class S3CheckpointStorageTest {
         assertThatCode(() -> storage.deleteRecursively("job/chk-10")).doesNotThrowAnyException();
         storage.deleteRecursively("job/shared/a.sst");
         assertThat(storage.listFiles("job")).containsExactly("job/chk-2/_metadata");
+    }
+
+    @Test
+    void listFilesWithTimesGivesEveryObjectWithItsSizeAndLastModified() throws IOException {
+        Instant before = Instant.now().minusSeconds(2);
+        uploadRandom("job/chk-3/op/MANIFEST-1", 7);
+        uploadRandom("job/shared/op/0/u/000009.sst", 33);
+        Instant after = Instant.now().plusSeconds(2);
+
+        List<StoredFile> files = storage.listFilesWithTimes("job");
+
+        assertThat(files)
+                .extracting(StoredFile::path, StoredFile::size)
+                .containsExactly(
+                        tuple("job/chk-3/op/MANIFEST-1", 7L),
+                        tuple("job/shared/op/0/u/000009.sst", 33L));
+        // S3 keeps LastModified in whole seconds.
+        assertThat(files)
+                .allSatisfy(
+                        f -> assertThat(f.lastModified()).isBetween(before.minusSeconds(1), after));
+        assertThat(storage.listFilesWithTimes("no-such-dir")).isEmpty();
     }
 
     @Test

@@ -68,8 +68,10 @@ public final class WeirMain {
                                                   its REST endpoint (rest.port); says what it waits for,
                                                   prints the location last. Token also from WEIR_REST_TOKEN.
                                                   Exit 0 done, 1 refused or failed, 2 usage, 3 timed out
-                  weir savepoint inspect|verify|rescale|dump … the offline tools on a savepoint or a
-                                                  retained checkpoint; `weir savepoint --help` lists them
+                  weir savepoint inspect|verify|rescale|dump|offsets|txn|gc …
+                                                  the offline tools on savepoints, retained checkpoints,
+                                                  a job's transactions and checkpoint directory;
+                                                  `weir savepoint --help` lists them
                 """);
     }
 

@@ -30,6 +30,31 @@ public final class CheckpointPaths {
         return checkpointDir(id) + "/_metadata";
     }
 
+    /**
+     * A file path of a {@code _metadata} in {@code dir} (relative to that directory, like {@code
+     * ../shared/op/0/u/7.sst}) as a path relative to the storage root ({@code
+     * shared/op/0/u/7.sst}), with {@code .} and {@code ..} resolved.
+     *
+     * @throws IllegalArgumentException if the path leaves the storage root
+     */
+    public static String resolve(String dir, String relativePath) {
+        java.util.Deque<String> parts = new java.util.ArrayDeque<>();
+        for (String p : (dir + "/" + relativePath).split("/")) {
+            if (p.isEmpty() || p.equals(".")) {
+                continue;
+            }
+            if (p.equals("..")) {
+                if (parts.pollLast() == null) {
+                    throw new IllegalArgumentException(
+                            "path '" + relativePath + "' in '" + dir + "' leaves the storage root");
+                }
+            } else {
+                parts.addLast(p);
+            }
+        }
+        return String.join("/", parts);
+    }
+
     public static OptionalLong parseCheckpointDir(String name) {
         Matcher m = CHECKPOINT_DIR.matcher(name);
         return m.matches() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();

@@ -4,6 +4,7 @@ import dev.weir.WeirException;
 import dev.weir.format.FileRef;
 import dev.weir.spi.CheckpointStorage;
 import dev.weir.spi.CorruptCheckpointException;
+import dev.weir.spi.StoredFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,6 +19,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -248,6 +250,36 @@ public final class LocalCheckpointStorage implements CheckpointStorage {
         } catch (IOException e) {
             throw new WeirException("cannot list " + p + ": " + e, e);
         }
+    }
+
+    @Override
+    public List<StoredFile> listFilesWithTimes(String dir) {
+        Path p = resolve(dir);
+        if (!Files.isDirectory(p)) {
+            return List.of();
+        }
+        List<StoredFile> files = new ArrayList<>();
+        try {
+            Files.walkFileTree(
+                    p,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+                            if (attrs.isRegularFile()) {
+                                files.add(
+                                        new StoredFile(
+                                                root.relativize(f).toString().replace('\\', '/'),
+                                                attrs.size(),
+                                                attrs.lastModifiedTime().toInstant()));
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+                    });
+        } catch (IOException e) {
+            throw new WeirException("cannot list " + p + ": " + e, e);
+        }
+        files.sort(java.util.Comparator.comparing(StoredFile::path));
+        return files;
     }
 
     @Override

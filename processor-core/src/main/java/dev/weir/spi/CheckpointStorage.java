@@ -48,6 +48,22 @@ public interface CheckpointStorage extends AutoCloseable {
     /** Paths of every file under {@code dir}, at any depth, relative to the root; empty if none. */
     List<String> listFiles(String dir);
 
+    /**
+     * Like {@link #listFiles}, with each file's size and last modification time. Only the offline
+     * garbage collection ({@code weir savepoint gc}) calls it, to leave files younger than its
+     * window alone — those a running job may still be writing or about to reference.
+     *
+     * @throws dev.weir.WeirException if this storage cannot tell when its files were written (the
+     *     default); nothing may then be judged old
+     */
+    default List<StoredFile> listFilesWithTimes(String dir) {
+        throw new dev.weir.WeirException(
+                describe(dir)
+                        + ": "
+                        + getClass().getSimpleName()
+                        + " cannot report when its files were last modified");
+    }
+
     /** Deletes {@code dir} and everything under it; nothing happens if it does not exist. */
     void deleteRecursively(String dir);
 

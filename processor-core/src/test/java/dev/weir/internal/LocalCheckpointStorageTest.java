@@ -3,15 +3,20 @@ package dev.weir.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.weir.WeirException;
 import dev.weir.format.FileRef;
 import dev.weir.spi.CorruptCheckpointException;
+import dev.weir.spi.StoredFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.BeforeEach;
@@ -145,6 +150,26 @@ class LocalCheckpointStorageTest {
         assertThat(storage.list("job")).containsExactly("chk-2", "shared");
         assertThat(root.resolve("job/chk-10")).doesNotExist();
         assertThatCode(() -> storage.deleteRecursively("job/chk-10")).doesNotThrowAnyException();
+    }
+
+    @Test
+    void listFilesWithTimesGivesEveryFileWithItsSizeAndModificationTime() throws IOException {
+        uploadRandom("job/chk-3/op/MANIFEST-1", 7);
+        uploadRandom("job/shared/op/0/u/000009.sst", 33);
+        Instant old = Instant.parse("2026-01-02T03:04:05Z");
+        Files.setLastModifiedTime(root.resolve("job/shared/op/0/u/000009.sst"), FileTime.from(old));
+
+        List<StoredFile> files = storage.listFilesWithTimes("job");
+
+        assertThat(files)
+                .extracting(StoredFile::path, StoredFile::size)
+                .containsExactly(
+                        tuple("job/chk-3/op/MANIFEST-1", 7L),
+                        tuple("job/shared/op/0/u/000009.sst", 33L));
+        assertThat(files.get(0).lastModified())
+                .isBetween(Instant.now().minusSeconds(60), Instant.now().plusSeconds(1));
+        assertThat(files.get(1).lastModified()).isEqualTo(old);
+        assertThat(storage.listFilesWithTimes("no-such-dir")).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -46,16 +46,32 @@ import java.util.OptionalInt;
  *       new key group, then written section by section.
  * </ul>
  *
- * Source positions carry over unchanged: the job assigns partitions to its subtasks at restore.
- * Every check that can refuse the request runs, and every input file is fetched and checked, before
- * anything is written; the output's {@code _metadata} is written last, so an interrupted run leaves
- * nothing that restores. The input is never modified.
+ * Source positions carry over unchanged (or as the request replaces them): the job assigns
+ * partitions to its subtasks at restore. Every check that can refuse the request runs, and every
+ * input file is fetched and checked, before anything is written; the output's {@code _metadata} is
+ * written last, so an interrupted run leaves nothing that restores. The input is never modified.
  */
 public final class Rescaler {
     private Rescaler() {}
 
-    /** What to produce. */
-    public record Request(int parallelism, OptionalInt maxParallelism, boolean overwrite) {}
+    /**
+     * What to produce. {@code positions} replaces the source positions of the splits it names
+     * (split id to next offset, {@code offsets reset}); every other position carries over.
+     */
+    public record Request(
+            int parallelism,
+            OptionalInt maxParallelism,
+            boolean overwrite,
+            Map<String, Long> positions) {
+        public Request {
+            positions = Map.copyOf(positions);
+        }
+
+        /** Positions unchanged. */
+        public Request(int parallelism, OptionalInt maxParallelism, boolean overwrite) {
+            this(parallelism, maxParallelism, overwrite, Map.of());
+        }
+    }
 
     /** What was produced. */
     public record Result(
@@ -115,7 +131,7 @@ public final class Rescaler {
                 long[] bytes = {0};
                 for (OperatorSnapshot op : in.operators()) {
                     if (!isKeyed(op)) {
-                        ops.add(op);
+                        ops.add(SourcePositions.replace(op, request.positions()));
                         continue;
                     }
                     List<SubtaskState> old = states.get(op.uid());
@@ -187,7 +203,7 @@ public final class Rescaler {
     }
 
     /** Refuses an output that exists (without --overwrite) or overlaps the input. */
-    private static void checkTarget(Snapshot src, CheckpointStorage out, boolean overwrite) {
+    static void checkTarget(Snapshot src, CheckpointStorage out, boolean overwrite) {
         String input = withSlash(src.location());
         String output = withSlash(out.describe(""));
         if (output.startsWith(input) || input.startsWith(output)) {

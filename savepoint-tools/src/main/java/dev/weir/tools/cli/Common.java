@@ -23,6 +23,20 @@ final class Common {
     @Option(names = "--quiet", description = "No progress on stderr")
     boolean quiet;
 
+    /**
+     * Refuses an {@code -o} value other than {@code allowed} as a usage error.
+     *
+     * @throws picocli.CommandLine.ParameterException naming the values it takes
+     */
+    static void checkOutput(
+            picocli.CommandLine.Model.CommandSpec spec, String output, String... allowed) {
+        if (!java.util.List.of(allowed).contains(output)) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "-o must be " + String.join(" or ", allowed) + ", got '" + output + "'");
+        }
+    }
+
     WeirConfig config() {
         WeirConfig c = configFile == null ? WeirConfig.empty() : WeirConfig.fromFile(configFile);
         for (Map.Entry<String, String> e : sets.entrySet()) {

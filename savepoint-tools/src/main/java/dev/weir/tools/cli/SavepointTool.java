@@ -24,6 +24,9 @@ import picocli.CommandLine.Command;
             RescaleCommand.class,
             DumpCommand.class,
             PlanCommand.class,
+            OffsetsCommand.class,
+            TxnCommand.class,
+            GcCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
