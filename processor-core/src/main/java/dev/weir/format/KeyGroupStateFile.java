@@ -380,37 +380,9 @@ public final class KeyGroupStateFile {
 
         /** The entries of a section, all in memory (small sections, tests). */
         public List<Entry> entries(Section s) {
-            try {
-                DataInputStream in =
-                        new DataInputStream(new java.io.ByteArrayInputStream(sectionBytes(s)));
-                int kg = in.readInt();
-                if (kg != s.keyGroup()) {
-                    throw new MetadataFormatException(
-                            file
-                                    + ": section at "
-                                    + s.offset()
-                                    + " holds key group "
-                                    + kg
-                                    + ", the index says "
-                                    + s.keyGroup());
-                }
-                int states = in.readInt();
-                List<Entry> entries = new ArrayList<>();
-                for (int i = 0; i < states; i++) {
-                    String name = in.readUTF();
-                    int n = in.readInt();
-                    for (int j = 0; j < n; j++) {
-                        byte[] key = new byte[in.readInt()];
-                        in.readFully(key);
-                        byte[] value = new byte[in.readInt()];
-                        in.readFully(value);
-                        entries.add(new Entry(name, key, value));
-                    }
-                }
-                return entries;
-            } catch (IOException e) {
-                throw new MetadataFormatException(file + ": damaged section: " + e, e);
-            }
+            List<Entry> entries = new ArrayList<>();
+            forEachEntry(s, entries::add);
+            return entries;
         }
 
         @Override
