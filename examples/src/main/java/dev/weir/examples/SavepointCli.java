@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -132,25 +131,13 @@ final class SavepointCli {
 
     /** {@code 30s}, {@code 10m}, {@code 2h}, {@code 500ms}, or ISO-8601 ({@code PT10M}). */
     static Duration parseTimeout(String s) throws Failure {
-        Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)").matcher(s.strip().toLowerCase(Locale.ROOT));
         Duration d;
         try {
-            if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                d =
-                        switch (m.group(2)) {
-                            case "ms" -> Duration.ofMillis(n);
-                            case "s" -> Duration.ofSeconds(n);
-                            case "m" -> Duration.ofMinutes(n);
-                            default -> Duration.ofHours(n);
-                        };
-            } else {
-                d = Duration.parse(s.strip());
-            }
-        } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+            d = dev.weir.tools.Durations.parse(s, "--timeout");
+        } catch (dev.weir.tools.ToolException e) {
             d = null;
         }
-        if (d == null || d.isZero() || d.isNegative()) {
+        if (d == null || d.isZero()) {
             throw new Failure(
                     USAGE,
                     "--timeout must be positive, like 30s, 10m, 2h or PT10M; got '" + s + "'");

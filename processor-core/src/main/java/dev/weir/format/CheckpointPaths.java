@@ -26,6 +26,22 @@ public final class CheckpointPaths {
         return checkpointDir(id) + "/" + incarnation;
     }
 
+    /**
+     * The storage-root path of a file a checkpoint's {@code _metadata} references in {@code
+     * shared/} ({@code ../shared/op/0/u/7.sst} → {@code shared/op/0/u/7.sst}); empty for the
+     * checkpoint's own files.
+     */
+    public static java.util.Optional<String> sharedFile(String metadataPath) {
+        return metadataPath.startsWith("../" + SHARED + "/")
+                ? java.util.Optional.of(metadataPath.substring(3))
+                : java.util.Optional.empty();
+    }
+
+    /** How a checkpoint's {@code _metadata} references {@code shared/…} file {@code rootPath}. */
+    public static String sharedReference(String rootPath) {
+        return "../" + rootPath;
+    }
+
     public static String metadata(long id) {
         return checkpointDir(id) + "/_metadata";
     }

@@ -698,11 +698,8 @@ final class CheckpointCoordinator {
 
     private static Set<String> sharedFilesOf(List<FileRef> refs) {
         Set<String> files = new HashSet<>();
-        String prefix = "../" + CheckpointPaths.SHARED + "/";
         for (FileRef f : refs) {
-            if (f.path().startsWith(prefix)) {
-                files.add(f.path().substring(3));
-            }
+            CheckpointPaths.sharedFile(f.path()).ifPresent(files::add);
         }
         return files;
     }

@@ -99,7 +99,7 @@ final class CheckpointRestorer {
                     .flatMap(op -> op.subtasks().stream())
                     .filter(s -> s.subtask() == subtask)
                     .flatMap(s -> s.files().stream())
-                    .filter(f -> f.path().startsWith("../" + CheckpointPaths.SHARED + "/"))
+                    .filter(f -> CheckpointPaths.sharedFile(f.path()).isPresent())
                     .forEach(f -> shared.put(f.path().substring(f.path().lastIndexOf('/') + 1), f));
             return shared;
         }

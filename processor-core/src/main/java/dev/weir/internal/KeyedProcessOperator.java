@@ -161,7 +161,11 @@ final class KeyedProcessOperator extends ChainOperator {
                     if (ref == null || ref.size() != Files.size(f)) {
                         String rel = sharedDir() + "/" + instance + "/" + name;
                         FileRef stored = storage.upload(f, rel);
-                        ref = new FileRef("../" + rel, stored.size(), stored.crc32());
+                        ref =
+                                new FileRef(
+                                        CheckpointPaths.sharedReference(rel),
+                                        stored.size(),
+                                        stored.crc32());
                     }
                     shared.put(name, ref);
                     refs.add(ref);

@@ -135,8 +135,7 @@ public final class Rescaler {
                         continue;
                     }
                     List<SubtaskState> old = states.get(op.uid());
-                    Map<String, String> kinds = new HashMap<>();
-                    op.states().forEach(st -> kinds.put(st.name(), st.kind()));
+                    Map<String, String> kinds = kinds(op.states());
                     Path spill = copy ? null : spill(op.uid(), old, kinds, m, workDir);
                     List<SubtaskSnapshot> subtasks = new ArrayList<>();
                     for (int j = 0; j < n; j++) {

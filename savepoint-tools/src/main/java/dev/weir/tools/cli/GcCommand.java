@@ -3,6 +3,7 @@ package dev.weir.tools.cli;
 import dev.weir.spi.CheckpointStorage;
 import dev.weir.spi.CheckpointStorages;
 import dev.weir.tools.CheckpointGc;
+import dev.weir.tools.Durations;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.InstantSource;

@@ -1,5 +1,6 @@
 package dev.weir.tools.cli;
 
+import dev.weir.tools.Durations;
 import dev.weir.tools.Inspection;
 import dev.weir.tools.KafkaCluster;
 import dev.weir.tools.OffsetReset;

@@ -1,6 +1,7 @@
 package dev.weir.tools.cli;
 
 import dev.weir.kafka.KafkaJobNames;
+import dev.weir.tools.Durations;
 import dev.weir.tools.Inspection;
 import dev.weir.tools.KafkaCluster;
 import dev.weir.tools.ToolException;

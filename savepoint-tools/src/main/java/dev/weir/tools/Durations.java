@@ -1,6 +1,5 @@
-package dev.weir.tools.cli;
+package dev.weir.tools;
 
-import dev.weir.tools.ToolException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -11,8 +10,8 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations and times as the commands take them. */
-final class Durations {
+/** Durations and times as the commands take them (also {@code weir savepoint trigger|stop}). */
+public final class Durations {
     private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern ZONED = Pattern.compile("(Z|[+-]\\d{2}:\\d{2})$");
 
@@ -24,7 +23,7 @@ final class Durations {
      *
      * @throws ToolException refused, naming {@code option}, for anything else
      */
-    static Duration parse(String s, String option) {
+    public static Duration parse(String s, String option) {
         String t = s.strip();
         Duration d = null;
         try {
@@ -62,7 +61,7 @@ final class Durations {
      *
      * @throws ToolException refused for anything else
      */
-    static Instant datetime(String s, ZoneId zone) {
+    public static Instant datetime(String s, ZoneId zone) {
         String t = s.strip();
         try {
             return ZONED.matcher(t).find()
