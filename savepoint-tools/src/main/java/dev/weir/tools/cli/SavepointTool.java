@@ -40,9 +40,13 @@ public final class SavepointTool {
     static final int REFUSED = 2;
 
     public static void main(String[] args) {
-        if (System.getProperty("log4j2.configurationFile") == null) {
-            System.setProperty("log4j2.configurationFile", "weir-savepoint-tools-log4j2.xml");
-        }
+        // The runnable jar logs through slf4j-simple: warnings and errors only, on stderr.
+        System.setProperty(
+                "org.slf4j.simpleLogger.defaultLogLevel",
+                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
         System.exit(
                 run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
