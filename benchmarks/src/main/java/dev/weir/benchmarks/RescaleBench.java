@@ -20,14 +20,14 @@ import java.util.regex.Pattern;
  *       values; not timed) and, unless {@code --no-verify}, checks it with {@code verify --deep};
  *   <li>per round, three steps, each after {@code sync} and dropping the page cache (when this
  *       process may write {@code /proc/sys/vm/drop_caches}; the report says whether it could), then
- *       starting the step's program once untimed ({@code --version}), so that SRC is read cold but
- *       the JDK and the tool's jar are not: {@code cp -r SRC DST0}; {@code rescale SRC DST1
- *       --parallelism 3} (key-group sections copied); {@code rescale SRC DST2 --parallelism 3
- *       --max-parallelism 256} (keys re-hashed through spill files). Round 1 runs them in that
- *       order, round 2 with {@code cp} last, and so on alternately. The tool is savepoint-tools'
- *       runnable jar in a child JVM under {@code -Xmx256m} ({@code BENCH_TOOL_JAVA_OPTS} replaces
- *       that). Each step is timed from start to exit, then the {@code sync} after it separately:
- *       {@code cp} leaves its copy in the page cache, the tool fsyncs every file it writes;
+ *       running the step once untimed on a 1 MB savepoint, so that SRC is read cold but the JDK and
+ *       the tool's jar are not: {@code cp -r SRC DST0}; {@code rescale SRC DST1 --parallelism 3}
+ *       (key-group sections copied); {@code rescale SRC DST2 --parallelism 3 --max-parallelism 256}
+ *       (keys re-hashed in two passes). Round 1 runs them in that order, round 2 with {@code cp}
+ *       last, and so on alternately. The tool is savepoint-tools' runnable jar in a child JVM under
+ *       {@code -Xmx256m} ({@code BENCH_TOOL_JAVA_OPTS} replaces that). Each step is timed from
+ *       start to exit, then the {@code sync} after it separately: {@code cp} leaves its copy in the
+ *       page cache, the tool fsyncs every file it writes;
  *   <li>each output is checked (round 1: {@code verify --deep}; every round: its size) and deleted.
  * </ol>
  *
@@ -139,12 +139,14 @@ public final class RescaleBench {
         private final List<Measurement> results = new ArrayList<>();
         private long srcBytes;
         private boolean dropped;
+        private final Path tiny;
 
         Run(Options o, Path work, PrintStream out) {
             this.o = o;
             this.work = work;
             this.out = out;
             this.src = work.resolve("savepoint-" + SavepointGen.JOB + "-1");
+            this.tiny = work.resolve("savepoint-warm-up");
         }
 
         boolean run() throws Exception {
@@ -152,6 +154,7 @@ public final class RescaleBench {
             SavepointGen.Result g =
                     SavepointGen.write(src, SavepointGen.Options.defaults(o.gigabytes()));
             srcBytes = WorkDir.size(src);
+            SavepointGen.write(tiny, SavepointGen.Options.defaults(0.001));
             out.printf(
                     "savepoint %s: %,d keys, %,d bytes (%,d MB) in %d files, written in %.1f s"
                             + " (not timed)%n",
@@ -167,9 +170,9 @@ public final class RescaleBench {
             dropped = dropCaches();
             out.println(
                     dropped
-                            ? "page cache: sync and drop_caches before every step, then the step's"
-                                    + " program started once untimed: SRC is read cold, the JDK"
-                                    + " and the jar warm"
+                            ? "page cache: sync and drop_caches before every step, then the step"
+                                    + " run once untimed on a 1 MB savepoint: SRC is read cold,"
+                                    + " the JDK and the jar warm"
                             : "page cache: cannot write "
                                     + DROP_CACHES
                                     + " (not root?): every step reads SRC from a warm cache,"
@@ -198,18 +201,22 @@ public final class RescaleBench {
             String log = round + "-" + s.name().toLowerCase();
             if (dropped) {
                 dropCaches();
-                // Untimed: brings the step's own program back into the page cache (the JDK and the
-                // tool's 100 MB jar, read cold, added ~2 s to every tool step), not SRC.
+                // Untimed: the same step on a 1 MB savepoint brings the step's own program back
+                // into the page cache — the JDK's classes and the tool's 100 MB jar, read cold,
+                // added ~2 s to every tool step; a --version start warmed only part of them — but
+                // not SRC.
+                Path warmDst = work.resolve("warm-dst");
                 measure(
                         log + "-warm",
                         s == Step.COPY
-                                ? List.of("cp", "--version")
-                                : toolCommand(List.of("--version")));
+                                ? List.of("cp", "-r", tiny.toString(), warmDst.toString())
+                                : toolCommand(rescaleArgs(s, tiny, warmDst)));
+                WorkDir.delete(warmDst);
             }
             Measured m =
                     s == Step.COPY
                             ? measure(log, List.of("cp", "-r", src.toString(), dst.toString()))
-                            : measure(log, toolCommand(rescaleArgs(s, dst)));
+                            : measure(log, toolCommand(rescaleArgs(s, src, dst)));
             if (m.exitCode() != 0) {
                 throw new IllegalStateException(
                         s.title + " exited with " + m.exitCode() + "; see " + logFile(log));
@@ -240,8 +247,8 @@ public final class RescaleBench {
 
         private static final Pattern MILLIS = Pattern.compile("\"millis\"\\s*:\\s*(\\d+)");
 
-        private List<String> rescaleArgs(Step s, Path dst) {
-            List<String> a = new ArrayList<>(List.of("rescale", src.toString(), dst.toString()));
+        private List<String> rescaleArgs(Step s, Path from, Path dst) {
+            List<String> a = new ArrayList<>(List.of("rescale", from.toString(), dst.toString()));
             a.addAll(s.toolArgs);
             a.addAll(List.of("--quiet", "-o", "json"));
             return a;

@@ -46,6 +46,29 @@ public final class KeyGroupStateFile {
     /** Where a key group's section is. */
     public record Section(int keyGroup, long offset, long length) {}
 
+    /** The bytes every file starts with: magic and version. */
+    public static byte[] header() {
+        ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 4);
+        b.put(MAGIC).putInt(VERSION);
+        return b.array();
+    }
+
+    /**
+     * The bytes every file ends with: the index of {@code sections} and the footer, for a file
+     * whose sections end at {@code indexOffset}. A writer that places sections at their offsets
+     * itself (the offline rescale copies sections of several old files in parallel) writes these
+     * and {@link #header()} around them.
+     */
+    public static byte[] indexAndFooter(List<Section> sections, long indexOffset) {
+        ByteBuffer b = ByteBuffer.allocate(4 + sections.size() * 20 + 8 + MAGIC.length);
+        b.putInt(sections.size());
+        for (Section s : sections) {
+            b.putInt(s.keyGroup()).putLong(s.offset()).putLong(s.length());
+        }
+        b.putLong(indexOffset).put(MAGIC);
+        return b.array();
+    }
+
     /** Writes a file section by section. Not thread-safe. */
     public static final class Writer implements AutoCloseable {
         private final DataOutputStream out;
@@ -55,9 +78,9 @@ public final class KeyGroupStateFile {
 
         public Writer(OutputStream stream) throws IOException {
             this.out = new DataOutputStream(stream);
-            out.write(MAGIC);
-            out.writeInt(VERSION);
-            position = MAGIC.length + 4;
+            byte[] header = header();
+            out.write(header);
+            position = header.length;
         }
 
         /**
@@ -192,15 +215,7 @@ public final class KeyGroupStateFile {
 
         @Override
         public void close() throws IOException {
-            long indexOffset = position;
-            out.writeInt(index.size());
-            for (Section s : index) {
-                out.writeInt(s.keyGroup());
-                out.writeLong(s.offset());
-                out.writeLong(s.length());
-            }
-            out.writeLong(indexOffset);
-            out.write(MAGIC);
+            out.write(indexAndFooter(index, position));
             out.close();
         }
     }

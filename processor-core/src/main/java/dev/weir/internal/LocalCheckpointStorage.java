@@ -47,6 +47,11 @@ public final class LocalCheckpointStorage implements CheckpointStorage {
     }
 
     @Override
+    public Optional<Path> localPath(String path) {
+        return Optional.of(resolve(path));
+    }
+
+    @Override
     public FileRef upload(Path localFile, String path) {
         Path target = resolve(path);
         try {

@@ -64,6 +64,17 @@ public interface CheckpointStorage extends AutoCloseable {
                         + " cannot report when its files were last modified");
     }
 
+    /**
+     * Where {@code path} lies on the local file system, if this storage is a directory there. The
+     * offline savepoint tools read a snapshot's files in place (checking size and CRC-32 as they
+     * read) and write a new savepoint's files straight to their place, instead of copying each file
+     * through a work directory. Empty (the default) for remote storage: callers then use {@link
+     * #download} and {@link #upload}.
+     */
+    default Optional<Path> localPath(String path) {
+        return Optional.empty();
+    }
+
     /** Deletes {@code dir} and everything under it; nothing happens if it does not exist. */
     void deleteRecursively(String dir);
 

@@ -6,12 +6,12 @@ import java.util.Locale;
 /**
  * Progress of long work on a terminal: key groups and bytes done, rate and time left, redrawn in
  * place on stderr at most five times a second. Silent when stderr is not a terminal or the user
- * asked for quiet; results always go to stdout, never here. Used by one thread.
+ * asked for quiet; results always go to stdout, never here. Thread-safe.
  */
 public final class Progress {
     private final PrintStream out;
     private final String what;
-    private final long totalUnits;
+    private long totalUnits;
     private final long startNanos = System.nanoTime();
     private long units;
     private long bytes;
@@ -34,9 +34,19 @@ public final class Progress {
         return new Progress(null, "", 0);
     }
 
+    /** Replaces the number of units the work is expected to take, once it is known. */
+    public synchronized void expect(long units) {
+        totalUnits = units;
+    }
+
     /** One more unit (a key group) done, with the bytes it moved. */
     public void advance(long moreBytes) {
-        units++;
+        advance(1, moreBytes);
+    }
+
+    /** More units and bytes done; several threads may call it. */
+    public synchronized void advance(long moreUnits, long moreBytes) {
+        units += moreUnits;
         bytes += moreBytes;
         long now = System.nanoTime();
         if (out != null && (now - lastDraw > 200_000_000L || units == totalUnits)) {
@@ -58,7 +68,7 @@ public final class Progress {
     }
 
     /** Ends the line on the terminal. */
-    public void done() {
+    public synchronized void done() {
         if (out != null) {
             out.println();
         }

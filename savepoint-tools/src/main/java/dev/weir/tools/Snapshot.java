@@ -10,6 +10,7 @@ import dev.weir.spi.CheckpointStorage;
 import dev.weir.spi.CheckpointStorages;
 import dev.weir.spi.CorruptCheckpointException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * A savepoint or a retained checkpoint, opened read-only: its metadata and the storage its files
@@ -98,6 +99,14 @@ public final class Snapshot implements AutoCloseable {
     /** The absolute location of one of its files. */
     public String describe(FileRef file) {
         return storage.describe((baseDir.isEmpty() ? "" : baseDir + "/") + file.path());
+    }
+
+    /**
+     * Where one of its files lies on the local file system, to be read in place (never written), if
+     * its storage is local.
+     */
+    public Optional<Path> localPath(FileRef file) {
+        return storage.localPath((baseDir.isEmpty() ? "" : baseDir + "/") + file.path());
     }
 
     /**
