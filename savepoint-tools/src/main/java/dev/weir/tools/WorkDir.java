@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** A local scratch directory for fetched and spilled files; deleted when the command ends. */
+/**
+ * A local scratch directory for files fetched from or bound for remote storage; deleted when the
+ * command ends.
+ */
 public final class WorkDir {
     private WorkDir() {}
 
