@@ -49,7 +49,6 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
     /** Reset for each record; the serdes may add headers to it. Task thread only. */
     private final OutgoingHeaders outgoing = new OutgoingHeaders();
 
-    private boolean closed;
     private final KafkaOptions.Delivery delivery;
     private final SubtaskInfo info;
     private final KafkaTransactions transactions;
@@ -64,6 +63,7 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
     private Sends previousSends;
     private final ArrayDeque<ProducerRecord<byte[], byte[]>> held = new ArrayDeque<>();
     private long heldBytes;
+    private boolean closed;
 
     /** One epoch's sends: the callback of each, counting those Kafka has not acknowledged yet. */
     private final class Sends implements Callback {
