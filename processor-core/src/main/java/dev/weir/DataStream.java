@@ -27,18 +27,19 @@ public final class DataStream<K, V> {
 
     /**
      * Re-keys each record with {@code selector} and partitions the stream by key: all records of a
-     * key reach the same subtask, by the key group of {@code keySerde}'s bytes.
+     * key reach the same subtask, by the key group of {@code keySerializer}'s bytes.
      */
-    public <KO> KeyedStream<KO, V> keyBy(KeySelector<K, V, KO> selector, Serde<KO> keySerde) {
+    public <KO> KeyedStream<KO, V> keyBy(
+            KeySelector<K, V, KO> selector, StateSerializer<KO> keySerializer) {
         return new KeyedStream<>(
                 builder,
-                builder.append(position, new JobGraph.KeyByStep(selector, keySerde)),
-                keySerde);
+                builder.append(position, new JobGraph.KeyByStep(selector, keySerializer)),
+                keySerializer);
     }
 
     /** Partitions the stream by the records' current keys. */
-    public KeyedStream<K, V> keyBy(Serde<K> keySerde) {
-        return keyBy(Record::key, keySerde);
+    public KeyedStream<K, V> keyBy(StateSerializer<K> keySerializer) {
+        return keyBy(Record::key, keySerializer);
     }
 
     public void sink(String uid, Sink<K, V> sink) {

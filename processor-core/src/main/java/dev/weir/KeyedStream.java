@@ -7,12 +7,12 @@ import java.util.function.Supplier;
 public final class KeyedStream<K, V> {
     private final JobBuilder builder;
     private final int position;
-    private final Serde<K> keySerde;
+    private final StateSerializer<K> keySerializer;
 
-    KeyedStream(JobBuilder builder, int position, Serde<K> keySerde) {
+    KeyedStream(JobBuilder builder, int position, StateSerializer<K> keySerializer) {
         this.builder = builder;
         this.position = position;
-        this.keySerde = keySerde;
+        this.keySerializer = keySerializer;
     }
 
     /**
@@ -25,6 +25,6 @@ public final class KeyedStream<K, V> {
         builder.claimUid(uid);
         return new DataStream<>(
                 builder,
-                builder.append(position, new JobGraph.ProcessStep(uid, factory, keySerde)));
+                builder.append(position, new JobGraph.ProcessStep(uid, factory, keySerializer)));
     }
 }

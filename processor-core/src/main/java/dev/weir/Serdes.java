@@ -3,7 +3,11 @@ package dev.weir;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** Serdes of the JDK's basic types. */
+/**
+ * Serdes of the JDK's basic types. Each is a {@link Serde}: a {@link StateSerializer} (for {@code
+ * keyBy} and state descriptors) and a {@link RecordSerde} (for Kafka sources and sinks) at once.
+ * Stateless singletons, deterministic.
+ */
 public final class Serdes {
     private Serdes() {}
 

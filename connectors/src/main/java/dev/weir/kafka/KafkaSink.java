@@ -1,6 +1,6 @@
 package dev.weir.kafka;
 
-import dev.weir.Serde;
+import dev.weir.RecordSerde;
 import dev.weir.Serdes;
 import dev.weir.WeirException;
 import dev.weir.config.ConfigOption;
@@ -20,22 +20,30 @@ import java.util.Optional;
  * acknowledged every record sent before it, so a checkpoint never completes over a lost record;
  * after a failure the records since the last checkpoint are written again. {@code none} neither
  * waits nor retries.
+ *
+ * <p>Keys and values are written by {@link RecordSerde}s (any {@link dev.weir.Serde}, such as
+ * {@code Serdes.string()}, is one), the key's first; they may add headers to the record they write
+ * ({@link dev.weir.OutgoingHeaders}). Before the first subtask's writer opens, each serde's {@code
+ * configure} gets every key of the job's configuration, plus the keys under {@code sink.} once more
+ * without that prefix (overriding a top-level key of the same name): {@code schema.registry.url}
+ * reaches the serdes of sources and sinks, {@code sink.schema.registry.url} only those of sinks.
+ * They are closed after the last writer closed, and configured again when the job restarts.
  */
 public final class KafkaSink<K, V> implements Sink<K, V> {
     private final String topic;
-    private final Serde<K> keySerde;
-    private final Serde<V> valueSerde;
+    private final RecordSerdes<K, V> serdes;
 
-    private KafkaSink(String topic, Serde<K> keySerde, Serde<V> valueSerde) {
+    private KafkaSink(String topic, RecordSerde<K> keySerde, RecordSerde<V> valueSerde) {
         if (topic == null || topic.isBlank()) {
-            throw new IllegalArgumentException("a Kafka sink needs a topic");
+            throw new IllegalArgumentException("a Kafka sink needs a topic, got '" + topic + "'");
         }
         this.topic = topic;
-        this.keySerde = keySerde;
-        this.valueSerde = valueSerde;
+        this.serdes = new RecordSerdes<>("sink.", keySerde, valueSerde);
     }
 
-    public static <K, V> KafkaSink<K, V> of(String topic, Serde<K> keySerde, Serde<V> valueSerde) {
+    /** Writes to {@code topic} with these serdes of keys and values. */
+    public static <K, V> KafkaSink<K, V> of(
+            String topic, RecordSerde<K> keySerde, RecordSerde<V> valueSerde) {
         return new KafkaSink<>(topic, keySerde, valueSerde);
     }
 
@@ -46,6 +54,16 @@ public final class KafkaSink<K, V> implements Sink<K, V> {
 
     @Override
     public SinkWriter<K, V> createWriter(SinkContext context) {
+        serdes.open(context.config());
+        try {
+            return writer(context);
+        } catch (RuntimeException e) {
+            serdes.release();
+            throw e;
+        }
+    }
+
+    private SinkWriter<K, V> writer(SinkContext context) {
         KafkaOptions.Delivery delivery = context.config().get(KafkaOptions.DELIVERY);
         if (delivery == KafkaOptions.Delivery.EXACTLY_ONCE) {
             KafkaTransactions txns =
@@ -57,9 +75,9 @@ public final class KafkaSink<K, V> implements Sink<K, V> {
                                             new WeirException(
                                                     "sink.delivery=exactly-once needs the Kafka"
                                                             + " sink's committer"));
-            return new KafkaSinkWriter<>(topic, keySerde, valueSerde, txns, context);
+            return new KafkaSinkWriter<>(topic, serdes, txns, context);
         }
-        return new KafkaSinkWriter<>(topic, keySerde, valueSerde, delivery, context);
+        return new KafkaSinkWriter<>(topic, serdes, delivery, context);
     }
 
     /**

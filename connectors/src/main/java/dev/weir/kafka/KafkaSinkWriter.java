@@ -1,8 +1,9 @@
 package dev.weir.kafka;
 
 import dev.weir.Header;
+import dev.weir.OutgoingHeaders;
 import dev.weir.Record;
-import dev.weir.Serde;
+import dev.weir.RecordSerde;
 import dev.weir.SubtaskInfo;
 import dev.weir.WeirException;
 import dev.weir.spi.CrashPoints;
@@ -41,8 +42,13 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
     private static final int HELD_RECORD_OVERHEAD_BYTES = 200;
 
     private final String topic;
-    private final Serde<K> keySerde;
-    private final Serde<V> valueSerde;
+    private final RecordSerdes<K, V> serdes;
+    private final RecordSerde<K> keySerde;
+    private final RecordSerde<V> valueSerde;
+
+    /** Reset for each record; the serdes may add headers to it. Task thread only. */
+    private final OutgoingHeaders outgoing = new OutgoingHeaders();
+
     private final KafkaOptions.Delivery delivery;
     private final SubtaskInfo info;
     private final KafkaTransactions transactions;
@@ -57,6 +63,7 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
     private Sends previousSends;
     private final ArrayDeque<ProducerRecord<byte[], byte[]>> held = new ArrayDeque<>();
     private long heldBytes;
+    private boolean closed;
 
     /** One epoch's sends: the callback of each, counting those Kafka has not acknowledged yet. */
     private final class Sends implements Callback {
@@ -82,13 +89,13 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
     /** At-least-once or none: a producer of its own. */
     KafkaSinkWriter(
             String topic,
-            Serde<K> keySerde,
-            Serde<V> valueSerde,
+            RecordSerdes<K, V> serdes,
             KafkaOptions.Delivery delivery,
             SinkContext ctx) {
         this.topic = topic;
-        this.keySerde = keySerde;
-        this.valueSerde = valueSerde;
+        this.serdes = serdes;
+        this.keySerde = serdes.key;
+        this.valueSerde = serdes.value;
         this.delivery = delivery;
         this.info = ctx.subtask();
         this.transactions = null;
@@ -110,13 +117,13 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
     /** Exactly-once: the epoch's producer from the process-wide pool, switched at each barrier. */
     KafkaSinkWriter(
             String topic,
-            Serde<K> keySerde,
-            Serde<V> valueSerde,
+            RecordSerdes<K, V> serdes,
             KafkaTransactions transactions,
             SinkContext ctx) {
         this.topic = topic;
-        this.keySerde = keySerde;
-        this.valueSerde = valueSerde;
+        this.serdes = serdes;
+        this.keySerde = serdes.key;
+        this.valueSerde = serdes.value;
         this.delivery = KafkaOptions.Delivery.EXACTLY_ONCE;
         this.info = ctx.subtask();
         this.transactions = transactions;
@@ -139,12 +146,14 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
     }
 
     private ProducerRecord<byte[], byte[]> producerRecord(Record<K, V> r) {
-        byte[] key = r.key() == null ? null : keySerde.serialize(r.key());
-        byte[] value = r.value() == null ? null : valueSerde.serialize(r.value());
+        outgoing.reset(r.headers());
+        byte[] key = r.key() == null ? null : keySerde.serialize(topic, outgoing, r.key());
+        byte[] value = r.value() == null ? null : valueSerde.serialize(topic, outgoing, r.value());
+        List<Header> written = outgoing.asList();
         List<org.apache.kafka.common.header.Header> headers = null;
-        if (!r.headers().isEmpty()) {
-            headers = new ArrayList<>(r.headers().size());
-            for (Header h : r.headers()) {
+        if (!written.isEmpty()) {
+            headers = new ArrayList<>(written.size());
+            for (Header h : written) {
                 headers.add(new RecordHeader(h.key(), h.value()));
             }
         }
@@ -231,8 +240,16 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
 
     @Override
     public void close() {
-        if (transactions == null) {
-            producer.close(Duration.ofSeconds(5));
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (transactions == null) {
+                producer.close(Duration.ofSeconds(5));
+            }
+        } finally {
+            serdes.release();
         }
     }
 }

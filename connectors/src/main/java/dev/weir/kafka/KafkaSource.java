@@ -1,6 +1,6 @@
 package dev.weir.kafka;
 
-import dev.weir.Serde;
+import dev.weir.RecordSerde;
 import dev.weir.Serdes;
 import dev.weir.config.ConfigOption;
 import dev.weir.spi.Source;
@@ -14,23 +14,31 @@ import java.util.List;
  * after it completes the offsets are committed to the job's consumer group ({@code
  * source.group.id}, default the job name) so lag tools show progress. Records are read {@code
  * read_committed}.
+ *
+ * <p>Keys and values are read by {@link RecordSerde}s (any {@link dev.weir.Serde}, such as {@code
+ * Serdes.string()}, is one). Before the first subtask's reader opens, each serde's {@code
+ * configure} gets every key of the job's configuration, plus the keys under {@code source.} once
+ * more without that prefix (overriding a top-level key of the same name): {@code
+ * schema.registry.url} reaches the serdes of sources and sinks, {@code source.schema.registry.url}
+ * only those of sources. They are closed after the last reader closed, and configured again when
+ * the job restarts. Every record a reader returns carries its {@link dev.weir.Origin} (topic,
+ * partition, offset).
  */
 public final class KafkaSource<K, V> implements Source<K, V> {
     private final List<String> topics;
-    private final Serde<K> keySerde;
-    private final Serde<V> valueSerde;
+    private final RecordSerdes<K, V> serdes;
 
-    private KafkaSource(List<String> topics, Serde<K> keySerde, Serde<V> valueSerde) {
+    private KafkaSource(List<String> topics, RecordSerde<K> keySerde, RecordSerde<V> valueSerde) {
         if (topics.isEmpty()) {
             throw new IllegalArgumentException("a Kafka source needs at least one topic");
         }
         this.topics = List.copyOf(topics);
-        this.keySerde = keySerde;
-        this.valueSerde = valueSerde;
+        this.serdes = new RecordSerdes<>("source.", keySerde, valueSerde);
     }
 
+    /** Reads {@code topics} with these serdes of keys and values. */
     public static <K, V> KafkaSource<K, V> of(
-            List<String> topics, Serde<K> keySerde, Serde<V> valueSerde) {
+            List<String> topics, RecordSerde<K> keySerde, RecordSerde<V> valueSerde) {
         return new KafkaSource<>(topics, keySerde, valueSerde);
     }
 
@@ -41,7 +49,13 @@ public final class KafkaSource<K, V> implements Source<K, V> {
 
     @Override
     public SourceReader<K, V> createReader(SourceContext context) {
-        return new KafkaSourceReader<>(topics, keySerde, valueSerde, context);
+        serdes.open(context.config());
+        try {
+            return new KafkaSourceReader<>(topics, serdes, context);
+        } catch (RuntimeException e) {
+            serdes.release();
+            throw e;
+        }
     }
 
     @Override

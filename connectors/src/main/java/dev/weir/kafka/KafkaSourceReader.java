@@ -1,8 +1,9 @@
 package dev.weir.kafka;
 
 import dev.weir.Header;
+import dev.weir.Origin;
 import dev.weir.Record;
-import dev.weir.Serde;
+import dev.weir.RecordSerde;
 import dev.weir.SubtaskInfo;
 import dev.weir.WeirException;
 import dev.weir.spi.SourceContext;
@@ -32,8 +33,9 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceReader.class);
 
     private final List<String> topics;
-    private final Serde<K> keySerde;
-    private final Serde<V> valueSerde;
+    private final RecordSerdes<K, V> serdes;
+    private final RecordSerde<K> keySerde;
+    private final RecordSerde<V> valueSerde;
     private final SubtaskInfo info;
     private final InstantSource clock;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -41,12 +43,13 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
     private final long discoveryInterval;
     private final boolean offsetsInTransaction;
     private long lastDiscovery;
+    private boolean closed;
 
-    KafkaSourceReader(
-            List<String> topics, Serde<K> keySerde, Serde<V> valueSerde, SourceContext ctx) {
+    KafkaSourceReader(List<String> topics, RecordSerdes<K, V> serdes, SourceContext ctx) {
         this.topics = topics;
-        this.keySerde = keySerde;
-        this.valueSerde = valueSerde;
+        this.serdes = serdes;
+        this.keySerde = serdes.key;
+        this.valueSerde = serdes.value;
         this.info = ctx.subtask();
         this.clock = ctx.clock();
         this.discoveryInterval = ctx.config().get(KafkaOptions.DISCOVERY_INTERVAL_MS);
@@ -210,11 +213,19 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
     }
 
     private Record<K, V> toRecord(ConsumerRecord<byte[], byte[]> r) {
+        List<Header> headers = List.of();
+        if (r.headers().toArray().length > 0) {
+            headers = new ArrayList<>();
+            for (org.apache.kafka.common.header.Header h : r.headers()) {
+                headers.add(new Header(h.key(), h.value()));
+            }
+        }
+        String topic = r.topic();
         K key;
         V value;
         try {
-            key = r.key() == null ? null : keySerde.deserialize(r.key());
-            value = r.value() == null ? null : valueSerde.deserialize(r.value());
+            key = r.key() == null ? null : keySerde.deserialize(topic, headers, r.key());
+            value = r.value() == null ? null : valueSerde.deserialize(topic, headers, r.value());
         } catch (RuntimeException e) {
             throw new WeirException(
                     info
@@ -228,14 +239,8 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
                             + e,
                     e);
         }
-        List<Header> headers = List.of();
-        if (r.headers().toArray().length > 0) {
-            headers = new ArrayList<>();
-            for (org.apache.kafka.common.header.Header h : r.headers()) {
-                headers.add(new Header(h.key(), h.value()));
-            }
-        }
-        return new Record<>(key, value, r.timestamp(), headers);
+        return new Record<>(
+                key, value, r.timestamp(), headers, new Origin(topic, r.partition(), r.offset()));
     }
 
     private void maybeDiscover() {
@@ -311,6 +316,14 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
 
     @Override
     public void close() {
-        consumer.close(Duration.ofSeconds(5));
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            consumer.close(Duration.ofSeconds(5));
+        } finally {
+            serdes.release();
+        }
     }
 }

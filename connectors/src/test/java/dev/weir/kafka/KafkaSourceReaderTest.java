@@ -41,7 +41,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Drives {@link KafkaSourceReader}s, created through {@link KafkaSource}, against the shared
  * embedded broker on the test thread. Every record's value is {@code p<partition>-<offset>}, so a
- * test can tell where each record came from although {@link Record} carries no offsets.
+ * test can tell where each record came from by its value alone (that {@link Record#origin()} says
+ * the same is {@code KafkaRecordSerdeTest}'s).
  */
 @ExtendWith(KafkaExtension.class)
 @Timeout(60)

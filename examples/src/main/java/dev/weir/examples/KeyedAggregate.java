@@ -8,6 +8,7 @@ import dev.weir.Output;
 import dev.weir.Record;
 import dev.weir.Serde;
 import dev.weir.Serdes;
+import dev.weir.StateSerializer;
 import dev.weir.SubtaskInfo;
 import dev.weir.config.ConfigOption;
 import dev.weir.config.WeirConfig;
@@ -59,8 +60,9 @@ public final class KeyedAggregate implements JobFactory {
         /** The output format, {@code {"count":C,"sum":S}}, written straight into bytes. */
         public static final Serde<Totals> JSON = new TotalsJson();
 
-        static final Serde<Totals> SERDE =
-                new Serde<>() {
+        /** The state format: two big-endian longs. */
+        static final StateSerializer<Totals> STATE =
+                new StateSerializer<>() {
                     @Override
                     public byte[] serialize(Totals t) {
                         return ByteBuffer.allocate(16).putLong(t.count).putLong(t.sum).array();
@@ -84,7 +86,7 @@ public final class KeyedAggregate implements JobFactory {
 
         @Override
         public void open(KeyedStateStore state, SubtaskInfo subtask) {
-            totals = state.valueState(new ValueStateDescriptor<>("totals", Totals.SERDE));
+            totals = state.valueState(new ValueStateDescriptor<>("totals", Totals.STATE));
         }
 
         @Override

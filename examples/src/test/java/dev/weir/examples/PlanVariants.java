@@ -6,8 +6,8 @@ import dev.weir.JobFactory;
 import dev.weir.KeyedProcessFunction;
 import dev.weir.Output;
 import dev.weir.Record;
-import dev.weir.Serde;
 import dev.weir.Serdes;
+import dev.weir.StateSerializer;
 import dev.weir.SubtaskInfo;
 import dev.weir.config.ConfigOption;
 import dev.weir.config.WeirConfig;
@@ -64,7 +64,7 @@ public final class PlanVariants implements JobFactory {
             switch (variant) {
                 case "same", "renamed" ->
                         state.valueState(
-                                new ValueStateDescriptor<>("totals", KeyedAggregate.Totals.SERDE));
+                                new ValueStateDescriptor<>("totals", KeyedAggregate.Totals.STATE));
                 case "as-list" ->
                         state.listState(new ListStateDescriptor<>("totals", Serdes.string()));
                 case "new-schema" ->
@@ -73,7 +73,7 @@ public final class PlanVariants implements JobFactory {
                         state.valueState(new ValueStateDescriptor<>("totals", schema(true)));
                 case "added" -> {
                     state.valueState(
-                            new ValueStateDescriptor<>("totals", KeyedAggregate.Totals.SERDE));
+                            new ValueStateDescriptor<>("totals", KeyedAggregate.Totals.STATE));
                     state.valueState(new ValueStateDescriptor<>("last-seen", Serdes.longs()));
                 }
                 case "dropped" ->
@@ -88,8 +88,8 @@ public final class PlanVariants implements JobFactory {
         }
 
         /** A totals serde with a new schema, which can read the old bytes or not. */
-        private static Serde<long[]> schema(boolean migrates) {
-            return new Serde<>() {
+        private static StateSerializer<long[]> schema(boolean migrates) {
+            return new StateSerializer<>() {
                 @Override
                 public byte[] serialize(long[] v) {
                     return new byte[0];

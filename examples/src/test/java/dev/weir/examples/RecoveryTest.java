@@ -83,7 +83,7 @@ class RecoveryTest {
                     state.valueState(
                             new ValueStateDescriptor<>(
                                     "totals",
-                                    new dev.weir.Serde<long[]>() {
+                                    new dev.weir.StateSerializer<long[]>() {
                                         @Override
                                         public byte[] serialize(long[] v) {
                                             return java.nio.ByteBuffer.allocate(16)

@@ -5,7 +5,7 @@ import dev.weir.FlatMapFunction;
 import dev.weir.KeySelector;
 import dev.weir.KeyedProcessFunction;
 import dev.weir.MapFunction;
-import dev.weir.Serde;
+import dev.weir.StateSerializer;
 import dev.weir.spi.Sink;
 import dev.weir.spi.Source;
 import java.util.List;
@@ -33,12 +33,13 @@ public record JobGraph(
     /**
      * Re-keys records with {@code selector} and routes them by the key group of the serialized key.
      */
-    public record KeyByStep(KeySelector<?, ?, ?> selector, Serde<?> keySerde) implements Step {}
+    public record KeyByStep(KeySelector<?, ?, ?> selector, StateSerializer<?> keySerde)
+            implements Step {}
 
     public record ProcessStep(
             String uid,
             Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory,
-            Serde<?> keySerde)
+            StateSerializer<?> keySerde)
             implements Step {}
 
     /** Number of stages (one more than the number of keyBy steps). */

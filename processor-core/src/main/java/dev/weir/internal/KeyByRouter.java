@@ -3,7 +3,7 @@ package dev.weir.internal;
 import dev.weir.Barrier;
 import dev.weir.KeySelector;
 import dev.weir.Record;
-import dev.weir.Serde;
+import dev.weir.StateSerializer;
 import dev.weir.SubtaskInfo;
 import dev.weir.WeirException;
 import dev.weir.format.KeyGroups;
@@ -14,7 +14,7 @@ import dev.weir.format.KeyGroups;
  */
 final class KeyByRouter extends ChainOperator {
     private final KeySelector<Object, Object, Object> selector;
-    private final Serde<Object> keySerde;
+    private final StateSerializer<Object> keySerde;
     private final ChannelWriter[] writers;
     private final int maxParallelism;
     private final SubtaskInfo where;
@@ -22,12 +22,12 @@ final class KeyByRouter extends ChainOperator {
     @SuppressWarnings("unchecked")
     KeyByRouter(
             KeySelector<?, ?, ?> selector,
-            Serde<?> keySerde,
+            StateSerializer<?> keySerde,
             ChannelWriter[] writers,
             int maxParallelism,
             SubtaskInfo where) {
         this.selector = (KeySelector<Object, Object, Object>) selector;
-        this.keySerde = (Serde<Object>) keySerde;
+        this.keySerde = (StateSerializer<Object>) keySerde;
         this.writers = writers;
         this.maxParallelism = maxParallelism;
         this.where = where;

@@ -2,7 +2,7 @@ package dev.weir.internal;
 
 import dev.weir.KeyedProcessFunction;
 import dev.weir.Record;
-import dev.weir.Serde;
+import dev.weir.StateSerializer;
 import dev.weir.SubtaskInfo;
 import dev.weir.WeirException;
 import dev.weir.format.CheckpointPaths;
@@ -31,7 +31,7 @@ import java.util.function.Supplier;
 final class KeyedProcessOperator extends ChainOperator {
     private final SubtaskInfo info;
     private final Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory;
-    private final Serde<Object> keySerde;
+    private final StateSerializer<Object> keySerde;
     private final RocksKeyedBackend backend;
     private final CheckpointStorage storage;
     private final Executor uploads;
@@ -46,7 +46,7 @@ final class KeyedProcessOperator extends ChainOperator {
     KeyedProcessOperator(
             SubtaskInfo info,
             Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory,
-            Serde<?> keySerde,
+            StateSerializer<?> keySerde,
             RocksKeyedBackend backend,
             CheckpointStorage storage,
             Executor uploads,
@@ -58,7 +58,7 @@ final class KeyedProcessOperator extends ChainOperator {
         this.incarnation = incarnation;
         this.info = info;
         this.factory = factory;
-        this.keySerde = (Serde<Object>) keySerde;
+        this.keySerde = (StateSerializer<Object>) keySerde;
         this.backend = backend;
         this.storage = storage;
         this.uploads = uploads;

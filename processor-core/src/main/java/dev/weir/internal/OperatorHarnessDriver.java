@@ -4,7 +4,7 @@ import dev.weir.Barrier;
 import dev.weir.EndOfInput;
 import dev.weir.KeyedProcessFunction;
 import dev.weir.Record;
-import dev.weir.Serde;
+import dev.weir.StateSerializer;
 import dev.weir.StreamElement;
 import dev.weir.SubtaskInfo;
 import dev.weir.format.CheckpointPaths;
@@ -42,7 +42,7 @@ public final class OperatorHarnessDriver implements AutoCloseable {
 
     private OperatorHarnessDriver(
             Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory,
-            Serde<?> keySerde,
+            StateSerializer<?> keySerde,
             SubtaskInfo info,
             int maxParallelism,
             int inputCount,
@@ -94,7 +94,7 @@ public final class OperatorHarnessDriver implements AutoCloseable {
     /** A fresh operator with empty state. */
     public static OperatorHarnessDriver create(
             Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory,
-            Serde<?> keySerde,
+            StateSerializer<?> keySerde,
             SubtaskInfo info,
             int maxParallelism,
             int inputs,
@@ -120,7 +120,7 @@ public final class OperatorHarnessDriver implements AutoCloseable {
     public static OperatorHarnessDriver restore(
             Snapshot snapshot,
             Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory,
-            Serde<?> keySerde,
+            StateSerializer<?> keySerde,
             SubtaskInfo info,
             int maxParallelism,
             int inputs,

@@ -233,17 +233,17 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
 
     @Override
     public <T> ValueState<T> valueState(ValueStateDescriptor<T> d) {
-        return new RocksValueState<>(this, register(d), d.serde());
+        return new RocksValueState<>(this, register(d), d.serializer());
     }
 
     @Override
     public <T> ListState<T> listState(ListStateDescriptor<T> d) {
-        return new RocksListState<>(this, register(d), d.elementSerde());
+        return new RocksListState<>(this, register(d), d.elementSerializer());
     }
 
     @Override
     public <UK, UV> MapState<UK, UV> mapState(MapStateDescriptor<UK, UV> d) {
-        return new RocksMapState<>(this, register(d), d.keySerde(), d.valueSerde());
+        return new RocksMapState<>(this, register(d), d.keySerializer(), d.valueSerializer());
     }
 
     private StateTable register(StateDescriptor d) {

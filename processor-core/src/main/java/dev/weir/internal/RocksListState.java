@@ -1,6 +1,6 @@
 package dev.weir.internal;
 
-import dev.weir.Serde;
+import dev.weir.StateSerializer;
 import dev.weir.WeirException;
 import dev.weir.state.ListState;
 import java.util.ArrayList;
@@ -19,14 +19,17 @@ final class RocksListState<T> implements ListState<T> {
     private final Function<Object, byte[]> writer;
 
     @SuppressWarnings("unchecked")
-    RocksListState(RocksKeyedBackend backend, RocksKeyedBackend.StateTable table, Serde<T> serde) {
+    RocksListState(
+            RocksKeyedBackend backend,
+            RocksKeyedBackend.StateTable table,
+            StateSerializer<T> serde) {
         this.backend = backend;
         this.table = table;
         this.reader = bytes -> decode(bytes, serde, table.name);
         this.writer = v -> encode((List<T>) v, serde);
     }
 
-    private static <T> ArrayList<T> decode(byte[] bytes, Serde<T> serde, String name) {
+    private static <T> ArrayList<T> decode(byte[] bytes, StateSerializer<T> serde, String name) {
         try {
             List<byte[]> elements = dev.weir.format.StateKeys.listElements(bytes);
             ArrayList<T> list = new ArrayList<>(elements.size());
@@ -39,7 +42,7 @@ final class RocksListState<T> implements ListState<T> {
         }
     }
 
-    private static <T> byte[] encode(List<T> list, Serde<T> serde) {
+    private static <T> byte[] encode(List<T> list, StateSerializer<T> serde) {
         List<byte[]> elements = new ArrayList<>(list.size());
         for (T t : list) {
             elements.add(serde.serialize(t));

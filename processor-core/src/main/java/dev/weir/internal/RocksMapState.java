@@ -1,6 +1,6 @@
 package dev.weir.internal;
 
-import dev.weir.Serde;
+import dev.weir.StateSerializer;
 import dev.weir.WeirException;
 import dev.weir.state.MapState;
 import java.util.AbstractMap;
@@ -20,14 +20,14 @@ import org.rocksdb.RocksIterator;
 final class RocksMapState<UK, UV> implements MapState<UK, UV> {
     private final RocksKeyedBackend backend;
     private final RocksKeyedBackend.StateTable table;
-    private final Serde<UK> keySerde;
-    private final Serde<UV> valueSerde;
+    private final StateSerializer<UK> keySerde;
+    private final StateSerializer<UV> valueSerde;
 
     RocksMapState(
             RocksKeyedBackend backend,
             RocksKeyedBackend.StateTable table,
-            Serde<UK> keySerde,
-            Serde<UV> valueSerde) {
+            StateSerializer<UK> keySerde,
+            StateSerializer<UV> valueSerde) {
         this.backend = backend;
         this.table = table;
         this.keySerde = keySerde;

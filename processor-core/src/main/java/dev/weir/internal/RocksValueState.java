@@ -1,6 +1,6 @@
 package dev.weir.internal;
 
-import dev.weir.Serde;
+import dev.weir.StateSerializer;
 import dev.weir.state.ValueState;
 import java.util.Optional;
 
@@ -14,9 +14,12 @@ import java.util.Optional;
 final class RocksValueState<T> implements ValueState<T> {
     private final RocksKeyedBackend backend;
     private final RocksKeyedBackend.StateTable table;
-    private final Serde<T> serde;
+    private final StateSerializer<T> serde;
 
-    RocksValueState(RocksKeyedBackend backend, RocksKeyedBackend.StateTable table, Serde<T> serde) {
+    RocksValueState(
+            RocksKeyedBackend backend,
+            RocksKeyedBackend.StateTable table,
+            StateSerializer<T> serde) {
         this.backend = backend;
         this.table = table;
         this.serde = serde;

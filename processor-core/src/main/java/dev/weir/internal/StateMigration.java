@@ -1,6 +1,6 @@
 package dev.weir.internal;
 
-import dev.weir.Serde;
+import dev.weir.StateSerializer;
 import dev.weir.SubtaskInfo;
 import dev.weir.UnrecoverableJobException;
 import dev.weir.format.StateInfo;
@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * State schema evolution at restore: when a state's serializer schema differs from the one its
- * checkpoint recorded, the serde says how to read the old bytes ({@link Serde#migrationFrom}), and
- * every stored value is rewritten in the new format before the state is used — so the backend never
- * holds values of two formats. An incompatible change fails the restore naming the operator, the
- * state and the reason.
+ * checkpoint recorded, the serde says how to read the old bytes ({@link
+ * StateSerializer#migrationFrom}), and every stored value is rewritten in the new format before the
+ * state is used — so the backend never holds values of two formats. An incompatible change fails
+ * the restore naming the operator, the state and the reason.
  */
 final class StateMigration {
     private static final Logger LOG = LoggerFactory.getLogger(StateMigration.class);
@@ -44,26 +44,26 @@ final class StateMigration {
             RocksDB db,
             ColumnFamilyHandle cf,
             WriteOptions writeOptions) {
-        Serde<?> serde;
+        StateSerializer<?> serde;
         String writerSchema = old.valueSchema();
         if (d instanceof ValueStateDescriptor<?> v) {
-            serde = v.serde();
+            serde = v.serializer();
         } else if (d instanceof ListStateDescriptor<?> l) {
-            serde = l.elementSerde();
+            serde = l.elementSerializer();
         } else {
             MapStateDescriptor<?, ?> m = (MapStateDescriptor<?, ?>) d;
             String oldKey = old.keySchema().orElse("");
-            if (!oldKey.equals(m.keySerde().schema())) {
+            if (!oldKey.equals(m.keySerializer().schema())) {
                 throw incompatible(
                         subtask,
                         d,
                         "the schema of its map keys changed from '"
                                 + oldKey
                                 + "' to '"
-                                + m.keySerde().schema()
+                                + m.keySerializer().schema()
                                 + "'; map keys cannot be migrated");
             }
-            serde = m.valueSerde();
+            serde = m.valueSerializer();
         }
         Optional<UnaryOperator<byte[]>> conversion;
         try {

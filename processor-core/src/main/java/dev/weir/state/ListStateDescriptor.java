@@ -1,9 +1,9 @@
 package dev.weir.state;
 
-import dev.weir.Serde;
+import dev.weir.StateSerializer;
 
 /** Declares a {@link ListState}. */
-public record ListStateDescriptor<T>(String name, Serde<T> elementSerde)
+public record ListStateDescriptor<T>(String name, StateSerializer<T> elementSerializer)
         implements StateDescriptor {
     public ListStateDescriptor {
         StateDescriptor.checkName(name);
@@ -16,6 +16,6 @@ public record ListStateDescriptor<T>(String name, Serde<T> elementSerde)
 
     @Override
     public String valueSchema() {
-        return elementSerde.schema();
+        return elementSerializer.schema();
     }
 }

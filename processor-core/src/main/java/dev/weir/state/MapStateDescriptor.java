@@ -1,10 +1,11 @@
 package dev.weir.state;
 
-import dev.weir.Serde;
+import dev.weir.StateSerializer;
 import java.util.Optional;
 
 /** Declares a {@link MapState}. */
-public record MapStateDescriptor<UK, UV>(String name, Serde<UK> keySerde, Serde<UV> valueSerde)
+public record MapStateDescriptor<UK, UV>(
+        String name, StateSerializer<UK> keySerializer, StateSerializer<UV> valueSerializer)
         implements StateDescriptor {
     public MapStateDescriptor {
         StateDescriptor.checkName(name);
@@ -17,11 +18,11 @@ public record MapStateDescriptor<UK, UV>(String name, Serde<UK> keySerde, Serde<
 
     @Override
     public String valueSchema() {
-        return valueSerde.schema();
+        return valueSerializer.schema();
     }
 
     @Override
     public Optional<String> keySchema() {
-        return Optional.of(keySerde.schema());
+        return Optional.of(keySerializer.schema());
     }
 }

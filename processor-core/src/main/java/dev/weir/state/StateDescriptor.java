@@ -14,14 +14,15 @@ public sealed interface StateDescriptor
     String kind();
 
     /**
-     * The {@link dev.weir.Serde#schema()} of the serde of its values (of a list state: its
-     * elements; of a map state: its map values), recorded in checkpoint metadata.
+     * The {@link dev.weir.StateSerializer#schema()} of the serde of its values (of a list state:
+     * its elements; of a map state: its map values), recorded in checkpoint metadata.
      */
     String valueSchema();
 
     /**
-     * For a map state, the {@link dev.weir.Serde#schema()} of the serde of its map keys, recorded
-     * in checkpoint metadata apart from {@link #valueSchema()}; empty for value and list states.
+     * For a map state, the {@link dev.weir.StateSerializer#schema()} of the serde of its map keys,
+     * recorded in checkpoint metadata apart from {@link #valueSchema()}; empty for value and list
+     * states.
      */
     default Optional<String> keySchema() {
         return Optional.empty();

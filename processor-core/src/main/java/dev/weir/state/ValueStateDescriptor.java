@@ -1,9 +1,10 @@
 package dev.weir.state;
 
-import dev.weir.Serde;
+import dev.weir.StateSerializer;
 
 /** Declares a {@link ValueState}. */
-public record ValueStateDescriptor<T>(String name, Serde<T> serde) implements StateDescriptor {
+public record ValueStateDescriptor<T>(String name, StateSerializer<T> serializer)
+        implements StateDescriptor {
     public ValueStateDescriptor {
         StateDescriptor.checkName(name);
     }
@@ -15,6 +16,6 @@ public record ValueStateDescriptor<T>(String name, Serde<T> serde) implements St
 
     @Override
     public String valueSchema() {
-        return serde.schema();
+        return serializer.schema();
     }
 }

@@ -3,8 +3,8 @@ package dev.weir.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.weir.Serde;
 import dev.weir.Serdes;
+import dev.weir.StateSerializer;
 import dev.weir.SubtaskInfo;
 import dev.weir.WeirException;
 import dev.weir.format.KeyGroupRange;
@@ -351,8 +351,8 @@ class RocksKeyedBackendTest {
         // The last key's list, captured after the barrier by a later record.
         String unserializable = "e" + (keys - 1);
         boolean[] broken = {false};
-        Serde<String> fragile =
-                new Serde<>() {
+        StateSerializer<String> fragile =
+                new StateSerializer<>() {
                     @Override
                     public byte[] serialize(String value) {
                         if (broken[0] && value.equals(unserializable)) {
@@ -477,7 +477,7 @@ class RocksKeyedBackendTest {
     }
 
     /** Strings whose schema holds "->"; a writer schema "v1" is migrated by adding a suffix. */
-    private static final class ArrowSerde implements Serde<String> {
+    private static final class ArrowSerde implements StateSerializer<String> {
         private final String schema;
 
         ArrowSerde(String schema) {

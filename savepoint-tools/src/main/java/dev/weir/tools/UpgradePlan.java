@@ -1,7 +1,7 @@
 package dev.weir.tools;
 
 import dev.weir.Job;
-import dev.weir.Serde;
+import dev.weir.StateSerializer;
 import dev.weir.config.JobOptions;
 import dev.weir.config.SavepointOptions;
 import dev.weir.config.WeirConfig;
@@ -154,7 +154,7 @@ public record UpgradePlan(List<Row> rows, int exitCode) {
         if (d.valueSchema().equals(s.valueSchema())) {
             return new Row(uid, d.name(), Verdict.MATCHED, d.kind() + " " + d.valueSchema());
         }
-        Serde<?> serde = valueSerde(d);
+        StateSerializer<?> serde = valueSerde(d);
         if (serde.migrationFrom(s.valueSchema()).isPresent()) {
             return new Row(
                     uid,
@@ -170,15 +170,15 @@ public record UpgradePlan(List<Row> rows, int exitCode) {
                         + s.valueSchema()
                         + "' to '"
                         + d.valueSchema()
-                        + "' and the serde cannot read the old values (Serde.migrationFrom)");
+                        + "' and the serde cannot read the old values (StateSerializer.migrationFrom)");
     }
 
-    private static Serde<?> valueSerde(StateDescriptor d) {
+    private static StateSerializer<?> valueSerde(StateDescriptor d) {
         if (d instanceof ValueStateDescriptor<?> v) {
-            return v.serde();
+            return v.serializer();
         } else if (d instanceof ListStateDescriptor<?> l) {
-            return l.elementSerde();
+            return l.elementSerializer();
         }
-        return ((MapStateDescriptor<?, ?>) d).valueSerde();
+        return ((MapStateDescriptor<?, ?>) d).valueSerializer();
     }
 }

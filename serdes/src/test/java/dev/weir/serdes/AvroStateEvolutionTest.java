@@ -64,10 +64,12 @@ class AvroStateEvolutionTest {
         public void open(KeyedStateStore state, SubtaskInfo subtask) {
             totals =
                     state.valueState(
-                            new ValueStateDescriptor<>("totals", AvroSerde.generic(schema)));
+                            new ValueStateDescriptor<>(
+                                    "totals", AvroStateSerializer.generic(schema)));
             history =
                     state.listState(
-                            new ListStateDescriptor<>("history", AvroSerde.generic(schema)));
+                            new ListStateDescriptor<>(
+                                    "history", AvroStateSerializer.generic(schema)));
         }
 
         @Override
@@ -111,7 +113,9 @@ class AvroStateEvolutionTest {
             totals =
                     state.mapState(
                             new MapStateDescriptor<>(
-                                    "routes", AvroSerde.generic(ROUTE), AvroSerde.generic(schema)));
+                                    "routes",
+                                    AvroStateSerializer.generic(ROUTE),
+                                    AvroStateSerializer.generic(schema)));
         }
 
         @Override
@@ -192,8 +196,8 @@ class AvroStateEvolutionTest {
 
     @Test
     void serdeRoundTripAndMigrationOfSingleValues() {
-        AvroSerde<GenericRecord> v1 = AvroSerde.generic(V1);
-        AvroSerde<GenericRecord> v2 = AvroSerde.generic(V2);
+        AvroStateSerializer<GenericRecord> v1 = AvroStateSerializer.generic(V1);
+        AvroStateSerializer<GenericRecord> v2 = AvroStateSerializer.generic(V2);
         GenericRecord r = new GenericData.Record(V1);
         r.put("count", 42L);
         r.put("note", "x");
@@ -203,7 +207,7 @@ class AvroStateEvolutionTest {
         GenericRecord read = v2.deserialize(migrated);
         assertThat(read.get("count")).isEqualTo(42L);
         assertThat(read.get("max")).isEqualTo(-1L);
-        assertThatThrownBy(() -> AvroSerde.generic(BROKEN).migrationFrom(v1.schema()))
+        assertThatThrownBy(() -> AvroStateSerializer.generic(BROKEN).migrationFrom(v1.schema()))
                 .hasMessageContaining("TYPE_MISMATCH");
         assertThatThrownBy(() -> v1.migrationFrom("long:be64")).hasMessageContaining("non-Avro");
     }

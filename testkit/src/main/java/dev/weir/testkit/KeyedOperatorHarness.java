@@ -4,7 +4,7 @@ import dev.weir.Barrier;
 import dev.weir.EndOfInput;
 import dev.weir.KeyedProcessFunction;
 import dev.weir.Record;
-import dev.weir.Serde;
+import dev.weir.StateSerializer;
 import dev.weir.SubtaskInfo;
 import dev.weir.format.KeyGroups;
 import dev.weir.internal.OperatorHarnessDriver;
@@ -49,15 +49,16 @@ public final class KeyedOperatorHarness<K, V, KO, VO> implements AutoCloseable {
     /** Configures a harness. */
     public static final class Builder<K, V, KO, VO> {
         private final Supplier<? extends KeyedProcessFunction<K, V, KO, VO>> factory;
-        private final Serde<K> keySerde;
+        private final StateSerializer<K> keySerializer;
         private int inputs = 1;
         private int maxParallelism = KeyGroups.DEFAULT_MAX_PARALLELISM;
         private InstantSource clock = InstantSource.system();
 
         private Builder(
-                Supplier<? extends KeyedProcessFunction<K, V, KO, VO>> factory, Serde<K> keySerde) {
+                Supplier<? extends KeyedProcessFunction<K, V, KO, VO>> factory,
+                StateSerializer<K> keySerializer) {
             this.factory = factory;
-            this.keySerde = keySerde;
+            this.keySerializer = keySerializer;
         }
 
         /** Number of input channels (default 1); barriers align across them. */
@@ -89,7 +90,7 @@ public final class KeyedOperatorHarness<K, V, KO, VO> implements AutoCloseable {
                             () ->
                                     OperatorHarnessDriver.create(
                                             factory,
-                                            keySerde,
+                                            keySerializer,
                                             info(),
                                             maxParallelism,
                                             inputs,
@@ -114,8 +115,9 @@ public final class KeyedOperatorHarness<K, V, KO, VO> implements AutoCloseable {
     }
 
     public static <K, V, KO, VO> Builder<K, V, KO, VO> of(
-            Supplier<? extends KeyedProcessFunction<K, V, KO, VO>> factory, Serde<K> keySerde) {
-        return new Builder<>(factory, keySerde);
+            Supplier<? extends KeyedProcessFunction<K, V, KO, VO>> factory,
+            StateSerializer<K> keySerializer) {
+        return new Builder<>(factory, keySerializer);
     }
 
     /** A record on input 0. */
@@ -167,7 +169,7 @@ public final class KeyedOperatorHarness<K, V, KO, VO> implements AutoCloseable {
     public <KO2, VO2> KeyedOperatorHarness<K, V, KO2, VO2> restore(
             Snapshot snapshot,
             Supplier<? extends KeyedProcessFunction<K, V, KO2, VO2>> newVersion) {
-        Builder<K, V, KO2, VO2> b = new Builder<>(newVersion, config.keySerde);
+        Builder<K, V, KO2, VO2> b = new Builder<>(newVersion, config.keySerializer);
         b.inputs = config.inputs;
         b.maxParallelism = config.maxParallelism;
         b.clock = config.clock;
@@ -180,7 +182,7 @@ public final class KeyedOperatorHarness<K, V, KO, VO> implements AutoCloseable {
                                 OperatorHarnessDriver.restore(
                                         snapshot.inner,
                                         newVersion,
-                                        b.keySerde,
+                                        b.keySerializer,
                                         b.info(),
                                         b.maxParallelism,
                                         b.inputs,
@@ -199,7 +201,7 @@ public final class KeyedOperatorHarness<K, V, KO, VO> implements AutoCloseable {
                                 OperatorHarnessDriver.restore(
                                         snapshot.inner,
                                         config.factory,
-                                        config.keySerde,
+                                        config.keySerializer,
                                         config.info(),
                                         config.maxParallelism,
                                         config.inputs,
