@@ -2,6 +2,7 @@ package dev.weir;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -61,6 +62,14 @@ public interface RunningJob extends AutoCloseable {
 
     /** Records handed to all sinks since the process started. */
     long recordsOut();
+
+    /**
+     * The job's counters by name, since the process started — e.g. {@code
+     * source.deserialization-errors.skipped} (docs/serdes.md, "Poison records").
+     */
+    default Map<String, Long> counters() {
+        return Map.of();
+    }
 
     /**
      * Waits until the job stopped or failed.

@@ -23,6 +23,18 @@ public final class KafkaOptions {
         TIMESTAMP
     }
 
+    /**
+     * What a source does with a record its serde cannot read (docs/serdes.md, "Poison records").
+     */
+    public enum DeserializationErrorPolicy {
+        /** Stop the job, naming the record and the two ways past it. */
+        FAIL,
+        /** Count it, log it, go on. */
+        SKIP,
+        /** Write it unchanged to {@code source.dead-letter.topic}, count it, go on. */
+        DEAD_LETTER
+    }
+
     /** What the sink guarantees. */
     public enum Delivery {
         EXACTLY_ONCE,
@@ -65,6 +77,24 @@ public final class KafkaOptions {
                     86_400_000L,
                     "How often sources look for new partitions of their topics (0: never); new partitions are read from the"
                             + " earliest offset");
+
+    public static final ConfigOption<DeserializationErrorPolicy> DESERIALIZATION_ERROR_POLICY =
+            ConfigOption.enumeration(
+                    "source.deserialization.error.policy",
+                    DeserializationErrorPolicy.class,
+                    DeserializationErrorPolicy.FAIL,
+                    "A record the source's serde cannot read: fail (the job stops, naming topic,"
+                            + " partition and offset), skip (counted and logged) or dead-letter"
+                            + " (written unchanged to source.dead-letter.topic, in the checkpoint's"
+                            + " transaction with exactly-once output)");
+
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC =
+            ConfigOption.string(
+                    "source.dead-letter.topic",
+                    "",
+                    "Topic of the records source.deserialization.error.policy=dead-letter sets"
+                            + " aside, with headers __weir.errors.* naming the error and where the"
+                            + " record was");
 
     public static final ConfigOption<Delivery> DELIVERY =
             ConfigOption.enumeration(
@@ -109,7 +139,13 @@ public final class KafkaOptions {
 
     public static List<ConfigOption<?>> sourceOptions() {
         return List.of(
-                BOOTSTRAP_SERVERS, START_FROM, START_TIMESTAMP, GROUP_ID, DISCOVERY_INTERVAL_MS);
+                BOOTSTRAP_SERVERS,
+                START_FROM,
+                START_TIMESTAMP,
+                GROUP_ID,
+                DISCOVERY_INTERVAL_MS,
+                DESERIALIZATION_ERROR_POLICY,
+                DEAD_LETTER_TOPIC);
     }
 
     public static List<ConfigOption<?>> sinkOptions() {

@@ -4,7 +4,9 @@ import dev.weir.Header;
 import dev.weir.Origin;
 import dev.weir.Record;
 import dev.weir.RecordSerde;
+import dev.weir.RetriableSerdeException;
 import dev.weir.SubtaskInfo;
+import dev.weir.UnrecoverableJobException;
 import dev.weir.WeirException;
 import dev.weir.spi.SourceContext;
 import dev.weir.spi.SourceReader;
@@ -17,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,6 +47,18 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
     private final boolean offsetsInTransaction;
     private long lastDiscovery;
     private boolean closed;
+    private final KafkaOptions.DeserializationErrorPolicy policy;
+    private final DeadLetters deadLetters;
+    private final LongAdder skipped;
+    private final LongAdder deadLettered;
+    private long lastPoisonLog;
+    private long poisonSinceLog;
+
+    /** While a record waits for its serde (the registry is down): when to read it again. */
+    private long retryAt;
+
+    private long retryDelay;
+    private long lastRetryLog;
 
     KafkaSourceReader(List<String> topics, RecordSerdes<K, V> serdes, SourceContext ctx) {
         this.topics = topics;
@@ -55,6 +70,10 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
         this.discoveryInterval = ctx.config().get(KafkaOptions.DISCOVERY_INTERVAL_MS);
         this.offsetsInTransaction =
                 ctx.config().get(KafkaOptions.DELIVERY) == KafkaOptions.Delivery.EXACTLY_ONCE;
+        this.policy = ctx.config().get(KafkaOptions.DESERIALIZATION_ERROR_POLICY);
+        this.deadLetters = deadLetters(ctx, policy, offsetsInTransaction);
+        this.skipped = ctx.counter("source.deserialization-errors.skipped");
+        this.deadLettered = ctx.counter("source.deserialization-errors.dead-lettered");
         Map<String, Object> props = KafkaOptions.clientProperties(ctx.config(), "kafka.consumer.");
         props.put("group.id", KafkaJobNames.consumerGroup(ctx.config(), info.jobName()));
         props.putIfAbsent(
@@ -80,6 +99,38 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
             consumer.close(Duration.ZERO);
             throw e;
         }
+    }
+
+    private static DeadLetters deadLetters(
+            SourceContext ctx,
+            KafkaOptions.DeserializationErrorPolicy policy,
+            boolean exactlyOnce) {
+        if (policy != KafkaOptions.DeserializationErrorPolicy.DEAD_LETTER) {
+            return null;
+        }
+        String topic = ctx.config().get(KafkaOptions.DEAD_LETTER_TOPIC);
+        if (topic.isBlank()) {
+            throw new UnrecoverableJobException(
+                    KafkaOptions.DESERIALIZATION_ERROR_POLICY.key()
+                            + "=dead-letter needs "
+                            + KafkaOptions.DEAD_LETTER_TOPIC.key()
+                            + ", the topic to write unreadable records to");
+        }
+        KafkaTransactions txns = null;
+        if (exactlyOnce) {
+            txns =
+                    ctx.committer()
+                            .filter(KafkaTransactions.class::isInstance)
+                            .map(KafkaTransactions.class::cast)
+                            .orElseThrow(
+                                    () ->
+                                            new UnrecoverableJobException(
+                                                    KafkaOptions.DESERIALIZATION_ERROR_POLICY.key()
+                                                            + "=dead-letter with"
+                                                            + " sink.delivery=exactly-once needs"
+                                                            + " the Kafka sink's committer"));
+        }
+        return new DeadLetters(topic, ctx.subtask(), txns, ctx.config());
     }
 
     /** Which of {@code parallelism} subtasks reads a partition: spread per topic, round robin. */
@@ -201,15 +252,64 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
             sleep(timeout);
             return List.of();
         }
+        long wait = retryAt - clock.millis();
+        if (wait > 0) {
+            // A record waits for its serde; barriers and checkpoints go on meanwhile.
+            sleep(Duration.ofMillis(Math.min(wait, timeout.toMillis())));
+            return List.of();
+        }
         ConsumerRecords<byte[], byte[]> polled = consumer.poll(timeout);
         if (polled.isEmpty()) {
             return List.of();
         }
         List<Record<K, V>> out = new ArrayList<>(polled.count());
+        Map<TopicPartition, Long> unread = null;
         for (ConsumerRecord<byte[], byte[]> r : polled) {
-            out.add(toRecord(r));
+            if (unread != null) {
+                unread.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset());
+                continue;
+            }
+            try {
+                Record<K, V> record = toRecord(r);
+                if (record != null) {
+                    out.add(record);
+                }
+            } catch (RetriableSerdeException e) {
+                unread = new HashMap<>();
+                unread.put(new TopicPartition(r.topic(), r.partition()), r.offset());
+                waitForSerde(r, e);
+            }
+        }
+        if (unread != null) {
+            // Read them again later: the positions stay just after what was returned.
+            unread.forEach(consumer::seek);
+        } else if (retryDelay > 0) {
+            LOG.info("{}: records are readable again", info);
+            retryDelay = 0;
         }
         return out;
+    }
+
+    private static final long FIRST_RETRY_MS = 100;
+    private static final long MAX_RETRY_MS = 5_000;
+
+    private void waitForSerde(ConsumerRecord<byte[], byte[]> r, RetriableSerdeException e) {
+        retryDelay = retryDelay == 0 ? FIRST_RETRY_MS : Math.min(MAX_RETRY_MS, 2 * retryDelay);
+        long now = clock.millis();
+        retryAt = now + retryDelay;
+        if (now - lastRetryLog >= 30_000) {
+            lastRetryLog = now;
+            LOG.warn(
+                    "{}: the record at topic {}, partition {}, offset {} cannot be read now ({});"
+                            + " reading it again in {} ms, and so on until it can: the job waits"
+                            + " and keeps checkpointing",
+                    info,
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    e.getMessage(),
+                    retryDelay);
+        }
     }
 
     private Record<K, V> toRecord(ConsumerRecord<byte[], byte[]> r) {
@@ -226,21 +326,81 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
         try {
             key = r.key() == null ? null : keySerde.deserialize(topic, headers, r.key());
             value = r.value() == null ? null : valueSerde.deserialize(topic, headers, r.value());
+        } catch (RetriableSerdeException e) {
+            throw e;
         } catch (RuntimeException e) {
-            throw new WeirException(
-                    info
-                            + ": cannot deserialize the record at topic "
-                            + r.topic()
-                            + ", partition "
-                            + r.partition()
-                            + ", offset "
-                            + r.offset()
-                            + ": "
-                            + e,
-                    e);
+            return poison(r, e);
         }
         return new Record<>(
                 key, value, r.timestamp(), headers, new Origin(topic, r.partition(), r.offset()));
+    }
+
+    /**
+     * A record the serde cannot read, handled as {@code source.deserialization.error.policy} says.
+     */
+    private Record<K, V> poison(ConsumerRecord<byte[], byte[]> r, RuntimeException e) {
+        String where =
+                "the record at topic "
+                        + r.topic()
+                        + ", partition "
+                        + r.partition()
+                        + ", offset "
+                        + r.offset();
+        switch (policy) {
+            case SKIP -> {
+                skipped.increment();
+                logPoison(where, "skipped", e);
+                return null;
+            }
+            case DEAD_LETTER -> {
+                deadLetters.send(r, e);
+                deadLettered.increment();
+                logPoison(where, "written to " + KafkaOptions.DEAD_LETTER_TOPIC.key(), e);
+                return null;
+            }
+            default ->
+                    // A restart would read the same bytes with the same serde: stop instead of
+                    // looping through the restart strategy.
+                    throw new UnrecoverableJobException(
+                            info
+                                    + ": cannot deserialize "
+                                    + where
+                                    + ": "
+                                    + e
+                                    + ". A restart would read it again, so the job stops. To get"
+                                    + " past it, set "
+                                    + KafkaOptions.DESERIALIZATION_ERROR_POLICY.key()
+                                    + "=skip or =dead-letter (with "
+                                    + KafkaOptions.DEAD_LETTER_TOPIC.key()
+                                    + "), or move the job past the record:"
+                                    + " weir savepoint offsets reset <its last checkpoint chk-N>"
+                                    + " <new savepoint dir> --topic "
+                                    + r.topic()
+                                    + ":"
+                                    + r.partition()
+                                    + " --to-offset "
+                                    + (r.offset() + 1)
+                                    + " --execute, then start it with"
+                                    + " savepoint.path=<new savepoint dir>",
+                            e);
+        }
+    }
+
+    /** Logs a skipped or dead-lettered record: the first at once, then at most one line in 10 s. */
+    private void logPoison(String where, String what, RuntimeException e) {
+        long now = clock.millis();
+        poisonSinceLog++;
+        if (lastPoisonLog == 0 || now - lastPoisonLog >= 10_000) {
+            LOG.warn(
+                    "{}: cannot deserialize {}, {} ({} such record(s) since the last line): {}",
+                    info,
+                    where,
+                    what,
+                    poisonSinceLog,
+                    e.toString());
+            lastPoisonLog = now;
+            poisonSinceLog = 0;
+        }
     }
 
     private void maybeDiscover() {
@@ -267,6 +427,9 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
 
     @Override
     public Map<String, Long> snapshotPositions(long checkpointId) {
+        if (deadLetters != null) {
+            deadLetters.checkpoint(checkpointId);
+        }
         Map<String, Long> positions = new LinkedHashMap<>();
         for (TopicPartition tp : owned) {
             positions.put(KafkaSplits.id(tp), consumer.position(tp, Duration.ofSeconds(30)));
@@ -322,6 +485,9 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
         closed = true;
         try {
             consumer.close(Duration.ofSeconds(5));
+            if (deadLetters != null) {
+                deadLetters.close();
+            }
         } finally {
             serdes.release();
         }

@@ -84,11 +84,12 @@ final class Attempt implements Task.TaskListener {
             CheckpointHistory history,
             LongAdder recordsIn,
             LongAdder recordsOut,
+            Map<String, LongAdder> counters,
             Runnable stopJob,
             BiConsumer<Integer, Throwable> onFailure) {
         Attempt a = new Attempt(number, localDir, onFailure, stopJob);
         try {
-            a.build(plan, storage, clock, history, recordsIn, recordsOut);
+            a.build(plan, storage, clock, history, recordsIn, recordsOut, counters);
         } catch (RuntimeException e) {
             a.closeUnstarted();
             a.uploads.shutdownNow();
@@ -104,7 +105,8 @@ final class Attempt implements Task.TaskListener {
             InstantSource clock,
             CheckpointHistory history,
             LongAdder recordsIn,
-            LongAdder recordsOut) {
+            LongAdder recordsOut,
+            Map<String, LongAdder> counters) {
         JobGraph g = plan.graph();
         int p = plan.parallelism();
         int m = plan.maxParallelism();
@@ -243,7 +245,12 @@ final class Attempt implements Task.TaskListener {
                             g.source()
                                     .createReader(
                                             new Contexts.Source(
-                                                    srcInfo, plan.config(), positions, clock));
+                                                    srcInfo,
+                                                    plan.config(),
+                                                    positions,
+                                                    clock,
+                                                    committer,
+                                                    counters));
                     unstarted.add(reader);
                     if (chain.isEmpty()) {
                         throw new IllegalStateException("empty chain");

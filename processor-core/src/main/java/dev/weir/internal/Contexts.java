@@ -9,6 +9,7 @@ import dev.weir.spi.SourceContext;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 
 /** The contexts handed to connectors. */
 final class Contexts {
@@ -18,8 +19,15 @@ final class Contexts {
             SubtaskInfo subtask,
             WeirConfig config,
             Map<String, Long> restoredPositions,
-            InstantSource clock)
-            implements SourceContext {}
+            InstantSource clock,
+            Optional<CheckpointCommitter> committer,
+            Map<String, LongAdder> counters)
+            implements SourceContext {
+        @Override
+        public LongAdder counter(String name) {
+            return counters.computeIfAbsent(name, n -> new LongAdder());
+        }
+    }
 
     record Sink(SubtaskInfo subtask, WeirConfig config, Optional<CheckpointCommitter> committer)
             implements SinkContext {}

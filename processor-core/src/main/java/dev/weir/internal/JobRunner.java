@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +52,7 @@ public final class JobRunner implements RunningJob, SavepointControl {
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
     private final LongAdder recordsIn = new LongAdder();
     private final LongAdder recordsOut = new LongAdder();
+    private final Map<String, LongAdder> counters = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile JobStatus status = JobStatus.STARTING;
     private volatile Throwable failure;
     private volatile int restarts;
@@ -122,6 +124,7 @@ public final class JobRunner implements RunningJob, SavepointControl {
                                     history,
                                     recordsIn,
                                     recordsOut,
+                                    counters,
                                     this::requestStop,
                                     this::onFailure);
                 } catch (RuntimeException e) {
@@ -360,6 +363,13 @@ public final class JobRunner implements RunningJob, SavepointControl {
     @Override
     public long recordsOut() {
         return recordsOut.sum();
+    }
+
+    @Override
+    public Map<String, Long> counters() {
+        Map<String, Long> now = new java.util.TreeMap<>();
+        counters.forEach((name, c) -> now.put(name, c.sum()));
+        return now;
     }
 
     @Override

@@ -4,6 +4,8 @@ import dev.weir.SubtaskInfo;
 import dev.weir.config.WeirConfig;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 
 /** What a source subtask is told when its reader is created. */
 public interface SourceContext {
@@ -19,4 +21,22 @@ public interface SourceContext {
     Map<String, Long> restoredPositions();
 
     InstantSource clock();
+
+    /**
+     * The job's checkpoint committer when checkpoints commit through the sink (exactly-once), for a
+     * source that writes records of its own into the checkpoint's transaction — the Kafka source's
+     * dead-letter records. Empty otherwise.
+     */
+    default Optional<CheckpointCommitter> committer() {
+        return Optional.empty();
+    }
+
+    /**
+     * A counter of the job, shown with its status ({@code RunningJob.counters()}, the REST {@code
+     * /job}) under {@code name}; the same name gives the same counter to every subtask and every
+     * restart of the process.
+     */
+    default LongAdder counter(String name) {
+        return new LongAdder();
+    }
 }

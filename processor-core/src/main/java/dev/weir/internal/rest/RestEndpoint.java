@@ -309,7 +309,21 @@ public final class RestEndpoint implements AutoCloseable {
                 + job.recordsOut()
                 + ",\"restoredCheckpoint\":"
                 + job.restoredCheckpointId().map(String::valueOf).orElse("null")
+                + ",\"counters\":"
+                + counters()
                 + "}";
+    }
+
+    private String counters() {
+        StringBuilder sb = new StringBuilder("{");
+        job.counters()
+                .forEach(
+                        (name, n) ->
+                                sb.append(sb.length() > 1 ? "," : "")
+                                        .append(Json.quote(name))
+                                        .append(':')
+                                        .append(n));
+        return sb.append('}').toString();
     }
 
     private String checkpoints() {
