@@ -93,6 +93,9 @@ class PoisonRecordsTest {
             if (r.value().equals("boom") && BOOM_PENDING.compareAndSet(true, false)) {
                 throw new IllegalStateException("boom: this attempt fails once");
             }
+            if (r.value().startsWith("oops")) {
+                throw new IllegalArgumentException("cannot count " + r.value());
+            }
             long next = count.valueOrElse(0L) + 1;
             count.update(next);
             out.emit(r.withValue(String.valueOf(next)));
@@ -200,6 +203,28 @@ class PoisonRecordsTest {
         }
         List<Map.Entry<String, String>> counted = new ArrayList<>(input);
         counted.add(Map.entry("k0", "boom"));
+        assertExactCounts(client.readAllCommitted(t.out, READ), counted);
+    }
+
+    @Test
+    void processErrorPolicySkipDropsTheRecordsTheFunctionThrowsOn(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
+        Topics t = topics(broker, client, "oops", Map.of("process.error.policy", "skip"));
+        List<Map.Entry<String, String>> input = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            input.add(Map.entry("k" + (i % 5), (i % 30 == 7 ? "oops" : "v") + i));
+        }
+        client.produceStrings(t.in, input);
+
+        try (RunningJob job = Weir.start(job(t), t.config)) {
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(300))
+                    .until(() -> client.readAllCommitted(t.out, READ).size() >= 116);
+            assertThat(job.counters()).containsEntry("process.errors.skipped", 4L);
+            assertThat(job.restarts()).isZero();
+        }
+        List<Map.Entry<String, String>> counted = new ArrayList<>(input);
+        counted.removeIf(e -> e.getValue().startsWith("oops"));
         assertExactCounts(client.readAllCommitted(t.out, READ), counted);
     }
 

@@ -82,6 +82,24 @@ public final class JobOptions {
                     1 << 16,
                     "Records per batch handed between subtasks");
 
+    /** What a keyed operator does when its user function throws on a record. */
+    public enum ProcessErrorPolicy {
+        /** The attempt fails into the restart strategy (which replays from the last checkpoint). */
+        FAIL,
+        /** The record is counted, logged and dropped; the job goes on. */
+        SKIP
+    }
+
+    public static final ConfigOption<ProcessErrorPolicy> PROCESS_ERROR_POLICY =
+            ConfigOption.enumeration(
+                    "process.error.policy",
+                    ProcessErrorPolicy.class,
+                    ProcessErrorPolicy.FAIL,
+                    "A process function throws on a record: fail (the attempt fails into the"
+                            + " restart strategy) or skip (counted as"
+                            + " process.errors.skipped, logged, dropped; whatever the function did"
+                            + " before it threw stays)");
+
     public static List<ConfigOption<?>> all() {
         return List.of(
                 JOB_NAME,
@@ -92,6 +110,7 @@ public final class JobOptions {
                 STATE_CACHE_MAX_BYTES,
                 STATE_CACHE_MAX_DIRTY,
                 CHANNEL_CAPACITY,
-                CHANNEL_BATCH_SIZE);
+                CHANNEL_BATCH_SIZE,
+                PROCESS_ERROR_POLICY);
     }
 }

@@ -2,6 +2,7 @@ package dev.weir.internal;
 
 import dev.weir.CheckpointStats;
 import dev.weir.SubtaskInfo;
+import dev.weir.config.JobOptions;
 import dev.weir.config.SavepointOptions;
 import dev.weir.format.CheckpointMetadata;
 import dev.weir.format.CheckpointPaths;
@@ -37,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * new one.
  */
 final class Attempt implements Task.TaskListener {
+    private Map<String, LongAdder> counters = Map.of();
+
     private static final Logger LOG = LoggerFactory.getLogger(Attempt.class);
 
     private final int number;
@@ -107,6 +110,7 @@ final class Attempt implements Task.TaskListener {
             LongAdder recordsIn,
             LongAdder recordsOut,
             Map<String, LongAdder> counters) {
+        this.counters = counters;
         JobGraph g = plan.graph();
         int p = plan.parallelism();
         int m = plan.maxParallelism();
@@ -489,7 +493,12 @@ final class Attempt implements Task.TaskListener {
                     base.resolve("snapshots"),
                     restored.map(r -> r.sharedFiles(ps.uid(), subtask)).orElse(Map.of()),
                     savepointTargets,
-                    incarnation);
+                    incarnation,
+                    plan.config().get(JobOptions.PROCESS_ERROR_POLICY)
+                                    == JobOptions.ProcessErrorPolicy.SKIP
+                            ? counters.computeIfAbsent(
+                                    "process.errors.skipped", n -> new LongAdder())
+                            : null);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.weir.internal;
 
 import dev.weir.KeyedProcessFunction;
+import dev.weir.Output;
 import dev.weir.Record;
 import dev.weir.StateSerializer;
 import dev.weir.SubtaskInfo;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -41,6 +43,10 @@ final class KeyedProcessOperator extends ChainOperator {
     private final Map<Long, CheckpointStorage> savepointTargets;
     private final String incarnation;
     private final Map<Long, Map<String, FileRef>> unconfirmed = new ConcurrentHashMap<>();
+    private final LongAdder skipped;
+    private Output<Object, Object> out;
+    private long lastSkipLog;
+    private long skippedSinceLog;
 
     @SuppressWarnings("unchecked")
     KeyedProcessOperator(
@@ -53,7 +59,9 @@ final class KeyedProcessOperator extends ChainOperator {
             Path localSnapshots,
             Map<String, FileRef> restoredSharedFiles,
             Map<Long, CheckpointStorage> savepointTargets,
-            String incarnation) {
+            String incarnation,
+            LongAdder skipped) {
+        this.skipped = skipped;
         this.savepointTargets = savepointTargets;
         this.incarnation = incarnation;
         this.info = info;
@@ -71,17 +79,72 @@ final class KeyedProcessOperator extends ChainOperator {
     void open() throws Exception {
         fn = (KeyedProcessFunction<Object, Object, Object, Object>) factory.get();
         fn.open(backend, info);
+        // With process.error.policy=skip, what the chain after this operator throws must stay
+        // apart from what the function throws: a failed sink is never skipped.
+        out = skipped == null ? next : new Downstream(next);
     }
 
     @Override
     public void emit(Record<Object, Object> r) {
         backend.setCurrentKey(keySerde.serialize(r.key()));
         try {
-            fn.process(r, next);
-        } catch (RuntimeException e) {
-            throw e;
+            fn.process(r, out);
+        } catch (DownstreamFailure e) {
+            throw e.failure;
         } catch (Exception e) {
-            throw StatelessOperators.userFailure(info, "process function", e);
+            if (skipped == null) {
+                throw e instanceof RuntimeException re
+                        ? re
+                        : StatelessOperators.userFailure(info, "process function", e);
+            }
+            skip(r, e);
+        }
+    }
+
+    /** process.error.policy=skip: counts and logs (the first at once, then a line per 10 s). */
+    private void skip(Record<Object, Object> r, Exception e) {
+        skipped.increment();
+        skippedSinceLog++;
+        long now = System.currentTimeMillis();
+        if (lastSkipLog == 0 || now - lastSkipLog >= 10_000) {
+            org.slf4j.LoggerFactory.getLogger(KeyedProcessOperator.class)
+                    .warn(
+                            "{}: the process function threw on a record{}; skipped ({} since the"
+                                    + " last line): {}",
+                            info,
+                            r.origin() == null ? "" : " from " + r.origin(),
+                            skippedSinceLog,
+                            e.toString());
+            lastSkipLog = now;
+            skippedSinceLog = 0;
+        }
+    }
+
+    /** A failure of the operators after this one, carried through the user function. */
+    private static final class DownstreamFailure extends RuntimeException {
+        final RuntimeException failure;
+
+        DownstreamFailure(RuntimeException failure) {
+            super(null, null, false, false);
+            this.failure = failure;
+        }
+    }
+
+    /** The output the function sees under process.error.policy=skip. */
+    private static final class Downstream implements Output<Object, Object> {
+        private final Output<Object, Object> next;
+
+        Downstream(Output<Object, Object> next) {
+            this.next = next;
+        }
+
+        @Override
+        public void emit(Record<Object, Object> record) {
+            try {
+                next.emit(record);
+            } catch (RuntimeException e) {
+                throw new DownstreamFailure(e);
+            }
         }
     }
 

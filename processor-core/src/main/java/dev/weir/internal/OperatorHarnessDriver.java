@@ -75,7 +75,8 @@ public final class OperatorHarnessDriver implements AutoCloseable {
                         workDir.resolve("local-snapshots"),
                         Map.of(),
                         Map.of(),
-                        "harness");
+                        "harness",
+                        null);
         operator.setNext(output::add);
         for (int i = 0; i < inputCount; i++) {
             inputs.add(new ArrayDeque<>());
