@@ -348,42 +348,46 @@ class AvroRecordSerdeTest {
     }
 
     @Test
-    void aWarmSerdeSendsNoRegistryRequestPerRecord(SchemaRegistryServer registry)
-            throws InterruptedException {
+    void aWarmSerdeSendsNoRegistryRequestAndBuildsNoReaderOrWriterPerRecord(
+            SchemaRegistryServer registry) throws InterruptedException {
         String topic = unique("warm");
-        try (SchemaRegistryClient client = SchemaRegistryClient.create(registry.clientConfig())) {
+        try (SchemaRegistryClient writerClient =
+                        SchemaRegistryClient.create(registry.clientConfig());
+                SchemaRegistryClient readerClient =
+                        SchemaRegistryClient.create(registry.clientConfig())) {
+            CountingClient writerCalls = new CountingClient(writerClient);
+            CountingClient readerCalls = new CountingClient(readerClient);
             AvroRecordSerde<GenericRecord> writer =
                     AvroRecordSerde.generic()
-                            .withRegistryClient(client)
+                            .withRegistryClient(writerCalls)
                             .configured(registry.clientConfig(), false);
-            try (SchemaRegistryClient readerClient =
-                    SchemaRegistryClient.create(registry.clientConfig())) {
-                AvroRecordSerde<GenericRecord> reader =
-                        AvroRecordSerde.generic()
-                                .withRegistryClient(readerClient)
-                                .configured(registry.clientConfig(), false);
-                reader.deserialize(
-                        topic, List.of(), writer.serialize(topic, NO_HEADERS, order("h", 0)));
-                long writerRequests = client.requestCount();
-                long readerRequests = readerClient.requestCount();
-                assertThat(writerRequests).isEqualTo(1);
-                assertThat(readerRequests).isEqualTo(1);
-                int serverRequests = awaitStableRequestCount(registry);
+            AvroRecordSerde<GenericRecord> reader =
+                    AvroRecordSerde.generic()
+                            .withRegistryClient(readerCalls)
+                            .configured(registry.clientConfig(), false);
+            byte[] first = writer.serialize(topic, NO_HEADERS, order("h", 0));
+            reader.deserialize(topic, List.of(), first);
+            assertThat(writerClient.requestCount()).isEqualTo(1);
+            assertThat(readerClient.requestCount()).isEqualTo(1);
+            assertThat(writerCalls.calls()).isEqualTo(1);
+            assertThat(readerCalls.calls()).isEqualTo(1);
+            int serverRequests = awaitStableRequestCount(registry);
 
-                for (int i = 0; i < 2_000; i++) {
-                    GenericRecord o = order("h", i);
-                    assertThat(
-                                    reader.deserialize(
-                                            topic,
-                                            List.of(),
-                                            writer.serialize(topic, NO_HEADERS, o)))
-                            .isEqualTo(o);
-                }
-
-                assertThat(client.requestCount()).isEqualTo(writerRequests);
-                assertThat(readerClient.requestCount()).isEqualTo(readerRequests);
-                assertThat(awaitStableRequestCount(registry)).isEqualTo(serverRequests);
+            for (int i = 0; i < 2_000; i++) {
+                GenericRecord o = order("h", i);
+                assertThat(
+                                reader.deserialize(
+                                        topic, List.of(), writer.serialize(topic, NO_HEADERS, o)))
+                        .isEqualTo(o);
             }
+
+            assertThat(writerCalls.byMethod()).containsOnlyKeys("register");
+            assertThat(writerCalls.calls()).as("client calls of the writer").isEqualTo(1);
+            assertThat(readerCalls.byMethod()).containsOnlyKeys("avroSchemaById");
+            assertThat(readerCalls.calls()).as("client calls of the reader").isEqualTo(1);
+            assertThat(writerClient.requestCount()).isEqualTo(1);
+            assertThat(readerClient.requestCount()).isEqualTo(1);
+            assertThat(awaitStableRequestCount(registry)).isEqualTo(serverRequests);
         }
     }
 
