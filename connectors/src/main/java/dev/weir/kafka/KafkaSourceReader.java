@@ -326,7 +326,8 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
         try {
             key = r.key() == null ? null : keySerde.deserialize(topic, headers, r.key());
             value = r.value() == null ? null : valueSerde.deserialize(topic, headers, r.value());
-        } catch (RetriableSerdeException e) {
+        } catch (RetriableSerdeException | UnrecoverableJobException e) {
+            // Not now, or never for any record (the job's setup): neither is a poison record.
             throw e;
         } catch (RuntimeException e) {
             return poison(r, e);

@@ -72,6 +72,9 @@ class PoisonRecordsTest {
             if (v.startsWith("bad")) {
                 throw new WeirException("not a value: " + v);
             }
+            if (v.startsWith("denied")) {
+                throw new UnrecoverableJobException("registry refuses the job's credentials");
+            }
             if (v.startsWith("slow") && OUTAGE.get()) {
                 throw new RetriableSerdeException("registry unreachable", null);
             }
@@ -121,6 +124,28 @@ class PoisonRecordsTest {
                     .hasMessageContaining("source.deserialization.error.policy=skip")
                     .hasMessageContaining("offsets reset")
                     .hasMessageContaining("--topic " + t.in + ":0 --to-offset 3");
+        } finally {
+            job.stop();
+        }
+    }
+
+    @Test
+    void aSetupErrorOfTheSerdeIsNeverSkipped(KafkaBroker broker, KafkaTestClient client)
+            throws Exception {
+        Topics t =
+                topics(
+                        broker,
+                        client,
+                        "setup",
+                        Map.of("source.deserialization.error.policy", "skip"));
+        client.produceStrings(t.in, List.of(Map.entry("k", "v0"), Map.entry("k", "denied")));
+
+        RunningJob job = Weir.start(job(t), t.config);
+        try {
+            assertThat(job.awaitTermination(Duration.ofSeconds(30))).isTrue();
+            assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+            assertThat(job.failure().orElseThrow()).hasMessageContaining("credentials");
+            assertThat(job.counters()).containsEntry("source.deserialization-errors.skipped", 0L);
         } finally {
             job.stop();
         }

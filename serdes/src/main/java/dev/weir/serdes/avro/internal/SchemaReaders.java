@@ -1,6 +1,7 @@
 package dev.weir.serdes.avro.internal;
 
 import dev.weir.RetriableSerdeException;
+import dev.weir.UnrecoverableJobException;
 import dev.weir.WeirException;
 import dev.weir.serdes.registry.SchemaNotFoundException;
 import dev.weir.serdes.registry.SchemaRegistryClient;
@@ -126,6 +127,19 @@ public final class SchemaReaders {
                             + e.getMessage(),
                     e);
         } catch (SchemaRegistryException e) {
+            if (e.status() == 401 || e.status() == 403) {
+                // The job's credentials, not the record: skipping would skip every record.
+                throw new UnrecoverableJobException(
+                        "the schema registry refuses the job's requests (HTTP "
+                                + e.status()
+                                + ") while reading schema id "
+                                + id
+                                + " for topic '"
+                                + topic
+                                + "': "
+                                + e.getMessage(),
+                        e);
+            }
             throw new WeirException(
                     "record of topic '"
                             + topic
@@ -148,7 +162,8 @@ public final class SchemaReaders {
         try {
             named = SpecificData.get().getClass(writer);
         } catch (SecurityException e) {
-            throw new WeirException(
+            // The job's setup, not the record: skipping would skip every record of the class.
+            throw new UnrecoverableJobException(
                     "specific.avro.reader=true: Avro does not trust class "
                             + writer.getFullName()
                             + " (named by schema id "
