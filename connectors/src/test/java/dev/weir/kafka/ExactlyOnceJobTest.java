@@ -371,6 +371,14 @@ class ExactlyOnceJobTest {
     }
 
     private WeirConfig config(KafkaBroker broker, String job, String in, String out) {
+        return WeirConfig.of(settings(broker, dir, job));
+    }
+
+    /**
+     * Settings of a small exactly-once job in this JVM: P=2, checkpoints every 300 ms under {@code
+     * dir}, fixed-delay restarts.
+     */
+    static Map<String, String> settings(KafkaBroker broker, Path dir, String job) {
         Map<String, String> m = new HashMap<>();
         m.put("job.name", job);
         m.put("bootstrap.servers", broker.bootstrapServers());
@@ -384,7 +392,7 @@ class ExactlyOnceJobTest {
         m.put("source.start", "earliest");
         m.put("restart.strategy", "fixed-delay");
         m.put("restart.fixed-delay.delay.ms", "500");
-        return WeirConfig.of(m);
+        return m;
     }
 
     private static void produceBatch(

@@ -28,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -349,19 +348,7 @@ class PoisonRecordsTest {
         String out = name + "-out-" + id;
         client.createTopic(in, 1);
         client.createTopic(out, 2);
-        Map<String, String> m = new HashMap<>();
-        m.put("job.name", name + "-job-" + id);
-        m.put("bootstrap.servers", broker.bootstrapServers());
-        m.put("parallelism", "2");
-        m.put("checkpoint.dir", dir.resolve("checkpoints").toUri().toString());
-        m.put("checkpoint.interval.ms", "300");
-        m.put("checkpoint.timeout.ms", "5000");
-        m.put("state.local-dir", dir.resolve("state").toString());
-        m.put("sink.delivery", "exactly-once");
-        m.put("job.lock.session-timeout.ms", "6000");
-        m.put("source.start", "earliest");
-        m.put("restart.strategy", "fixed-delay");
-        m.put("restart.fixed-delay.delay.ms", "500");
+        Map<String, String> m = ExactlyOnceJobTest.settings(broker, dir, name + "-job-" + id);
         m.putAll(extra);
         return new Topics(in, out, WeirConfig.of(m));
     }

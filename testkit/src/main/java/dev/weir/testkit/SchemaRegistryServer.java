@@ -29,13 +29,11 @@ import org.slf4j.LoggerFactory;
  * free port, with {@code -Xmx300m}. Clients use {@link #url()} as {@code schema.registry.url}.
  *
  * <p><b>Where the registry comes from.</b> Maven Central has Apicurio's Quarkus build as the zip
- * {@code io.apicurio:apicurio-registry-app:3.0.9:zip:all} (a runner jar and {@code lib/}). A module
- * whose tests use this class sets the property {@code schema-registry.unpack.phase} to {@code
- * generate-test-resources} and declares {@code maven-dependency-plugin}: the parent POM then
- * unpacks the zip into {@code target/apicurio-registry-3.0.9} and points the system property
- * {@value #HOME_PROPERTY} at it. Without that property the directory {@code
- * target/apicurio-registry-3.0.9} under the working directory is used, so IDE runs work once Maven
- * has built the module.
+ * {@code io.apicurio:apicurio-registry-app:3.0.9:zip:all} (a runner jar and {@code lib/}). On first
+ * use it is fetched into the local Maven repository and unpacked into the directory the system
+ * property {@value #HOME_PROPERTY} names (the parent POM sets it to {@code
+ * target/apicurio-registry-3.0.9}; without it, that directory under the working directory), by
+ * {@link RegistryDistribution}.
  *
  * <p><b>Behaviour that differs from a default Apicurio</b>, set so that it acts like Confluent's
  * registry: lookups and registrations compare schemas by canonical form ({@code
@@ -431,6 +429,9 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private static Path checkHome(Path home) {
         Objects.requireNonNull(home, "home");
         Path h = home.toAbsolutePath();
+        if (!Files.isRegularFile(h.resolve(RUNNER_JAR)) && home.equals(defaultHome())) {
+            RegistryDistribution.ensure(VERSION, h, RUNNER_JAR);
+        }
         if (!Files.isRegularFile(h.resolve(RUNNER_JAR))) {
             throw new IllegalStateException(
                     "no Apicurio Registry "
@@ -439,9 +440,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
                             + h
                             + " (expected "
                             + RUNNER_JAR
-                            + " and lib/). In a Maven module, set the property"
-                            + " schema-registry.unpack.phase to generate-test-resources and declare"
-                            + " maven-dependency-plugin (see the parent pom), or unpack"
+                            + " and lib/). Unpack"
                             + " io.apicurio:apicurio-registry-app:"
                             + VERSION
                             + ":zip:all there and set -D"

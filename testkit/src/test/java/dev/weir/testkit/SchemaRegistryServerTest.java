@@ -79,7 +79,7 @@ class SchemaRegistryServerTest {
     void aMissingDistributionFailsWithTheWayToGetIt() {
         assertThatThrownBy(() -> SchemaRegistryServer.startPrivate(Path.of("target", "nowhere")))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("schema-registry.unpack.phase")
+                .hasMessageContaining("weir.schema-registry.home")
                 .hasMessageContaining("io.apicurio:apicurio-registry-app:3.0.9:zip:all");
     }
 
