@@ -213,9 +213,12 @@ class S3CheckpointJobTest {
             }
             long socketsAfter = openSockets();
             int threadsAfter = Thread.activeCount();
+            // A leaked client per savepoint would leave at least 30 (and as many accepted by the
+            // in-JVM S3 server); the broker's, the job's own storage's and S3Proxy's keep-alive
+            // connections come and go by a few, which a bound of 5 caught now and then.
             assertThat(socketsAfter - socketsBefore)
                     .as("sockets opened by 30 more savepoints and left open")
-                    .isLessThan(5);
+                    .isLessThan(15);
             assertThat(threadsAfter - threadsBefore)
                     .as("threads started by 30 more savepoints and left running")
                     .isLessThan(5);
