@@ -4,6 +4,7 @@ import dev.weir.format.FileRef;
 import dev.weir.format.KeyGroupRange;
 import dev.weir.format.KeyGroupStateFile;
 import dev.weir.format.KeyGroups;
+import dev.weir.format.Murmur3;
 import dev.weir.format.NativeState;
 import dev.weir.format.StateInfo;
 import dev.weir.format.StateKeys;
@@ -57,10 +58,14 @@ final class Rehash {
     /** The entries of one operator's old subtasks and what is known of their states. */
     private record Input(List<SubtaskState> old, List<StateInfo> states, int oldMax, String uid) {}
 
-    /** Receives an entry; its value is readable only during the call. */
+    /**
+     * Receives an entry with the murmur3 hash of its record key (computed once, by the reader); its
+     * value is readable only during the call.
+     */
     @FunctionalInterface
     private interface EntrySink {
-        void accept(int state, byte[] key, int valueLength, ValueBytes value) throws IOException;
+        void accept(int state, byte[] key, int hash, int valueLength, ValueBytes value)
+                throws IOException;
     }
 
     /** The bytes of the value of the entry being visited. */
@@ -282,12 +287,9 @@ final class Rehash {
         }
         String[] kinds = input.states().stream().map(StateInfo::kind).toArray(String[]::new);
         EntrySink sink =
-                (state, key, length, value) -> {
-                    int hash =
-                            dev.weir.format.Murmur3.hash32(StateKeys.recordKey(kinds[state], key));
-                    visitor.accept(
-                            KeyGroups.keyGroupOfHash(hash, newMax), state, key, length, value);
-                };
+                (state, key, hash, length, value) ->
+                        visitor.accept(
+                                KeyGroups.keyGroupOfHash(hash, newMax), state, key, length, value);
         if (old.canonical()) {
             try (Scanner scanner = new Scanner(old, check && !old.checked())) {
                 scanner.scan(input, stateIndex, kinds, check, sink, progress);
@@ -315,7 +317,11 @@ final class Rehash {
                     }
                     try {
                         sink.accept(
-                                st, key, value.length, run -> run.append(ByteBuffer.wrap(value)));
+                                st,
+                                key,
+                                recordKeyHash(kinds[st], key),
+                                value.length,
+                                run -> run.append(ByteBuffer.wrap(value)));
                     } catch (IOException e) {
                         failure[0] = new UncheckedIOException(e);
                     }
@@ -326,6 +332,11 @@ final class Rehash {
         }
         progress.advance(
                 old.keyGroups().end() - Math.max(lastGroup[0], old.keyGroups().start() - 1), 0);
+    }
+
+    /** The hash key groups are computed from: murmur3 of the entry's record key. */
+    private static int recordKeyHash(String kind, byte[] canonicalKey) {
+        return Murmur3.hash32(StateKeys.recordKey(kind, canonicalKey));
     }
 
     /** Receives an entry with its new key group. */
@@ -490,9 +501,9 @@ final class Rehash {
                         if (length < 0) {
                             throw damaged("an entry has length " + length);
                         }
+                        int hash = recordKeyHash(kinds[st], key);
                         if (check) {
-                            byte[] recordKey = StateKeys.recordKey(kinds[st], key);
-                            int was = KeyGroups.keyGroupFor(recordKey, input.oldMax());
+                            int was = KeyGroups.keyGroupOfHash(hash, input.oldMax());
                             if (was != kg) {
                                 throw damaged(
                                         "a key of state '"
@@ -502,10 +513,10 @@ final class Rehash {
                                                 + " belongs to key group "
                                                 + was);
                             }
-                            sink.accept(st, key, length, null);
+                            sink.accept(st, key, hash, length, null);
                             skip(length);
                         } else {
-                            sink.accept(st, key, length, run -> copy(length, run));
+                            sink.accept(st, key, hash, length, run -> copy(length, run));
                         }
                     }
                 }
