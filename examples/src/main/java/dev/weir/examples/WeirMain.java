@@ -25,7 +25,7 @@ import java.util.Map;
 /** The {@code ./weir} launcher: {@code demo} and {@code run}. */
 public final class WeirMain {
     private static final Map<String, JobFactory> NAMED_JOBS =
-            Map.of("keyed-aggregate", new KeyedAggregate());
+            Map.of("keyed-aggregate", new KeyedAggregate(), "avro-aggregate", new AvroAggregate());
 
     private WeirMain() {}
 
@@ -60,8 +60,10 @@ public final class WeirMain {
                   weir demo                       run the demo on an embedded Kafka broker
                   weir run <job> [--config FILE] [--set key=value]... [--from-savepoint DIR]
                       [--allow-non-restored-state]
-                                                  run a job (keyed-aggregate, or a JobFactory class name)
-                                                  until SIGTERM; WEIR_<KEY> environment variables set keys too
+                                                  run a job until SIGTERM: keyed-aggregate (JSON),
+                                                  avro-aggregate (Avro, needs schema.registry.url),
+                                                  or a JobFactory class name; WEIR_<KEY> environment
+                                                  variables set keys too
                   weir savepoint trigger|stop --url http://HOST:PORT [--dir URI] [--timeout 10m]
                       [--token TOKEN | --token-file FILE]
                                                   savepoint (or stop-with-savepoint) of a running job through
@@ -95,13 +97,39 @@ public final class WeirMain {
     static int run(List<String> args) throws InterruptedException {
         if (args.isEmpty()) {
             throw new IllegalArgumentException(
-                    "weir run needs a job: keyed-aggregate or a JobFactory class name");
+                    "weir run needs a job: one of "
+                            + NAMED_JOBS.keySet()
+                            + " or a JobFactory class name");
         }
         JobFactory factory = factory(args.get(0));
+        WeirConfig config = config(factory, args.subList(1, args.size()), System.getenv());
+        Job job = factory.create(config);
+        RunningJob running = Weir.start(job, config);
+        Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "weir-shutdown"));
+        Thread progress = new Thread(() -> reportProgress(running), "weir-progress");
+        progress.setDaemon(true);
+        progress.start();
+        running.awaitTermination(Duration.ofDays(3650));
+        if (running.status() == JobStatus.FAILED) {
+            System.err.println(
+                    "job "
+                            + running.name()
+                            + " failed: "
+                            + running.failure().map(Throwable::getMessage).orElse("?"));
+            return 1;
+        }
+        return 0;
+    }
+
+    /**
+     * The job's configuration from {@code args} (after the job name) and the environment, checked
+     * against every key the launcher knows for {@code factory}.
+     */
+    static WeirConfig config(JobFactory factory, List<String> args, Map<String, String> env) {
         List<ConfigOption<?>> known = knownOptions(factory);
         WeirConfig fileConfig = WeirConfig.empty();
         WeirConfig sets = WeirConfig.empty();
-        for (int i = 1; i < args.size(); i++) {
+        for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("--config") && i + 1 < args.size()) {
                 fileConfig = WeirConfig.fromFile(Path.of(args.get(++i)));
@@ -120,25 +148,9 @@ public final class WeirMain {
                 throw new IllegalArgumentException("unknown argument '" + a + "'");
             }
         }
-        WeirConfig config =
-                fileConfig.merge(WeirConfig.fromEnvironment(System.getenv(), known)).merge(sets);
+        WeirConfig config = fileConfig.merge(WeirConfig.fromEnvironment(env, known)).merge(sets);
         config.validate(known);
-        Job job = factory.create(config);
-        RunningJob running = Weir.start(job, config);
-        Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "weir-shutdown"));
-        Thread progress = new Thread(() -> reportProgress(running), "weir-progress");
-        progress.setDaemon(true);
-        progress.start();
-        running.awaitTermination(Duration.ofDays(3650));
-        if (running.status() == JobStatus.FAILED) {
-            System.err.println(
-                    "job "
-                            + running.name()
-                            + " failed: "
-                            + running.failure().map(Throwable::getMessage).orElse("?"));
-            return 1;
-        }
-        return 0;
+        return config;
     }
 
     private static void reportProgress(RunningJob job) {
@@ -199,6 +211,8 @@ public final class WeirMain {
         all.addAll(S3Options.all());
         all.addAll(KafkaOptions.sourceOptions());
         all.addAll(KafkaOptions.sinkOptions());
+        // The serdes' registry and Avro keys, bare and under source./sink. (docs/serdes.md).
+        all.addAll(AvroAggregate.serdeOptions());
         all.addAll(factory.options());
         return new ArrayList<>(all);
     }
