@@ -15,6 +15,7 @@ import dev.weir.config.SavepointOptions;
 import dev.weir.config.WeirConfig;
 import dev.weir.kafka.KafkaOptions;
 import dev.weir.s3.S3Options;
+import dev.weir.testkit.SchemaRegistryServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,10 +35,12 @@ public final class WeirMain {
             usage();
             System.exit(args.length == 0 ? 2 : 0);
         }
+        registryHomeUnderWeirHome();
         try {
             int code =
                     switch (args[0]) {
-                        case "demo" -> Demo.run(List.of(args).subList(1, args.length));
+                        case "demo" -> demo(List.of(args).subList(1, args.length));
+                        case "registry" -> registry();
                         case "run" -> run(List.of(args).subList(1, args.length));
                         case "savepoint" -> savepoint(List.of(args).subList(1, args.length));
                         default -> {
@@ -58,6 +61,10 @@ public final class WeirMain {
                 """
                 usage:
                   weir demo                       run the demo on an embedded Kafka broker
+                  weir demo avro                  the same for avro-aggregate, with a schema registry,
+                                                  two writer schemas and poison records
+                  weir registry                   run a schema registry (Apicurio) for trying
+                                                  avro-aggregate; prints schema.registry.url=…
                   weir run <job> [--config FILE] [--set key=value]... [--from-savepoint DIR]
                       [--allow-non-restored-state]
                                                   run a job until SIGTERM: keyed-aggregate (JSON),
@@ -75,6 +82,50 @@ public final class WeirMain {
                                                   a job's transactions and checkpoint directory;
                                                   `weir savepoint --help` lists them
                 """);
+    }
+
+    /**
+     * The {@code ./weir} script passes {@code -Dweir.home=<repo>}: the registry of {@code weir
+     * registry} and {@code weir demo avro} is then unpacked once under examples/target, where the
+     * tests find it too, wherever the command runs.
+     */
+    private static void registryHomeUnderWeirHome() {
+        String home = System.getProperty("weir.home");
+        if (home == null || System.getProperty(SchemaRegistryServer.HOME_PROPERTY) != null) {
+            return;
+        }
+        Path target = Path.of(home, "examples", "target");
+        System.setProperty(
+                SchemaRegistryServer.HOME_PROPERTY,
+                target.resolve("apicurio-registry-" + SchemaRegistryServer.VERSION).toString());
+        if (System.getProperty(SchemaRegistryServer.WORK_DIR_PROPERTY) == null) {
+            System.setProperty(
+                    SchemaRegistryServer.WORK_DIR_PROPERTY,
+                    target.resolve("schema-registry").toString());
+        }
+    }
+
+    private static int demo(List<String> args) throws Exception {
+        if (args.isEmpty()) {
+            return Demo.run(args);
+        }
+        if (args.equals(List.of("avro"))) {
+            return AvroDemo.run();
+        }
+        throw new IllegalArgumentException(
+                "unknown demo "
+                        + args
+                        + ": weir demo runs keyed-aggregate, weir demo avro avro-aggregate");
+    }
+
+    /**
+     * A schema registry for trying avro-aggregate: the testkit's Apicurio (fetched from Maven
+     * Central on first use), its schemas in a file until it stops; prints its URL, runs until
+     * SIGTERM / Ctrl-C.
+     */
+    private static int registry() throws InterruptedException {
+        SchemaRegistryServer.main(new String[0]);
+        return 0;
     }
 
     /** trigger and stop talk to a running job; every other command is an offline tool. */

@@ -22,27 +22,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * unchanged.
  */
 final class AvroWorkload implements AutoCloseable {
-    /** A record named shop.Order, amount an int, with fields around it. */
-    static final Schema ORDER =
-            new Schema.Parser()
-                    .parse(
-                            """
-                            {"type":"record","name":"Order","namespace":"shop","fields":[
-                              {"name":"id","type":"string"},
-                              {"name":"amount","type":"int"},
-                              {"name":"note","type":["null","string"],"default":null},
-                              {"name":"tags","type":{"type":"array","items":"string"}}]}
-                            """);
-
-    /** Another record name, amount a long. */
-    static final Schema PAYMENT =
-            new Schema.Parser()
-                    .parse(
-                            """
-                            {"type":"record","name":"Payment","namespace":"pay.v2","fields":[
-                              {"name":"amount","type":"long"},
-                              {"name":"ts","type":"long"}]}
-                            """);
+    static final Schema ORDER = AvroInput.ORDER;
+    static final Schema PAYMENT = AvroInput.PAYMENT;
 
     /** Expected count and sum per key, and the checks. */
     final AggregateWorkload model;
@@ -70,36 +51,17 @@ final class AvroWorkload implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             String key = "user-" + random.nextInt(keys);
             Schema schema = schemas[next++ % schemas.length];
-            GenericData.Record r = new GenericData.Record(schema);
-            long amount;
-            if (schema.getField("amount").schema().getType() == Schema.Type.INT) {
-                amount = random.nextInt(1000) - 100;
-                r.put("amount", (int) amount);
-            } else {
-                amount = random.nextInt(1000) - 100 + (i % 50 == 0 ? 5_000_000_000L : 0);
-                r.put("amount", amount);
-            }
-            for (Schema.Field f : schema.getFields()) {
-                if (!f.name().equals("amount")) {
-                    r.put(f.name(), filler(f.schema(), i));
-                }
-            }
+            long amount =
+                    random.nextInt(1000)
+                            - 100
+                            + (!AvroInput.intAmount(schema) && i % 50 == 0 ? 5_000_000_000L : 0);
+            GenericData.Record r = AvroInput.record(schema, amount, i);
             long[] e = model.expected.computeIfAbsent(key, k -> new long[2]);
             e[0]++;
             e[1] += amount;
             records.add(new ProducerRecord<>(topic, key, writer.serialize(topic, headers(), r)));
         }
         return records;
-    }
-
-    private static Object filler(Schema s, int i) {
-        return switch (s.getType()) {
-            case STRING -> "order-" + i;
-            case LONG -> 1_700_000_000_000L + i;
-            case UNION -> i % 2 == 0 ? null : "note " + i;
-            case ARRAY -> List.of("a", "b" + i);
-            default -> throw new IllegalArgumentException("no filler for " + s);
-        };
     }
 
     private static OutgoingHeaders headers() {
