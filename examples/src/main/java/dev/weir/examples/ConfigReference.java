@@ -9,6 +9,8 @@ import dev.weir.config.SavepointOptions;
 import dev.weir.config.WeirConfig;
 import dev.weir.kafka.KafkaOptions;
 import dev.weir.s3.S3Options;
+import dev.weir.serdes.avro.AvroSerdeOptions;
+import dev.weir.serdes.registry.SchemaRegistryOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,7 +42,17 @@ public final class ConfigReference {
         kafka.addAll(KafkaOptions.sinkOptions());
         groups.put("Kafka source and sink", List.copyOf(kafka));
         groups.put("S3 checkpoint and savepoint storage", S3Options.all());
-        groups.put("keyed-aggregate job", new KeyedAggregate().options());
+        groups.put("Schema registry client", SchemaRegistryOptions.ALL);
+        groups.put("Avro record serdes", AvroSerdeOptions.ALL);
+        groups.put("keyed-aggregate and avro-aggregate jobs", new KeyedAggregate().options());
+        Map<String, String> intros = new LinkedHashMap<>();
+        intros.put(
+                "Schema registry client",
+                "Read by the serdes that talk to a schema registry (`AvroRecordSerde`, and so"
+                        + " avro-aggregate, which requires `schema.registry.url`). Every key of this"
+                        + " section and the next also works under `source.` or `sink.`, for the"
+                        + " serdes of sources or sinks only (`sink.schema.registry.url=…`); see"
+                        + " docs/serdes.md.");
         StringBuilder sb = new StringBuilder();
         sb.append("# Configuration reference\n\n")
                 .append(
@@ -58,10 +70,11 @@ public final class ConfigReference {
                 .append(".\n");
         groups.forEach(
                 (title, options) -> {
-                    sb.append("\n## ")
-                            .append(title)
-                            .append(
-                                    "\n\n| key | default | accepts | what it does |\n|---|---|---|---|\n");
+                    sb.append("\n## ").append(title).append("\n\n");
+                    if (intros.containsKey(title)) {
+                        sb.append(intros.get(title)).append("\n\n");
+                    }
+                    sb.append("| key | default | accepts | what it does |\n|---|---|---|---|\n");
                     for (ConfigOption<?> o : options) {
                         String def =
                                 o.defaultValue()

@@ -260,6 +260,30 @@ final class Demo {
     /** Exactly once: per key, the counts are 1..n in order and the last has the input's sum. */
     private static int verify(
             List<ConsumerRecord<String, String>> output, Map<String, long[]> expected) {
+        long[] lostAndRepeated = lostAndRepeated(output, expected);
+        long lost = lostAndRepeated[0];
+        long repeated = lostAndRepeated[1];
+        System.out.printf(
+                "checked %d committed results for %d inputs over %d keys: %d lost, %d repeated%n",
+                output.size(), RECORDS, expected.size(), lost, repeated);
+        if (lost == 0 && repeated == 0 && output.size() == RECORDS) {
+            System.out.printf(
+                    "RESULT: OK — exactly once across a kill -9, a savepoint and a rescale: every key's"
+                            + " counts run 1..n without a gap or a repeat, and its final count and"
+                            + " sum match the input%n");
+            return 0;
+        }
+        System.out.println("RESULT: MISMATCH — see above");
+        return 1;
+    }
+
+    /**
+     * Per key of {@code expected} (count, sum), how many updates the committed {@code output}
+     * ({@code {"count":C,"sum":S}} values) lost and how many it repeated: the counts must run 1..n
+     * in order and the last must carry the key's input count and sum.
+     */
+    static long[] lostAndRepeated(
+            List<ConsumerRecord<String, String>> output, Map<String, long[]> expected) {
         Map<String, List<String>> perKey = new HashMap<>();
         for (ConsumerRecord<String, String> r : output) {
             perKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
@@ -284,17 +308,6 @@ final class Demo {
                 lost++;
             }
         }
-        System.out.printf(
-                "checked %d committed results for %d inputs over %d keys: %d lost, %d repeated%n",
-                output.size(), RECORDS, expected.size(), lost, repeated);
-        if (lost == 0 && repeated == 0 && output.size() == RECORDS) {
-            System.out.printf(
-                    "RESULT: OK — exactly once across a kill -9, a savepoint and a rescale: every key's"
-                            + " counts run 1..n without a gap or a repeat, and its final count and"
-                            + " sum match the input%n");
-            return 0;
-        }
-        System.out.println("RESULT: MISMATCH — see above");
-        return 1;
+        return new long[] {lost, repeated};
     }
 }

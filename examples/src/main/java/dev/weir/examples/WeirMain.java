@@ -15,6 +15,7 @@ import dev.weir.config.SavepointOptions;
 import dev.weir.config.WeirConfig;
 import dev.weir.kafka.KafkaOptions;
 import dev.weir.s3.S3Options;
+import dev.weir.testkit.SchemaRegistryServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ import java.util.Map;
 /** The {@code ./weir} launcher: {@code demo} and {@code run}. */
 public final class WeirMain {
     private static final Map<String, JobFactory> NAMED_JOBS =
-            Map.of("keyed-aggregate", new KeyedAggregate());
+            Map.of("keyed-aggregate", new KeyedAggregate(), "avro-aggregate", new AvroAggregate());
 
     private WeirMain() {}
 
@@ -34,10 +35,12 @@ public final class WeirMain {
             usage();
             System.exit(args.length == 0 ? 2 : 0);
         }
+        registryHomeUnderWeirHome();
         try {
             int code =
                     switch (args[0]) {
-                        case "demo" -> Demo.run(List.of(args).subList(1, args.length));
+                        case "demo" -> demo(List.of(args).subList(1, args.length));
+                        case "registry" -> registry();
                         case "run" -> run(List.of(args).subList(1, args.length));
                         case "savepoint" -> savepoint(List.of(args).subList(1, args.length));
                         default -> {
@@ -58,10 +61,16 @@ public final class WeirMain {
                 """
                 usage:
                   weir demo                       run the demo on an embedded Kafka broker
+                  weir demo avro                  the same for avro-aggregate, with a schema registry,
+                                                  two writer schemas and poison records
+                  weir registry                   run a schema registry (Apicurio) for trying
+                                                  avro-aggregate; prints schema.registry.url=…
                   weir run <job> [--config FILE] [--set key=value]... [--from-savepoint DIR]
                       [--allow-non-restored-state]
-                                                  run a job (keyed-aggregate, or a JobFactory class name)
-                                                  until SIGTERM; WEIR_<KEY> environment variables set keys too
+                                                  run a job until SIGTERM: keyed-aggregate (JSON),
+                                                  avro-aggregate (Avro, needs schema.registry.url),
+                                                  or a JobFactory class name; WEIR_<KEY> environment
+                                                  variables set keys too
                   weir savepoint trigger|stop --url http://HOST:PORT [--dir URI] [--timeout 10m]
                       [--token TOKEN | --token-file FILE]
                                                   savepoint (or stop-with-savepoint) of a running job through
@@ -73,6 +82,50 @@ public final class WeirMain {
                                                   a job's transactions and checkpoint directory;
                                                   `weir savepoint --help` lists them
                 """);
+    }
+
+    /**
+     * The {@code ./weir} script passes {@code -Dweir.home=<repo>}: the registry of {@code weir
+     * registry} and {@code weir demo avro} is then unpacked once under examples/target, where the
+     * tests find it too, wherever the command runs.
+     */
+    private static void registryHomeUnderWeirHome() {
+        String home = System.getProperty("weir.home");
+        if (home == null || System.getProperty(SchemaRegistryServer.HOME_PROPERTY) != null) {
+            return;
+        }
+        Path target = Path.of(home, "examples", "target");
+        System.setProperty(
+                SchemaRegistryServer.HOME_PROPERTY,
+                target.resolve("apicurio-registry-" + SchemaRegistryServer.VERSION).toString());
+        if (System.getProperty(SchemaRegistryServer.WORK_DIR_PROPERTY) == null) {
+            System.setProperty(
+                    SchemaRegistryServer.WORK_DIR_PROPERTY,
+                    target.resolve("schema-registry").toString());
+        }
+    }
+
+    private static int demo(List<String> args) throws Exception {
+        if (args.isEmpty()) {
+            return Demo.run(args);
+        }
+        if (args.equals(List.of("avro"))) {
+            return AvroDemo.run();
+        }
+        throw new IllegalArgumentException(
+                "unknown demo "
+                        + args
+                        + ": weir demo runs keyed-aggregate, weir demo avro avro-aggregate");
+    }
+
+    /**
+     * A schema registry for trying avro-aggregate: the testkit's Apicurio (fetched from Maven
+     * Central on first use), its schemas in a file until it stops; prints its URL, runs until
+     * SIGTERM / Ctrl-C.
+     */
+    private static int registry() throws InterruptedException {
+        SchemaRegistryServer.main(new String[0]);
+        return 0;
     }
 
     /** trigger and stop talk to a running job; every other command is an offline tool. */
@@ -95,13 +148,39 @@ public final class WeirMain {
     static int run(List<String> args) throws InterruptedException {
         if (args.isEmpty()) {
             throw new IllegalArgumentException(
-                    "weir run needs a job: keyed-aggregate or a JobFactory class name");
+                    "weir run needs a job: one of "
+                            + NAMED_JOBS.keySet()
+                            + " or a JobFactory class name");
         }
         JobFactory factory = factory(args.get(0));
+        WeirConfig config = config(factory, args.subList(1, args.size()), System.getenv());
+        Job job = factory.create(config);
+        RunningJob running = Weir.start(job, config);
+        Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "weir-shutdown"));
+        Thread progress = new Thread(() -> reportProgress(running), "weir-progress");
+        progress.setDaemon(true);
+        progress.start();
+        running.awaitTermination(Duration.ofDays(3650));
+        if (running.status() == JobStatus.FAILED) {
+            System.err.println(
+                    "job "
+                            + running.name()
+                            + " failed: "
+                            + running.failure().map(Throwable::getMessage).orElse("?"));
+            return 1;
+        }
+        return 0;
+    }
+
+    /**
+     * The job's configuration from {@code args} (after the job name) and the environment, checked
+     * against every key the launcher knows for {@code factory}.
+     */
+    static WeirConfig config(JobFactory factory, List<String> args, Map<String, String> env) {
         List<ConfigOption<?>> known = knownOptions(factory);
         WeirConfig fileConfig = WeirConfig.empty();
         WeirConfig sets = WeirConfig.empty();
-        for (int i = 1; i < args.size(); i++) {
+        for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("--config") && i + 1 < args.size()) {
                 fileConfig = WeirConfig.fromFile(Path.of(args.get(++i)));
@@ -120,25 +199,9 @@ public final class WeirMain {
                 throw new IllegalArgumentException("unknown argument '" + a + "'");
             }
         }
-        WeirConfig config =
-                fileConfig.merge(WeirConfig.fromEnvironment(System.getenv(), known)).merge(sets);
+        WeirConfig config = fileConfig.merge(WeirConfig.fromEnvironment(env, known)).merge(sets);
         config.validate(known);
-        Job job = factory.create(config);
-        RunningJob running = Weir.start(job, config);
-        Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "weir-shutdown"));
-        Thread progress = new Thread(() -> reportProgress(running), "weir-progress");
-        progress.setDaemon(true);
-        progress.start();
-        running.awaitTermination(Duration.ofDays(3650));
-        if (running.status() == JobStatus.FAILED) {
-            System.err.println(
-                    "job "
-                            + running.name()
-                            + " failed: "
-                            + running.failure().map(Throwable::getMessage).orElse("?"));
-            return 1;
-        }
-        return 0;
+        return config;
     }
 
     private static void reportProgress(RunningJob job) {
@@ -199,6 +262,8 @@ public final class WeirMain {
         all.addAll(S3Options.all());
         all.addAll(KafkaOptions.sourceOptions());
         all.addAll(KafkaOptions.sinkOptions());
+        // The serdes' registry and Avro keys, bare and under source./sink. (docs/serdes.md).
+        all.addAll(AvroAggregate.serdeOptions());
         all.addAll(factory.options());
         return new ArrayList<>(all);
     }

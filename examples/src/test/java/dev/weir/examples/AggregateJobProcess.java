@@ -16,9 +16,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * keyed-aggregate run by {@code WeirMain run} in a child JVM (small heap, serial GC), with its
- * stdout and stderr in a log file of its own, optionally with a crash point ({@code
- * -Dweir.test.crash-at=<point>:<checkpointId>}). Used by one test thread.
+ * keyed-aggregate (or another named job) run by {@code WeirMain run} in a child JVM (small heap,
+ * serial GC), with its stdout and stderr in a log file of its own, optionally with a crash point
+ * ({@code -Dweir.test.crash-at=<point>:<checkpointId>}). Used by one test thread.
  */
 final class AggregateJobProcess implements AutoCloseable {
     /** Exit code of a JVM killed with SIGKILL, and of one halted at a crash point. */
@@ -75,6 +75,13 @@ final class AggregateJobProcess implements AutoCloseable {
     /** Starts the child with extra JVM options (system properties such as a stop point). */
     static AggregateJobProcess startWith(
             Path log, List<String> jvmOptions, Map<String, String> settings) throws IOException {
+        return startJob("keyed-aggregate", log, jvmOptions, settings);
+    }
+
+    /** Starts {@code weir run <job>} (a named job, such as avro-aggregate) in the child. */
+    static AggregateJobProcess startJob(
+            String job, Path log, List<String> jvmOptions, Map<String, String> settings)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx384m");
@@ -85,7 +92,7 @@ final class AggregateJobProcess implements AutoCloseable {
         cmd.add(ChildClasspath.ofThisJvm());
         cmd.add("dev.weir.examples.WeirMain");
         cmd.add("run");
-        cmd.add("keyed-aggregate");
+        cmd.add(job);
         settings.forEach(
                 (k, v) -> {
                     cmd.add("--set");

@@ -158,6 +158,17 @@ public final class ConfigOption<T> {
         return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    /**
+     * This option under another key, with the same type, default, allowed values and doc: for a key
+     * a connector also reads under its prefix, e.g. {@code URL.withKey("sink." + URL.key())}.
+     */
+    public ConfigOption<T> withKey(String otherKey) {
+        if (otherKey == null || otherKey.isBlank()) {
+            throw new IllegalArgumentException("key must be non-empty, got '" + otherKey + "'");
+        }
+        return new ConfigOption<>(otherKey, parser, defaultValue, allowed, doc, secret);
+    }
+
     public String key() {
         return key;
     }

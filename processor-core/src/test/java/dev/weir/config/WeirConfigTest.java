@@ -258,4 +258,26 @@ class WeirConfigTest {
                                 .get(RestOptions.AUTH_TOKEN))
                 .isEqualTo("abc.DEF-123");
     }
+
+    @Test
+    void anOptionUnderAnotherKeyParsesAndFailsAsTheOriginalNamingItsOwnKey() {
+        ConfigOption<Integer> sinkParallelism =
+                JobOptions.PARALLELISM.withKey("sink." + JobOptions.PARALLELISM.key());
+        assertThat(sinkParallelism.key()).isEqualTo("sink.parallelism");
+        assertThat(sinkParallelism.defaultValue()).isEqualTo(JobOptions.PARALLELISM.defaultValue());
+        assertThat(sinkParallelism.allowedValues())
+                .isEqualTo(JobOptions.PARALLELISM.allowedValues());
+        assertThat(WeirConfig.of(Map.of("sink.parallelism", "3")).get(sinkParallelism))
+                .isEqualTo(3);
+        assertThatThrownBy(
+                        () ->
+                                WeirConfig.of(Map.of("sink.parallelism", "0"))
+                                        .validate(List.of(sinkParallelism)))
+                .isInstanceOf(WeirException.class)
+                .hasMessageContaining("'sink.parallelism'");
+        ConfigOption<String> token = RestOptions.AUTH_TOKEN.withKey("x.rest.auth.token");
+        assertThatThrownBy(() -> WeirConfig.of(Map.of("x.rest.auth.token", "a b")).get(token))
+                .hasMessageContaining("(not shown)")
+                .hasMessageNotContaining("a b");
+    }
 }

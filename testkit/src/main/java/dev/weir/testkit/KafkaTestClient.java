@@ -26,14 +26,17 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Small synchronous helpers over the real Kafka clients for tests: create topics, produce string
- * records and read back what a {@code read_committed} consumer sees.
+ * Small synchronous helpers over the real Kafka clients for tests: create topics, produce records
+ * (string keys, string or byte values) and read back what a {@code read_committed} consumer sees.
  *
  * <p>Reads use {@code assign()} on every partition from the beginning, never a consumer group, so
  * they cost no group join and leave no committed offsets behind.
@@ -55,6 +58,7 @@ public final class KafkaTestClient implements AutoCloseable {
     private final String bootstrapServers;
     private Admin admin;
     private KafkaProducer<String, String> producer;
+    private KafkaProducer<String, byte[]> bytesProducer;
     private boolean closed;
 
     /** Creates a client for the brokers at {@code bootstrapServers}; connects lazily. */
@@ -146,9 +150,21 @@ public final class KafkaTestClient implements AutoCloseable {
      * @throws IllegalStateException if a send fails
      */
     public List<RecordMetadata> produce(List<ProducerRecord<String, String>> records) {
-        KafkaProducer<String, String> p = producer();
+        return send(producer(), records);
+    }
+
+    /**
+     * Like {@link #produce(List)}, for values that are bytes (Avro in a registry's wire format, a
+     * poison record): string keys, values as they are.
+     */
+    public List<RecordMetadata> produceBytes(List<ProducerRecord<String, byte[]>> records) {
+        return send(bytesProducer(), records);
+    }
+
+    private static <V> List<RecordMetadata> send(
+            KafkaProducer<String, V> p, List<ProducerRecord<String, V>> records) {
         List<Future<RecordMetadata>> futures = new ArrayList<>(records.size());
-        for (ProducerRecord<String, String> record : records) {
+        for (ProducerRecord<String, V> record : records) {
             futures.add(p.send(record));
         }
         p.flush();
@@ -233,9 +249,20 @@ public final class KafkaTestClient implements AutoCloseable {
      * @throws AssertionError if the end is not reached within {@code timeout}
      */
     public List<ConsumerRecord<String, String>> readAllCommitted(String topic, Duration timeout) {
+        return readAllCommitted(topic, timeout, new StringDeserializer());
+    }
+
+    /** Like {@link #readAllCommitted(String, Duration)}, with the values as bytes. */
+    public List<ConsumerRecord<String, byte[]>> readAllCommittedBytes(
+            String topic, Duration timeout) {
+        return readAllCommitted(topic, timeout, new ByteArrayDeserializer());
+    }
+
+    private <V> List<ConsumerRecord<String, V>> readAllCommitted(
+            String topic, Duration timeout, Deserializer<V> values) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = readCommittedConsumer()) {
+        List<ConsumerRecord<String, V>> records = new ArrayList<>();
+        try (KafkaConsumer<String, V> consumer = readCommittedConsumer(values)) {
             List<TopicPartition> partitions = assignFromBeginning(consumer, topic, deadline);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, CALL_TIMEOUT);
             while (!reachedEnds(consumer, ends)) {
@@ -259,7 +286,7 @@ public final class KafkaTestClient implements AutoCloseable {
     }
 
     private static boolean reachedEnds(
-            KafkaConsumer<String, String> consumer, Map<TopicPartition, Long> ends) {
+            KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> ends) {
         for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
             if (consumer.position(end.getKey(), CALL_TIMEOUT) < end.getValue()) {
                 return false;
@@ -269,7 +296,7 @@ public final class KafkaTestClient implements AutoCloseable {
     }
 
     private List<TopicPartition> assignFromBeginning(
-            KafkaConsumer<String, String> consumer, String topic, long deadline) {
+            KafkaConsumer<?, ?> consumer, String topic, long deadline) {
         List<PartitionInfo> infos = consumer.partitionsFor(topic, CALL_TIMEOUT);
         while (infos == null || infos.isEmpty()) {
             if (System.nanoTime() > deadline) {
@@ -289,18 +316,22 @@ public final class KafkaTestClient implements AutoCloseable {
     }
 
     private static Map<Integer, Integer> countByPartition(
-            List<ConsumerRecord<String, String>> records, List<TopicPartition> partitions) {
+            List<? extends ConsumerRecord<?, ?>> records, List<TopicPartition> partitions) {
         Map<Integer, Integer> counts = new TreeMap<>();
         for (TopicPartition tp : partitions) {
             counts.put(tp.partition(), 0);
         }
-        for (ConsumerRecord<String, String> record : records) {
+        for (ConsumerRecord<?, ?> record : records) {
             counts.merge(record.partition(), 1, Integer::sum);
         }
         return counts;
     }
 
     private KafkaConsumer<String, String> readCommittedConsumer() {
+        return readCommittedConsumer(new StringDeserializer());
+    }
+
+    private <V> KafkaConsumer<String, V> readCommittedConsumer(Deserializer<V> values) {
         checkOpenLocked();
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -308,7 +339,18 @@ public final class KafkaTestClient implements AutoCloseable {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        return new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
+        return new KafkaConsumer<>(config, new StringDeserializer(), values);
+    }
+
+    private synchronized KafkaProducer<String, byte[]> bytesProducer() {
+        checkOpen();
+        if (bytesProducer == null) {
+            Map<String, Object> config = producerConfig();
+            config.put(ProducerConfig.CLIENT_ID_CONFIG, "weir-test-bytes-producer");
+            bytesProducer =
+                    new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+        }
+        return bytesProducer;
     }
 
     private synchronized KafkaProducer<String, String> producer() {
@@ -341,6 +383,9 @@ public final class KafkaTestClient implements AutoCloseable {
         closed = true;
         if (producer != null) {
             producer.close(CALL_TIMEOUT);
+        }
+        if (bytesProducer != null) {
+            bytesProducer.close(CALL_TIMEOUT);
         }
         if (admin != null) {
             admin.close(CALL_TIMEOUT);
