@@ -11,15 +11,22 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +60,11 @@ import org.slf4j.LoggerFactory;
  * #logFile()} in its own directory under {@code target/schema-registry} (or the directory in the
  * system property {@value #WORK_DIR_PROPERTY}).
  *
+ * <p><b>TLS.</b> {@link #startPrivate(Tls)} serves HTTPS only ({@code quarkus.http.ssl.*}), with
+ * the key and certificate chain of a PKCS12 key store; {@link #url()} is then {@code https://}.
+ * Client certificates (mutual TLS) cannot be asked for: in this build of Apicurio {@code
+ * quarkus.http.ssl.client-auth} is fixed to {@code NONE} at build time.
+ *
  * <p>Thread-safety: all methods may be called from any thread; lifecycle methods are serialized.
  */
 public final class SchemaRegistryServer implements AutoCloseable {
@@ -79,6 +91,20 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
     private static final int LOG_TAIL_LINES = 40;
 
+    /**
+     * The key of an HTTPS server: a PKCS12 store whose one key entry has the server's key and its
+     * certificate chain. The certificate must name {@code 127.0.0.1} (subject alternative name
+     * {@code IP:127.0.0.1}): clients, and this class's readiness probe, verify it. The probe trusts
+     * the chain in the store; clients need its issuer in their trust store. The password reaches
+     * the child JVM as a system property (visible in its command line): use a test password.
+     */
+    public record Tls(Path keyStore, String password) {
+        public Tls {
+            Objects.requireNonNull(keyStore, "keyStore");
+            Objects.requireNonNull(password, "password");
+        }
+    }
+
     private static SchemaRegistryServer shared;
     private static RuntimeException sharedFailure;
 
@@ -86,14 +112,17 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private final Path dir;
     private final boolean isShared;
     private final int port;
+    private final Optional<Tls> tls;
     private Process process;
     private boolean closed;
 
-    private SchemaRegistryServer(Path home, Path dir, boolean isShared, int port) {
+    private SchemaRegistryServer(
+            Path home, Path dir, boolean isShared, int port, Optional<Tls> tls) {
         this.home = home;
         this.dir = dir;
         this.isShared = isShared;
         this.port = port;
+        this.tls = tls;
     }
 
     /**
@@ -109,7 +138,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
         }
         if (shared == null) {
             try {
-                SchemaRegistryServer s = create(defaultHome(), true);
+                SchemaRegistryServer s = create(defaultHome(), true, Optional.empty());
                 s.start();
                 Runtime.getRuntime()
                         .addShutdownHook(new Thread(s::shutDown, "weir-schema-registry-shutdown"));
@@ -137,12 +166,27 @@ public final class SchemaRegistryServer implements AutoCloseable {
      * launchers and demos outside a Maven test run.
      */
     public static SchemaRegistryServer startPrivate(Path home) {
-        SchemaRegistryServer s = create(home, false);
+        SchemaRegistryServer s = create(home, false, Optional.empty());
         s.start();
         return s;
     }
 
-    private static SchemaRegistryServer create(Path home, boolean isShared) {
+    /**
+     * Like {@link #startPrivate()}, serving HTTPS only, with the key in {@code tls}: {@link #url()}
+     * is {@code https://127.0.0.1:<port>/apis/ccompat/v7}; plain HTTP is not served.
+     *
+     * @throws IllegalArgumentException if the key store cannot be read with the password
+     * @throws IllegalStateException if the registry is not unpacked or did not start
+     */
+    public static SchemaRegistryServer startPrivate(Tls tls) {
+        Objects.requireNonNull(tls, "tls");
+        probeContext(tls); // a bad store fails here, naming it, rather than in the child's log
+        SchemaRegistryServer s = create(defaultHome(), false, Optional.of(tls));
+        s.start();
+        return s;
+    }
+
+    private static SchemaRegistryServer create(Path home, boolean isShared, Optional<Tls> tls) {
         Path h = checkHome(home);
         int port = freePort();
         Path dir = workRoot().resolve((isShared ? "shared-" : "private-") + port);
@@ -152,7 +196,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create schema registry directory " + dir, e);
         }
-        return new SchemaRegistryServer(h, dir, isShared, port);
+        return new SchemaRegistryServer(h, dir, isShared, port, tls);
     }
 
     /**
@@ -225,11 +269,12 @@ public final class SchemaRegistryServer implements AutoCloseable {
     }
 
     /**
-     * The Confluent-compatible base URL, {@code http://127.0.0.1:<port>/apis/ccompat/v7}, for
-     * {@code schema.registry.url}; the same across {@link #stop()} and {@link #start()}.
+     * The Confluent-compatible base URL, {@code http://127.0.0.1:<port>/apis/ccompat/v7} ({@code
+     * https://} with {@link Tls}), for {@code schema.registry.url}; the same across {@link #stop()}
+     * and {@link #start()}.
      */
     public String url() {
-        return "http://" + HOST + ":" + port + API_PATH;
+        return (tls.isPresent() ? "https://" : "http://") + HOST + ":" + port + API_PATH;
     }
 
     public int port() {
@@ -342,7 +387,16 @@ public final class SchemaRegistryServer implements AutoCloseable {
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-Djava.io.tmpdir=" + dir);
         command.add("-Dquarkus.http.host=" + HOST);
-        command.add("-Dquarkus.http.port=" + port);
+        if (tls.isPresent()) {
+            command.add("-Dquarkus.http.ssl-port=" + port);
+            command.add("-Dquarkus.http.insecure-requests=disabled");
+            command.add("-Dquarkus.http.ssl.certificate.key-store-file=" + tls.get().keyStore());
+            command.add("-Dquarkus.http.ssl.certificate.key-store-file-type=PKCS12");
+            command.add(
+                    "-Dquarkus.http.ssl.certificate.key-store-password=" + tls.get().password());
+        } else {
+            command.add("-Dquarkus.http.port=" + port);
+        }
         // No identity provider: authentication is off, and nothing should try to reach one.
         command.add("-Dquarkus.oidc.tenant-enabled=false");
         command.add("-Dapicurio.ccompat.use-canonical-hash=true");
@@ -361,7 +415,9 @@ public final class SchemaRegistryServer implements AutoCloseable {
     }
 
     private void awaitReady() {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        tls.ifPresent(t -> builder.sslContext(probeContext(t)));
+        HttpClient http = builder.build();
         HttpRequest probe =
                 HttpRequest.newBuilder(URI.create(url() + "/subjects"))
                         .header("User-Agent", PROBE_AGENT)
@@ -406,6 +462,37 @@ public final class SchemaRegistryServer implements AutoCloseable {
                                 + tail());
             }
             sleep(Duration.ofMillis(100));
+        }
+    }
+
+    /**
+     * Trusts the certificates of {@code tls}'s store, so the probe verifies the server it started.
+     */
+    private static SSLContext probeContext(Tls tls) {
+        try {
+            KeyStore keys =
+                    KeyStore.getInstance(tls.keyStore().toFile(), tls.password().toCharArray());
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            for (String alias : Collections.list(keys.aliases())) {
+                Certificate[] chain = keys.getCertificateChain(alias);
+                for (int i = 0; chain != null && i < chain.length; i++) {
+                    trust.setCertificateEntry(alias + "-" + i, chain[i]);
+                }
+            }
+            if (trust.size() == 0) {
+                throw new IllegalArgumentException(
+                        "key store " + tls.keyStore() + " has no key entry with a certificate");
+            }
+            TrustManagerFactory tmf =
+                    TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException(
+                    "cannot read the registry's TLS key store " + tls.keyStore() + ": " + e, e);
         }
     }
 

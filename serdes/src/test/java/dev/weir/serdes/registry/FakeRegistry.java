@@ -2,6 +2,9 @@ package dev.weir.serdes.registry;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -14,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
 
 /**
  * A scripted stand-in for a registry, for what the real server cannot show: each request gets the
@@ -31,7 +35,33 @@ final class FakeRegistry implements AutoCloseable {
     private final List<Request> requests = new ArrayList<>();
 
     FakeRegistry() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
+    }
+
+    /**
+     * Serving HTTPS with the key of {@code context}; with {@code needClientAuth} the handshake
+     * requires a client certificate that the context's trust managers accept (mutual TLS); only
+     * {@code protocol} is offered.
+     */
+    static FakeRegistry https(SSLContext context, boolean needClientAuth, String protocol)
+            throws IOException {
+        HttpsServer https =
+                HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        https.setHttpsConfigurator(
+                new HttpsConfigurator(context) {
+                    @Override
+                    public void configure(HttpsParameters params) {
+                        javax.net.ssl.SSLParameters ssl = context.getDefaultSSLParameters();
+                        ssl.setNeedClientAuth(needClientAuth);
+                        ssl.setProtocols(new String[] {protocol});
+                        params.setSSLParameters(ssl);
+                    }
+                });
+        return new FakeRegistry(https);
+    }
+
+    private FakeRegistry(HttpServer server) {
+        this.server = server;
         server.createContext("/", this::handle);
         // Several threads, so that a delayed answer (a timeout test) does not hold up the retry.
         executor = Executors.newFixedThreadPool(4);
@@ -53,7 +83,10 @@ final class FakeRegistry implements AutoCloseable {
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/apis/ccompat/v7";
+        return (server instanceof HttpsServer ? "https" : "http")
+                + "://127.0.0.1:"
+                + server.getAddress().getPort()
+                + "/apis/ccompat/v7";
     }
 
     synchronized List<Request> requests() {

@@ -16,6 +16,7 @@ import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.ObjectMapper;
 
 /** The client against a real Confluent-compatible registry (Apicurio 3.0.9's ccompat API). */
 @ExtendWith(SchemaRegistryExtension.class)
@@ -108,7 +109,9 @@ class SchemaRegistryClientRealServerTest {
                             IncompatibleSchemaException.class,
                             e -> assertThat(e.status()).isEqualTo(409))
                     .hasMessageContaining("Incompatible")
-                    .hasMessageContaining(subject);
+                    .hasMessageContaining(subject)
+                    .hasMessageContaining(
+                            registryMessageRefusing(registry, subject, V2_INCOMPATIBLE));
             int v2 = client.register(subject, V2_COMPATIBLE);
             assertThat(v2).isNotEqualTo(v1);
             assertThat(client.latest(subject).version()).isEqualTo(2);
@@ -142,6 +145,33 @@ class SchemaRegistryClientRealServerTest {
             assertThat(client.schemaById(id).text()).contains("Order");
             assertThat(client.requestCount()).isEqualTo(3);
         }
+    }
+
+    /** The registry's own message for registering {@code schema}, asked without the client. */
+    private static String registryMessageRefusing(
+            SchemaRegistryServer registry, String subject, RegistrySchema schema)
+            throws IOException, InterruptedException {
+        String body =
+                new ObjectMapper().writeValueAsString(java.util.Map.of("schema", schema.text()));
+        HttpResponse<String> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        registry.url()
+                                                                + "/subjects/"
+                                                                + subject
+                                                                + "/versions"))
+                                        .header(
+                                                "Content-Type",
+                                                "application/vnd.schemaregistry.v1+json")
+                                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+        String message = new ObjectMapper().readTree(r.body()).get("message").asString();
+        assertThat(message).isNotBlank();
+        return message;
     }
 
     private static void setCompatibility(

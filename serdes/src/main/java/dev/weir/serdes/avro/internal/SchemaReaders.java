@@ -3,6 +3,7 @@ package dev.weir.serdes.avro.internal;
 import dev.weir.RetriableSerdeException;
 import dev.weir.UnrecoverableJobException;
 import dev.weir.WeirException;
+import dev.weir.serdes.registry.RegistryRequestException;
 import dev.weir.serdes.registry.SchemaNotFoundException;
 import dev.weir.serdes.registry.SchemaRegistryClient;
 import dev.weir.serdes.registry.SchemaRegistryException;
@@ -127,11 +128,12 @@ public final class SchemaReaders {
                             + e.getMessage(),
                     e);
         } catch (SchemaRegistryException e) {
-            if (e.status() == 401 || e.status() == 403) {
-                // The job's credentials, not the record: skipping would skip every record.
+            if (e instanceof RegistryRequestException r && r.refusesTheClient()) {
+                // The job's credentials or TLS setup, not the record: skipping would skip every
+                // record.
                 throw new UnrecoverableJobException(
-                        "the schema registry refuses the job's requests (HTTP "
-                                + e.status()
+                        "the schema registry refuses the job's requests ("
+                                + (e.status() == 0 ? "TLS" : "HTTP " + e.status())
                                 + ") while reading schema id "
                                 + id
                                 + " for topic '"

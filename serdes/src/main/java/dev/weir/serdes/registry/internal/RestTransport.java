@@ -7,8 +7,10 @@ import dev.weir.serdes.registry.RegistryTime;
 import dev.weir.serdes.registry.SchemaNotFoundException;
 import dev.weir.serdes.registry.SchemaRegistryException;
 import dev.weir.serdes.registry.TransientRegistryException;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.ProxySelector;
+import java.net.SocketException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,6 +20,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,12 +31,15 @@ import org.slf4j.LoggerFactory;
  * SchemaRegistryException} subclass the caller acts on. The one place that maps HTTP outcomes to
  * exceptions.
  *
- * <p>Transient: connection failures, timeouts, HTTP 408, 429 and 5xx. A transient failure moves on
- * to the next URL at once; when every URL failed in a round the call waits (exponential backoff,
- * full jitter, at least a 429/503's {@code Retry-After} up to the cap) and starts another round, up
- * to {@code max.retries} rounds and never past {@code retries.budget.ms}, which also caps each
- * request's timeout. The URL that last answered is tried first by later calls. Register calls are
- * retried too: registering the same schema again is idempotent in the registry.
+ * <p>Transient: connection failures, timeouts, HTTP 408, 429 and 5xx. Not transient: a failed TLS
+ * handshake (untrusted certificate, refused client certificate, plain HTTP on the port), which
+ * fails the call at once with a {@link RegistryRequestException} naming the URL and the {@code
+ * schema.registry.ssl.*} keys. A transient failure moves on to the next URL at once; when every URL
+ * failed in a round the call waits (exponential backoff, full jitter, at least a 429/503's {@code
+ * Retry-After} up to the cap) and starts another round, up to {@code max.retries} rounds and never
+ * past {@code retries.budget.ms}, which also caps each request's timeout. The URL that last
+ * answered is tried first by later calls. Register calls are retried too: registering the same
+ * schema again is idempotent in the registry.
  *
  * <p>Thread-safe.
  */
@@ -173,6 +180,12 @@ final class RestTransport {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (HttpTimeoutException e) {
             return new Transient("timed out: " + e.getMessage(), 0, Optional.empty(), e);
+        } catch (SSLException e) {
+            if (!(e instanceof SSLHandshakeException) && connectionLost(e)) {
+                return new Transient(
+                        "connection lost in TLS handshake: " + e, 0, Optional.empty(), e);
+            }
+            return new Rejected(tlsFailure(url, method, path, e));
         } catch (IOException e) {
             return new Transient("connection failed: " + e, 0, Optional.empty(), e);
         } catch (InterruptedException e) {
@@ -186,6 +199,38 @@ final class RestTransport {
                             e));
         }
         return classify(url, method, path, response);
+    }
+
+    /**
+     * A failed TLS handshake is the configuration's (trust, client key, host name, protocol) and
+     * fails at once: retrying until the budget would only delay the same answer. That includes a
+     * server that ends the handshake without saying why, as servers refusing a client certificate
+     * may. Only a TLS error after the handshake whose cause is a lost connection is transient.
+     */
+    private static RegistryRequestException tlsFailure(
+            RegistryUrl url, String method, String path, SSLException e) {
+        return RegistryRequestException.tlsHandshake(
+                "TLS handshake with schema registry "
+                        + url
+                        + " failed on "
+                        + method
+                        + " "
+                        + path
+                        + ": "
+                        + e.getMessage()
+                        + " (check schema.registry.ssl.truststore.location/.password/.type, and"
+                        + " schema.registry.ssl.keystore.* if the registry asks for a client"
+                        + " certificate); not retried",
+                e);
+    }
+
+    private static boolean connectionLost(SSLException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof EOFException || t instanceof SocketException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Outcome classify(
