@@ -3,7 +3,8 @@
 #
 #   benchmarks/run.sh [N=2000000] [K=100000] [--small] [--zipf] [--no-latency]
 #                     [--latency-rate R] [--latency-seconds S] [--only pipe,weir-eos,weir-alo,streams]
-#                     [--rounds R]   (--only may also name weir-eos-nostate: Weir without state)
+#                     [--rounds R]   (--only may also name weir-eos-nostate: Weir without state,
+#                     and weir-avro: avro-aggregate on the same records in Avro, with a registry)
 #       throughput, CPU, peak RSS and correctness of: a raw transactional pipe, Weir
 #       keyed-aggregate exactly-once and at-least-once, Kafka Streams EOS-v2; then end-to-end
 #       latency in a paced phase. --small is N=100000, K=10000, 5 s of latency.
@@ -60,4 +61,6 @@ elif [ "${1:-}" = "rescale" ]; then
   echo "using $tool (built $(date -r "$tool" '+%F %T'))"
   set -- --tool-jar "$snapshot/weir-savepoint-tools.jar" "$@"
 fi
-java -Xmx1g -Dlog4j2.configurationFile=weir-log4j2.xml -cp "$cp" "$main" "$@"
+# weir-avro's schema registry is downloaded and unpacked there once.
+java -Xmx1g -Dlog4j2.configurationFile=weir-log4j2.xml \
+  -Dweir.schema-registry.home="$here/benchmarks/target/schema-registry" -cp "$cp" "$main" "$@"

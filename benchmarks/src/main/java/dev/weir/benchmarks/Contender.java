@@ -3,6 +3,7 @@ package dev.weir.benchmarks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** A system under test, and how to start it in a child JVM on given topics. */
 enum Contender {
@@ -12,7 +13,12 @@ enum Contender {
     STREAMS("Kafka Streams EOS-v2, 2 threads, RocksDB", "streams", true),
     /** Not in the default run: {@code --only …,weir-eos-nostate}. */
     WEIR_EOS_NO_STATE(
-            "Weir keyed pass-through P=2 exactly-once (no state)", "weir-eos-nostate", true);
+            "Weir keyed pass-through P=2 exactly-once (no state)", "weir-eos-nostate", true),
+    /**
+     * Not in the default run: {@code --only …,weir-avro}. keyed-aggregate's work on the same
+     * records in Avro (the Confluent wire format, a schema registry of its own in the run).
+     */
+    WEIR_AVRO("Weir avro-aggregate P=2 exactly-once", "weir-avro", true);
 
     static final String CHECKPOINT_INTERVAL_MS = "1000";
 
@@ -51,16 +57,30 @@ enum Contender {
 
     OutputCheck newCheck() {
         // The pass-through forwards the input like the pipe: same per-key count and sum.
-        return this == PIPE || this == WEIR_EOS_NO_STATE
-                ? OutputCheck.forPipe()
-                : OutputCheck.forAggregate();
+        return switch (this) {
+            case PIPE, WEIR_EOS_NO_STATE -> OutputCheck.forPipe();
+            case WEIR_AVRO -> OutputCheck.forAvroAggregate();
+            default -> OutputCheck.forAggregate();
+        };
+    }
+
+    /** Whether this contender reads Avro input and needs a schema registry. */
+    boolean avro() {
+        return this == WEIR_AVRO;
     }
 
     /**
      * Starts this contender reading {@code input} from the beginning and writing {@code output};
      * {@code runId} names its job, group, application and transactional ids, which must be new.
+     * {@code registryUrl} is the schema registry of the {@link #avro()} contenders.
      */
-    ChildJvm start(String bootstrap, String input, String output, String runId, Path work) {
+    ChildJvm start(
+            String bootstrap,
+            String input,
+            String output,
+            String runId,
+            Path work,
+            Optional<String> registryUrl) {
         Path log = work.resolve("logs").resolve(runId + ".log");
         return switch (this) {
             case PIPE ->
@@ -82,17 +102,22 @@ enum Contender {
                                     work.resolve("streams-state").resolve(runId).toString(),
                                     "2",
                                     CHECKPOINT_INTERVAL_MS));
-            case WEIR_EOS, WEIR_ALO, WEIR_EOS_NO_STATE ->
+            case WEIR_EOS, WEIR_ALO, WEIR_EOS_NO_STATE, WEIR_AVRO ->
                     ChildJvm.start(
                             runId,
                             log,
                             "dev.weir.examples.WeirMain",
-                            weirArgs(bootstrap, input, output, runId, work));
+                            weirArgs(bootstrap, input, output, runId, work, registryUrl));
         };
     }
 
     private List<String> weirArgs(
-            String bootstrap, String input, String output, String runId, Path work) {
+            String bootstrap,
+            String input,
+            String output,
+            String runId,
+            Path work,
+            Optional<String> registryUrl) {
         List<String> sets = new ArrayList<>();
         sets.add("job.name=" + runId);
         sets.add("bootstrap.servers=" + bootstrap);
@@ -103,7 +128,13 @@ enum Contender {
         sets.add("checkpoint.dir=" + work.resolve("checkpoints").toUri());
         sets.add("state.local-dir=" + work.resolve("weir-state").resolve(runId));
         sets.add("source.start=earliest");
-        if (this == WEIR_EOS || this == WEIR_EOS_NO_STATE) {
+        if (avro()) {
+            sets.add(
+                    "schema.registry.url="
+                            + registryUrl.orElseThrow(
+                                    () -> new IllegalStateException(id + " needs a registry")));
+        }
+        if (this == WEIR_EOS || this == WEIR_EOS_NO_STATE || this == WEIR_AVRO) {
             sets.add("sink.delivery=exactly-once");
             sets.add("job.lock.session-timeout.ms=6000");
         } else {
@@ -111,7 +142,11 @@ enum Contender {
         }
         sets.addAll(extraWeirSettings());
         String job =
-                this == WEIR_EOS_NO_STATE ? KeyedPassThrough.class.getName() : "keyed-aggregate";
+                switch (this) {
+                    case WEIR_EOS_NO_STATE -> KeyedPassThrough.class.getName();
+                    case WEIR_AVRO -> "avro-aggregate";
+                    default -> "keyed-aggregate";
+                };
         List<String> args = new ArrayList<>(List.of("run", job));
         for (String s : sets) {
             args.add("--set");

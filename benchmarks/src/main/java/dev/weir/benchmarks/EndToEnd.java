@@ -2,6 +2,7 @@ package dev.weir.benchmarks;
 
 import dev.weir.testkit.KafkaBrokerProcess;
 import dev.weir.testkit.KafkaTestClient;
+import dev.weir.testkit.SchemaRegistryServer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,13 +25,18 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *
  * <p>Usage: {@code EndToEnd [N] [K] [--small] [--zipf] [--no-latency] [--latency-rate R]
  * [--latency-seconds S] [--only id,id…] [--rounds R]}; contender ids: pipe, weir-eos, weir-alo,
- * streams (and, only when named, weir-eos-nostate: {@link KeyedPassThrough}). With {@code --rounds
- * R} the contenders run R times in turn on the same input, and a summary gives the median of each
+ * streams (and, only when named, weir-eos-nostate: {@link KeyedPassThrough}, and weir-avro:
+ * avro-aggregate on the same records with Avro values, {@link AvroValues}). With {@code --rounds R}
+ * the contenders run R times in turn on the same input, and a summary gives the median of each
  * one's ratios to the pipe of the same round: on a shared machine single runs move by ±20 %.
  */
 public final class EndToEnd {
     static final int PARTITIONS = 4;
     private static final String INPUT = "bench-in";
+
+    /** The same records with Avro values, for the {@link Contender#avro()} contenders. */
+    private static final String AVRO_INPUT = "bench-in-avro";
+
     private static final int WARMUP_RECORDS = 200;
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(15);
 
@@ -100,7 +106,8 @@ public final class EndToEnd {
             long brokerCpuNanos,
             long harnessCpuNanos,
             long outputs,
-            String check) {
+            String check,
+            long registryRequests) {
         boolean ok() {
             return check.startsWith("OK");
         }
@@ -137,12 +144,21 @@ public final class EndToEnd {
                 Workload.VALUE_BYTES,
                 work);
         boolean ok = false;
+        boolean avro = o.contenders().stream().anyMatch(Contender::avro);
         try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(work.resolve("kafka"), Map.of());
-                KafkaTestClient client = new KafkaTestClient(broker.bootstrapServers())) {
+                KafkaTestClient client = new KafkaTestClient(broker.bootstrapServers());
+                Registry registry = Registry.startIf(avro, out)) {
             String bootstrap = broker.bootstrapServers();
             BrokerWarmup.run(bootstrap, client);
             client.createTopic(INPUT, PARTITIONS);
             Workload w = new Workload(o.records(), o.keys(), o.distribution(), 42);
+            if (avro) {
+                client.createTopic(AVRO_INPUT, PARTITIONS);
+                try (AvroValues values = new AvroValues(registry.url(), AVRO_INPUT)) {
+                    long nanos = w.produce(bootstrap, AVRO_INPUT, values);
+                    out.printf("produced the Avro input in %.1f s%n", nanos / 1e9);
+                }
+            }
             long produceNanos = w.produce(bootstrap, INPUT);
             out.printf(
                     "produced %,d records over %,d distinct keys in %.1f s%n",
@@ -150,7 +166,7 @@ public final class EndToEnd {
             warmUpBroker(o, bootstrap, client, work);
             for (int round = 1; round <= o.rounds(); round++) {
                 for (Contender c : o.contenders()) {
-                    Throughput t = throughput(c, round, w, bootstrap, client, work);
+                    Throughput t = throughput(c, round, w, bootstrap, client, registry, work);
                     report.add(t);
                     out.printf(
                             "  %s%-45s %6.1f s  %,9.0f records/s  CPU %.1f µs/record  RSS %d MB"
@@ -162,10 +178,20 @@ public final class EndToEnd {
                             t.cpuNanos() / 1e3 / o.records(),
                             t.peakRssBytes() >> 20,
                             t.check());
+                    if (t.registryRequests() >= 0) {
+                        out.printf(
+                                "    schema registry requests during the run: %d for %,d"
+                                        + " records%n",
+                                t.registryRequests(), o.records());
+                    }
                 }
             }
             if (o.latency()) {
                 for (Contender c : o.contenders()) {
+                    if (c.avro()) {
+                        out.printf("  latency %-37s not measured (JSON input only)%n", c.title);
+                        continue;
+                    }
                     Latency l = latency(c, o, bootstrap, client, work);
                     report.add(l);
                     out.printf(
@@ -204,13 +230,20 @@ public final class EndToEnd {
                                 o.records(),
                                 OutputCheck.none());
                 ChildJvm pipe =
-                        Contender.PIPE.start(bootstrap, INPUT, "warmup-out", "warmup", work)) {
+                        Contender.PIPE.start(
+                                bootstrap, INPUT, "warmup-out", "warmup", work, Optional.empty())) {
             reader.awaitTarget(RUN_TIMEOUT, pipe);
         }
     }
 
     private static Throughput throughput(
-            Contender c, int round, Workload w, String bootstrap, KafkaTestClient client, Path work)
+            Contender c,
+            int round,
+            Workload w,
+            String bootstrap,
+            KafkaTestClient client,
+            Registry registry,
+            Path work)
             throws Exception {
         String suffix = c.id + (round > 1 ? "-" + round : "");
         String output = "out-" + suffix;
@@ -222,7 +255,15 @@ public final class EndToEnd {
                 OutputReader.start(bootstrap, output, true, Optional.empty(), w.records(), check)) {
             long broker0 = ProcStats.cpuNanos(brokerPid).orElse(0L);
             long self0 = ProcStats.cpuNanos(self).orElse(0L);
-            ChildJvm child = c.start(bootstrap, INPUT, output, "tp-" + suffix, work);
+            int requests0 = c.avro() ? registry.requests() : 0;
+            ChildJvm child =
+                    c.start(
+                            bootstrap,
+                            c.avro() ? AVRO_INPUT : INPUT,
+                            output,
+                            "tp-" + suffix,
+                            work,
+                            c.avro() ? Optional.of(registry.url()) : Optional.empty());
             try {
                 long reached = reader.awaitTarget(RUN_TIMEOUT, child);
                 long cpu = child.cpuNanos();
@@ -233,6 +274,7 @@ public final class EndToEnd {
                 if (!reader.drain(Duration.ofSeconds(60))) {
                     throw new IllegalStateException("could not read " + output + " to its end");
                 }
+                long requests = c.avro() ? registry.requests() - requests0 : -1;
                 String verdict = check.verify(w);
                 long outputs = reader.count();
                 if (verdict.equals("OK") && outputs != w.records()) {
@@ -255,7 +297,8 @@ public final class EndToEnd {
                         brokerCpu,
                         selfCpu,
                         outputs,
-                        verdict);
+                        verdict,
+                        requests);
             } finally {
                 child.stop(Duration.ofSeconds(60));
             }
@@ -287,7 +330,8 @@ public final class EndToEnd {
                                 WARMUP_RECORDS + paced,
                                 OutputCheck.none());
                 KafkaProducer<byte[], byte[]> producer = Workload.producer(bootstrap, "0")) {
-            ChildJvm child = c.start(bootstrap, input, output, "lat-" + c.id, work);
+            ChildJvm child =
+                    c.start(bootstrap, input, output, "lat-" + c.id, work, Optional.empty());
             try {
                 for (int i = 0; i < WARMUP_RECORDS; i++) {
                     producer.send(
@@ -318,6 +362,39 @@ public final class EndToEnd {
                         startupCpu);
             } finally {
                 child.stop(Duration.ofSeconds(60));
+            }
+        }
+    }
+
+    /** The run's schema registry (the testkit's), when an Avro contender runs. */
+    private static final class Registry implements AutoCloseable {
+        private final SchemaRegistryServer server;
+
+        private Registry(SchemaRegistryServer server) {
+            this.server = server;
+        }
+
+        static Registry startIf(boolean needed, PrintStream out) {
+            if (!needed) {
+                return new Registry(null);
+            }
+            out.println("starting a schema registry (Apicurio, a JVM of its own)…");
+            return new Registry(SchemaRegistryServer.startPrivate());
+        }
+
+        String url() {
+            return server.url();
+        }
+
+        /** Requests the server has logged so far, the harness's own probes excluded. */
+        int requests() {
+            return server.requests().size();
+        }
+
+        @Override
+        public void close() {
+            if (server != null) {
+                server.close();
             }
         }
     }

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Verifies a contender's output against the workload: each key's final count and sum. Fed on the
@@ -17,7 +18,44 @@ abstract sealed class OutputCheck implements BiConsumer<byte[], byte[]> {
     abstract String verify(Workload w);
 
     static OutputCheck forAggregate() {
-        return new Aggregate();
+        return new Aggregate(v -> new String(v, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * avro-aggregate's contract: as {@link #forAggregate()}, the value a {@code Totals {count:
+     * long, sum: long}} record in the Confluent wire format — decoded here by hand from the Avro
+     * specification (magic byte 0, 4-byte schema id, two zig-zag varints), not by Weir's serde.
+     */
+    static OutputCheck forAvroAggregate() {
+        return new Aggregate(OutputCheck::avroTotals);
+    }
+
+    static String avroTotals(byte[] v) {
+        if (v.length < 7 || v[0] != 0) {
+            return "(not the Confluent wire format: " + v.length + " bytes)";
+        }
+        int[] at = {5};
+        long count = zigZagLong(v, at);
+        long sum = zigZagLong(v, at);
+        if (at[0] > v.length) {
+            return "(truncated Avro: " + v.length + " bytes)";
+        }
+        return at[0] == v.length
+                ? aggregateValue(count, sum)
+                : "(" + (v.length - at[0]) + " bytes after count and sum)";
+    }
+
+    private static long zigZagLong(byte[] v, int[] at) {
+        long raw = 0;
+        for (int shift = 0; at[0] < v.length && shift < 64; shift += 7) {
+            byte b = v[at[0]++];
+            raw |= (long) (b & 0x7f) << shift;
+            if (b >= 0) {
+                return (raw >>> 1) ^ -(raw & 1);
+            }
+        }
+        at[0] = Integer.MAX_VALUE;
+        return 0;
     }
 
     static OutputCheck forPipe() {
@@ -47,6 +85,11 @@ abstract sealed class OutputCheck implements BiConsumer<byte[], byte[]> {
     /** The keyed-aggregate contract: the last value of each key is its final count and sum. */
     static final class Aggregate extends OutputCheck {
         private final Map<String, byte[]> last = new HashMap<>();
+        private final Function<byte[], String> format;
+
+        private Aggregate(Function<byte[], String> format) {
+            this.format = format;
+        }
 
         @Override
         public void accept(byte[] key, byte[] value) {
@@ -59,7 +102,7 @@ abstract sealed class OutputCheck implements BiConsumer<byte[], byte[]> {
             String first = null;
             for (Map.Entry<String, byte[]> e : last.entrySet()) {
                 long[] exp = w.expected(e.getKey());
-                String got = new String(e.getValue(), StandardCharsets.UTF_8);
+                String got = format.apply(e.getValue());
                 String want = exp == null ? "(no such input key)" : aggregateValue(exp[0], exp[1]);
                 if (!want.equals(got)) {
                     bad++;

@@ -90,6 +90,7 @@ final class Report {
         if (options.rounds() > 1) {
             printRounds(out);
         }
+        printAvroCost(out);
         if (!latency.isEmpty()) {
             out.println();
             out.println(
@@ -113,6 +114,41 @@ final class Report {
                 allOk()
                         ? "final count and sum per key: OK for every contender"
                         : "final count and sum per key: MISMATCH (see the table)");
+    }
+
+    /**
+     * What Avro costs: avro-aggregate's CPU per record less keyed-aggregate's in the same round
+     * (the same records, JSON and Avro), and the schema registry requests per record.
+     */
+    private void printAvroCost(PrintStream out) {
+        int n = options.records();
+        List<Double> added = new ArrayList<>();
+        long requests = 0;
+        int runs = 0;
+        for (EndToEnd.Throughput t : throughput) {
+            if (t.contender() == Contender.WEIR_AVRO) {
+                requests += t.registryRequests();
+                runs++;
+                same(Contender.WEIR_EOS, t.round())
+                        .ifPresent(j -> added.add((t.cpuNanos() - j.cpuNanos()) / 1e3 / n));
+            }
+        }
+        if (runs == 0) {
+            return;
+        }
+        out.println();
+        out.printf(
+                "avro-aggregate: schema registry requests %d over %d run(s) of %,d records"
+                        + " (%.6f per record)%n",
+                requests, runs, n, (double) requests / runs / n);
+        if (!added.isEmpty()) {
+            double min = added.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+            double max = added.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            out.printf(
+                    "avro-aggregate CPU µs/record − keyed-aggregate's, same round: median %.2f"
+                            + " (%.2f–%.2f)%n",
+                    median(added), min, max);
+        }
     }
 
     private Optional<EndToEnd.Throughput> same(Contender c, int round) {

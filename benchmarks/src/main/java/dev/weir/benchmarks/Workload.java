@@ -80,7 +80,22 @@ final class Workload {
      * returns the elapsed nanoseconds.
      */
     long produce(String bootstrap, String topic) {
+        return produce(bootstrap, topic, Workload::value);
+    }
+
+    /** How a record's value is written: from its amount and sequence number. */
+    interface ValueFormat {
+        byte[] value(int amount, long seq);
+    }
+
+    /**
+     * Produces the same records — keys, amounts and order, from the same seed — with values in
+     * {@code format}, so every topic produced holds the same per-key counts and sums.
+     */
+    long produce(String bootstrap, String topic, ValueFormat format) {
         long start = System.nanoTime();
+        Arrays.fill(counts, 0);
+        Arrays.fill(sums, 0);
         KeySampler sampler = new KeySampler(keys, distribution, new Random(seed));
         Random amounts = new Random(seed + 1);
         try (KafkaProducer<byte[], byte[]> p = producer(bootstrap, "20")) {
@@ -89,7 +104,7 @@ final class Workload {
                 int amount = amounts.nextInt(1000);
                 counts[k]++;
                 sums[k] += amount;
-                p.send(new ProducerRecord<>(topic, key(k), value(amount, i)));
+                p.send(new ProducerRecord<>(topic, key(k), format.value(amount, i)));
             }
             p.flush();
         }

@@ -27,7 +27,7 @@ class EndToEndSmokeTest {
                                 "--small",
                                 "--no-latency",
                                 "--only",
-                                "pipe,weir-eos,weir-alo,streams,weir-eos-nostate"));
+                                "pipe,weir-eos,weir-alo,streams,weir-eos-nostate,weir-avro"));
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         Report report;
         try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
