@@ -232,7 +232,17 @@ final class Attempt implements Task.TaskListener {
                 SubtaskInfo info = new SubtaskInfo(plan.jobName(), uid, i, p);
                 Task[] self = new Task[1];
                 for (JobGraph.Step step : steps) {
-                    chain.add(operator(step, plan, info, storage, restored, nextChannels, i, self));
+                    chain.add(
+                            operator(
+                                    step,
+                                    plan,
+                                    info,
+                                    storage,
+                                    restored,
+                                    nextChannels,
+                                    i,
+                                    self,
+                                    clock));
                 }
                 if (s == stages.size() - 1) {
                     SubtaskInfo sinkInfo = new SubtaskInfo(plan.jobName(), g.sinkUid(), i, p);
@@ -439,7 +449,8 @@ final class Attempt implements Task.TaskListener {
             Optional<CheckpointRestorer.Restored> restored,
             Channel[][] nextChannels,
             int subtask,
-            Task[] self) {
+            Task[] self,
+            InstantSource clock) {
         if (step instanceof JobGraph.MapStep ms) {
             return new StatelessOperators.Map(ms.fn(), info);
         } else if (step instanceof JobGraph.FilterStep fs) {
@@ -494,12 +505,47 @@ final class Attempt implements Task.TaskListener {
                     restored.map(r -> r.sharedFiles(ps.uid(), subtask)).orElse(Map.of()),
                     savepointTargets,
                     incarnation,
-                    plan.config().get(JobOptions.PROCESS_ERROR_POLICY)
-                                    == JobOptions.ProcessErrorPolicy.SKIP
-                            ? counters.computeIfAbsent(
-                                    "process.errors.skipped", n -> new LongAdder())
-                            : null);
+                    processErrors(plan, opInfo, plan.graph(), clock));
         }
+    }
+
+    /** What the keyed operator subtask {@code info} does when its function throws. */
+    private ProcessErrors processErrors(
+            JobPlan plan, SubtaskInfo info, JobGraph g, InstantSource clock) {
+        return switch (plan.config().get(JobOptions.PROCESS_ERROR_POLICY)) {
+            case FAIL -> ProcessErrors.fail(info);
+            case SKIP -> ProcessErrors.skip(info, counter("process.errors.skipped"), clock);
+            case DEAD_LETTER -> {
+                dev.weir.spi.DeadLetterWriter writer =
+                        g.source()
+                                .createDeadLetterWriter(
+                                        new Contexts.DeadLetter(info, plan.config(), committer))
+                                .orElseThrow(
+                                        () ->
+                                                new dev.weir.UnrecoverableJobException(
+                                                        "job "
+                                                                + plan.jobName()
+                                                                + ": "
+                                                                + JobOptions.PROCESS_ERROR_POLICY
+                                                                        .key()
+                                                                + "=dead-letter, but the job's"
+                                                                + " source ("
+                                                                + g.source().getClass().getName()
+                                                                + ") cannot write dead letters;"
+                                                                + " set "
+                                                                + JobOptions.PROCESS_ERROR_POLICY
+                                                                        .key()
+                                                                + "=skip or =fail, or read with"
+                                                                + " the Kafka source"));
+                unstarted.add(writer);
+                yield ProcessErrors.deadLetter(
+                        info, writer, counter("process.errors.dead-lettered"), clock);
+            }
+        };
+    }
+
+    private LongAdder counter(String name) {
+        return counters.computeIfAbsent(name, n -> new LongAdder());
     }
 
     private void closeUnstarted() {
