@@ -2,7 +2,6 @@ package dev.weir.internal;
 
 import dev.weir.CheckpointStats;
 import dev.weir.SubtaskInfo;
-import dev.weir.config.JobOptions;
 import dev.weir.config.SavepointOptions;
 import dev.weir.format.CheckpointMetadata;
 import dev.weir.format.CheckpointPaths;
@@ -505,47 +504,21 @@ final class Attempt implements Task.TaskListener {
                     restored.map(r -> r.sharedFiles(ps.uid(), subtask)).orElse(Map.of()),
                     savepointTargets,
                     incarnation,
-                    processErrors(plan, opInfo, plan.graph(), clock));
+                    processErrors(plan, opInfo, clock));
         }
     }
 
-    /** What the keyed operator subtask {@code info} does when its function throws. */
-    private ProcessErrors processErrors(
-            JobPlan plan, SubtaskInfo info, JobGraph g, InstantSource clock) {
-        return switch (plan.config().get(JobOptions.PROCESS_ERROR_POLICY)) {
-            case FAIL -> ProcessErrors.fail(info);
-            case SKIP -> ProcessErrors.skip(info, counter("process.errors.skipped"), clock);
-            case DEAD_LETTER -> {
-                dev.weir.spi.DeadLetterWriter writer =
-                        g.source()
-                                .createDeadLetterWriter(
-                                        new Contexts.DeadLetter(info, plan.config(), committer))
-                                .orElseThrow(
-                                        () ->
-                                                new dev.weir.UnrecoverableJobException(
-                                                        "job "
-                                                                + plan.jobName()
-                                                                + ": "
-                                                                + JobOptions.PROCESS_ERROR_POLICY
-                                                                        .key()
-                                                                + "=dead-letter, but the job's"
-                                                                + " source ("
-                                                                + g.source().getClass().getName()
-                                                                + ") cannot write dead letters;"
-                                                                + " set "
-                                                                + JobOptions.PROCESS_ERROR_POLICY
-                                                                        .key()
-                                                                + "=skip or =fail, or read with"
-                                                                + " the Kafka source"));
-                unstarted.add(writer);
-                yield ProcessErrors.deadLetter(
-                        info, writer, counter("process.errors.dead-lettered"), clock);
-            }
-        };
-    }
-
-    private LongAdder counter(String name) {
-        return counters.computeIfAbsent(name, n -> new LongAdder());
+    /** What keyed operator subtask {@code info} does when its function throws. */
+    private ProcessErrors processErrors(JobPlan plan, SubtaskInfo info, InstantSource clock) {
+        ProcessErrors errors =
+                ProcessErrors.of(
+                        plan,
+                        info,
+                        new Contexts.DeadLetter(info, plan.config(), committer),
+                        name -> counters.computeIfAbsent(name, n -> new LongAdder()),
+                        clock);
+        unstarted.add(errors);
+        return errors;
     }
 
     private void closeUnstarted() {

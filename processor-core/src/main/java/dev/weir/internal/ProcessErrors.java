@@ -5,9 +5,12 @@ import dev.weir.Record;
 import dev.weir.SubtaskInfo;
 import dev.weir.UnrecoverableJobException;
 import dev.weir.config.JobOptions;
+import dev.weir.spi.DeadLetterContext;
 import dev.weir.spi.DeadLetterWriter;
+import dev.weir.spi.Source;
 import java.time.InstantSource;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +42,47 @@ final class ProcessErrors implements AutoCloseable {
         this.counter = counter;
         this.deadLetters = deadLetters;
         this.clock = clock;
+    }
+
+    /**
+     * As {@code process.error.policy} says for keyed operator subtask {@code info}; under {@code
+     * dead-letter} with the writer the job's source creates.
+     *
+     * @throws UnrecoverableJobException if the source cannot write dead letters, or its writer
+     *     lacks configuration
+     */
+    static ProcessErrors of(
+            JobPlan plan,
+            SubtaskInfo info,
+            DeadLetterContext context,
+            Function<String, LongAdder> counters,
+            InstantSource clock) {
+        return switch (plan.config().get(JobOptions.PROCESS_ERROR_POLICY)) {
+            case FAIL -> fail(info);
+            case SKIP -> skip(info, counters.apply("process.errors.skipped"), clock);
+            case DEAD_LETTER -> {
+                Source<?, ?> source = plan.graph().source();
+                DeadLetterWriter writer =
+                        source.createDeadLetterWriter(context)
+                                .orElseThrow(() -> noWriter(plan.jobName(), source));
+                yield deadLetter(
+                        info, writer, counters.apply("process.errors.dead-lettered"), clock);
+            }
+        };
+    }
+
+    private static UnrecoverableJobException noWriter(String job, Source<?, ?> source) {
+        String key = JobOptions.PROCESS_ERROR_POLICY.key();
+        return new UnrecoverableJobException(
+                "job "
+                        + job
+                        + ": "
+                        + key
+                        + "=dead-letter, but the job's source ("
+                        + source.getClass().getName()
+                        + ") cannot write dead letters; set "
+                        + key
+                        + "=skip or =fail, or read with the Kafka source");
     }
 
     static ProcessErrors fail(SubtaskInfo info) {
