@@ -66,6 +66,10 @@ class RecordSerdeApiTest {
         assertThat(Record.of("k", 1L, 5).origin()).isNull();
         assertThat(new Record<>("k", 1L, 5, List.of()).origin()).isNull();
         assertThat(origin).hasToString("orders-3@42");
+        Origin holding = new Origin("orders", 3, 42, new byte[] {1});
+        assertThat(holding).as("equal by the record they name").isEqualTo(origin);
+        assertThat(holding).hasSameHashCodeAs(origin).hasToString("orders-3@42");
+        assertThat(read.withValue("v").origin().sourceRecord()).isNull();
     }
 
     @Test

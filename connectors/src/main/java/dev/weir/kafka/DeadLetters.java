@@ -1,8 +1,10 @@
 package dev.weir.kafka;
 
+import dev.weir.Origin;
 import dev.weir.SubtaskInfo;
 import dev.weir.WeirException;
 import dev.weir.config.WeirConfig;
+import dev.weir.spi.DeadLetterWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -16,18 +18,23 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The dead-letter output of one source subtask: each record its serde could not read, written
- * unchanged — key, value, timestamp and headers as they came — to {@code source.dead-letter.topic},
- * with headers that name the error and where the record was (docs/serdes.md, "Poison records").
+ * The dead-letter output of one subtask: of a source subtask, each record its serde could not read
+ * ({@code source.dead-letter.topic}); of a keyed operator subtask, each record its process function
+ * threw on ({@code process.dead-letter.topic}), found through the record's {@link
+ * Origin#sourceRecord()}. Either is written unchanged — key, value, timestamp and headers as the
+ * source read them — with headers that name the error, where the record was and the subtask's
+ * operator uid (docs/serdes.md, "Poison records").
  *
- * <p>Exactly-once: a dead letter goes into the transaction of the epoch it was read in — the
- * producer the sinks write that epoch's output with — so it is committed with the checkpoint that
- * moves the source past it, or aborted and written again with the replay. Otherwise a producer of
- * its own sends it, and the source's barrier waits until Kafka has it, so a checkpoint never
- * completes over a lost dead letter. Dead letters of different checkpoints may interleave in a
- * partition of the dead-letter topic. Task thread only, except send callbacks.
+ * <p>Exactly-once: a dead letter goes into the transaction of the epoch its subtask is in — the
+ * producer the sinks write that epoch's output with, by the rule of {@link
+ * KafkaTransactions#epochAfter} — so it is committed with the checkpoint whose barrier the subtask
+ * passes next, which moves the source past the record, or aborted and written again with the
+ * replay. Otherwise a producer of its own sends it, and the subtask's barrier waits until Kafka has
+ * it, so a checkpoint never completes over a lost dead letter. Dead letters of different
+ * checkpoints may interleave in a partition of the dead-letter topic. Task thread only, except send
+ * callbacks.
  */
-final class DeadLetters implements AutoCloseable {
+final class DeadLetters implements DeadLetterWriter {
     /** Header names: Kafka Streams' dead-letter names (KIP-1034) under Weir's prefix. */
     static final String EXCEPTION = "__weir.errors.exception";
 
@@ -43,7 +50,8 @@ final class DeadLetters implements AutoCloseable {
     private final KafkaTransactions transactions;
     private final WeirConfig config;
     private KafkaProducer<byte[], byte[]> own;
-    private long epoch = -1;
+    private long lastBarrier = -1;
+    private boolean closed;
     private final AtomicLong pending = new AtomicLong();
     private volatile Exception sendFailure;
 
@@ -56,6 +64,23 @@ final class DeadLetters implements AutoCloseable {
         this.info = info;
         this.transactions = transactions;
         this.config = config;
+    }
+
+    /**
+     * Sends the Kafka record {@code origin} holds; false if it holds none (built from coordinates,
+     * or by another source).
+     */
+    @Override
+    public boolean write(Origin origin, Throwable error) {
+        if (!(origin.sourceRecord() instanceof ConsumerRecord<?, ?> r)
+                || !(r.key() == null || r.key() instanceof byte[])
+                || !(r.value() == null || r.value() instanceof byte[])) {
+            return false;
+        }
+        @SuppressWarnings("unchecked")
+        ConsumerRecord<byte[], byte[]> raw = (ConsumerRecord<byte[], byte[]>) r;
+        send(raw, error);
+        return true;
     }
 
     /** Sends {@code r} with the error {@code e}. */
@@ -87,10 +112,7 @@ final class DeadLetters implements AutoCloseable {
 
     private KafkaProducer<byte[], byte[]> producer() {
         if (transactions != null) {
-            if (epoch < 0) {
-                epoch = transactions.firstEpoch();
-            }
-            return transactions.producer(epoch);
+            return transactions.producer(transactions.epochAfter(lastBarrier));
         }
         if (own == null) {
             Map<String, Object> props = KafkaOptions.clientProperties(config, "kafka.producer.");
@@ -105,14 +127,15 @@ final class DeadLetters implements AutoCloseable {
     }
 
     /**
-     * The source's barrier {@code checkpointId}: dead letters sent since the last one belong to
+     * The subtask's barrier {@code checkpointId}: dead letters sent since the last one belong to
      * that checkpoint. Exactly-once they are in its transaction (its commit flushes them and fails
      * on any failed send), and later ones go to the next epoch's; otherwise this waits until Kafka
      * acknowledged them, and throws if any was lost.
      */
-    void checkpoint(long checkpointId) {
+    @Override
+    public void checkpoint(long checkpointId) {
         if (transactions != null) {
-            epoch = checkpointId + 1;
+            lastBarrier = checkpointId;
             failIfLost();
             return;
         }
@@ -142,6 +165,10 @@ final class DeadLetters implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (own != null) {
             own.close(Duration.ofSeconds(5));
         }

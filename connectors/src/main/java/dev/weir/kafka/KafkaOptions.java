@@ -96,6 +96,15 @@ public final class KafkaOptions {
                             + " aside, with headers __weir.errors.* naming the error and where the"
                             + " record was");
 
+    public static final ConfigOption<String> PROCESS_DEAD_LETTER_TOPIC =
+            ConfigOption.string(
+                    "process.dead-letter.topic",
+                    "",
+                    "Topic of the records process.error.policy=dead-letter sets aside (a process"
+                            + " function threw on them), as the source read them, with headers"
+                            + " __weir.errors.* naming the error, where the record was and the"
+                            + " operator (empty: source.dead-letter.topic)");
+
     public static final ConfigOption<Delivery> DELIVERY =
             ConfigOption.enumeration(
                     "sink.delivery",
@@ -145,7 +154,18 @@ public final class KafkaOptions {
                 GROUP_ID,
                 DISCOVERY_INTERVAL_MS,
                 DESERIALIZATION_ERROR_POLICY,
-                DEAD_LETTER_TOPIC);
+                DEAD_LETTER_TOPIC,
+                PROCESS_DEAD_LETTER_TOPIC);
+    }
+
+    /**
+     * The topic of {@code process.error.policy=dead-letter}: {@code process.dead-letter.topic},
+     * else {@code source.dead-letter.topic}, so that one topic set aside all of a job's bad
+     * records; empty if neither is set.
+     */
+    static String processDeadLetterTopic(WeirConfig config) {
+        String topic = config.get(PROCESS_DEAD_LETTER_TOPIC);
+        return topic.isBlank() ? config.get(DEAD_LETTER_TOPIC) : topic;
     }
 
     public static List<ConfigOption<?>> sinkOptions() {

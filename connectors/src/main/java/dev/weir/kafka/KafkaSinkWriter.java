@@ -127,7 +127,7 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
         this.delivery = KafkaOptions.Delivery.EXACTLY_ONCE;
         this.info = ctx.subtask();
         this.transactions = transactions;
-        this.epoch = transactions.firstEpoch();
+        this.epoch = transactions.epochAfter(-1);
         this.producer = transactions.producer(epoch);
     }
 
@@ -220,7 +220,7 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
         previousProducer = producer;
         previousSends = sends;
         sends = new Sends();
-        epoch = checkpointId + 1;
+        epoch = transactions.epochAfter(checkpointId);
         producer = transactions.producer(epoch);
     }
 

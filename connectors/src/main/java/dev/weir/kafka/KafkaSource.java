@@ -2,11 +2,16 @@ package dev.weir.kafka;
 
 import dev.weir.RecordSerde;
 import dev.weir.Serdes;
+import dev.weir.UnrecoverableJobException;
 import dev.weir.config.ConfigOption;
+import dev.weir.config.JobOptions;
+import dev.weir.spi.DeadLetterContext;
+import dev.weir.spi.DeadLetterWriter;
 import dev.weir.spi.Source;
 import dev.weir.spi.SourceContext;
 import dev.weir.spi.SourceReader;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reads Kafka topics. Partitions are spread over the source subtasks with {@code assign()} (no
@@ -21,8 +26,9 @@ import java.util.List;
  * more without that prefix (overriding a top-level key of the same name): {@code
  * schema.registry.url} reaches the serdes of sources and sinks, {@code source.schema.registry.url}
  * only those of sources. They are closed after the last reader closed, and configured again when
- * the job restarts. Every record a reader returns carries its {@link dev.weir.Origin} (topic,
- * partition, offset).
+ * the job restarts. Every record a reader returns carries its {@link dev.weir.Origin}: topic,
+ * partition, offset, and the {@code ConsumerRecord<byte[], byte[]>} it was read from, by reference,
+ * which {@code process.error.policy=dead-letter} writes back unchanged.
  */
 public final class KafkaSource<K, V> implements Source<K, V> {
     private final List<String> topics;
@@ -56,6 +62,41 @@ public final class KafkaSource<K, V> implements Source<K, V> {
             serdes.release();
             throw e;
         }
+    }
+
+    /**
+     * Writes the records a process function threw on to {@code process.dead-letter.topic} (default
+     * {@code source.dead-letter.topic}) as this source read them — in the checkpoint's transaction
+     * with {@code sink.delivery=exactly-once}, else through a producer of the operator subtask's
+     * own whose letters each checkpoint waits for.
+     */
+    @Override
+    public Optional<DeadLetterWriter> createDeadLetterWriter(DeadLetterContext context) {
+        String topic = KafkaOptions.processDeadLetterTopic(context.config());
+        if (topic.isBlank()) {
+            throw new UnrecoverableJobException(
+                    JobOptions.PROCESS_ERROR_POLICY.key()
+                            + "=dead-letter needs "
+                            + KafkaOptions.PROCESS_DEAD_LETTER_TOPIC.key()
+                            + " (or "
+                            + KafkaOptions.DEAD_LETTER_TOPIC.key()
+                            + "), the topic to write the records a process function threw on to");
+        }
+        KafkaTransactions txns = null;
+        if (context.config().get(KafkaOptions.DELIVERY) == KafkaOptions.Delivery.EXACTLY_ONCE) {
+            txns =
+                    context.committer()
+                            .filter(KafkaTransactions.class::isInstance)
+                            .map(KafkaTransactions.class::cast)
+                            .orElseThrow(
+                                    () ->
+                                            new UnrecoverableJobException(
+                                                    JobOptions.PROCESS_ERROR_POLICY.key()
+                                                            + "=dead-letter with"
+                                                            + " sink.delivery=exactly-once needs"
+                                                            + " the Kafka sink's committer"));
+        }
+        return Optional.of(new DeadLetters(topic, context.subtask(), txns, context.config()));
     }
 
     @Override

@@ -314,11 +314,14 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
 
     private Record<K, V> toRecord(ConsumerRecord<byte[], byte[]> r) {
         List<Header> headers = List.of();
-        if (r.headers().toArray().length > 0) {
-            headers = new ArrayList<>();
-            for (org.apache.kafka.common.header.Header h : r.headers()) {
-                headers.add(new Header(h.key(), h.value()));
+        org.apache.kafka.common.header.Header[] kafkaHeaders = r.headers().toArray();
+        if (kafkaHeaders.length > 0) {
+            Header[] copied = new Header[kafkaHeaders.length];
+            for (int i = 0; i < copied.length; i++) {
+                copied[i] = new Header(kafkaHeaders[i].key(), kafkaHeaders[i].value());
             }
+            // Immutable already, so the Record keeps this list instead of copying it.
+            headers = List.of(copied);
         }
         String topic = r.topic();
         K key;
@@ -332,8 +335,13 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
         } catch (RuntimeException e) {
             return poison(r, e);
         }
+        // The origin holds r itself (a reference, no copy): a keyed operator's dead letter is r.
         return new Record<>(
-                key, value, r.timestamp(), headers, new Origin(topic, r.partition(), r.offset()));
+                key,
+                value,
+                r.timestamp(),
+                headers,
+                new Origin(topic, r.partition(), r.offset(), r));
     }
 
     /**

@@ -351,9 +351,18 @@ final class KafkaTransactions implements CheckpointCommitter {
         open(firstCheckpointId);
     }
 
-    /** The epoch sink writers start in. */
-    synchronized long firstEpoch() {
-        return firstEpoch;
+    /**
+     * The epoch of what a writer of this process writes once it passed barrier {@code lastBarrier}
+     * of this attempt, or before its first barrier ({@code lastBarrier < 0}): records before
+     * barrier n belong to epoch n, and the first epoch is the attempt's first checkpoint id. The
+     * one place of that rule for the sink writers, the source's dead letters and the keyed
+     * operators' dead letters — they must agree, since epoch n commits with checkpoint n.
+     */
+    synchronized long epochAfter(long lastBarrier) {
+        if (firstEpoch < 0) {
+            throw new IllegalStateException("job " + jobName + ": begin() was not called");
+        }
+        return lastBarrier < 0 ? firstEpoch : lastBarrier + 1;
     }
 
     /**

@@ -56,6 +56,12 @@ class PoisonRecordsTest {
     /** Set until a record {@code boom} has failed its attempt once. */
     static final AtomicBoolean BOOM_PENDING = new AtomicBoolean();
 
+    /**
+     * Timestamps of input records a test checks: an hour ago, well within the broker's retention
+     * (records older than 7 days may be deleted before the job reads them again).
+     */
+    private static final long BASE_TIMESTAMP = System.currentTimeMillis() / 1000 * 1000 - 3_600_000;
+
     @TempDir Path dir;
 
     /** UTF-8 values; {@code bad…} is malformed, {@code slow…} unreadable during an outage. */
@@ -95,7 +101,7 @@ class PoisonRecordsTest {
             if (r.value().equals("boom") && BOOM_PENDING.compareAndSet(true, false)) {
                 throw new IllegalStateException("boom: this attempt fails once");
             }
-            if (r.value().startsWith("oops")) {
+            if (r.value().toLowerCase(java.util.Locale.ROOT).startsWith("oops")) {
                 throw new IllegalArgumentException("cannot count " + r.value());
             }
             long next = count.valueOrElse(0L) + 1;
@@ -194,7 +200,7 @@ class PoisonRecordsTest {
                                 dlq));
         List<Map.Entry<String, String>> input = input(150, 5);
         List<ProducerRecord<String, String>> records = new ArrayList<>();
-        long timestamp = 1_700_000_000_000L;
+        long timestamp = BASE_TIMESTAMP;
         for (Map.Entry<String, String> e : input) {
             ProducerRecord<String, String> r =
                     new ProducerRecord<>(t.in, 0, timestamp++, e.getKey(), e.getValue());
@@ -215,7 +221,7 @@ class PoisonRecordsTest {
         assertThat(letters).extracting(ConsumerRecord::value).containsExactly(poison(input));
         for (ConsumerRecord<String, String> r : letters) {
             int offset = input.indexOf(Map.entry(r.key(), r.value()));
-            assertThat(r.timestamp()).isEqualTo(1_700_000_000_000L + offset);
+            assertThat(r.timestamp()).isEqualTo(BASE_TIMESTAMP + offset);
             assertThat(header(r, "trace")).isEqualTo(r.value());
             assertThat(header(r, DeadLetters.TOPIC)).isEqualTo(t.in);
             assertThat(header(r, DeadLetters.PARTITION)).isEqualTo("0");
@@ -250,6 +256,127 @@ class PoisonRecordsTest {
         List<Map.Entry<String, String>> counted = new ArrayList<>(input);
         counted.removeIf(e -> e.getValue().startsWith("oops"));
         assertExactCounts(client.readAllCommitted(t.out, READ), counted);
+    }
+
+    /**
+     * {@code fail}: every attempt fails on the record, so nothing after it commits; the output
+     * committed before it stays exactly once and nothing is dead-lettered.
+     */
+    @Test
+    void processErrorPolicyFailRestartsOnTheRecordAndCommitsNothingAfterIt(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
+        String dlq = deadLetterTopic(client);
+        Topics t = topics(broker, client, "pfail", Map.of("source.dead-letter.topic", dlq));
+        List<Map.Entry<String, String>> before = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            before.add(Map.entry("k" + (i % 5), "v" + i));
+        }
+        client.produceStrings(t.in, before);
+        try (RunningJob job = Weir.start(job(t), t.config)) {
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(300))
+                    .until(() -> client.readAllCommitted(t.out, READ).size() >= 60);
+            client.produceStrings(t.in, List.of(Map.entry("k1", "oops60"), Map.entry("k2", "v61")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> job.restarts() >= 2);
+            assertThat(job.failure()).isEmpty();
+        }
+        assertExactCounts(client.readAllCommitted(t.out, READ), before);
+        assertThat(client.readAllCommitted(dlq, Duration.ofSeconds(3))).isEmpty();
+    }
+
+    /**
+     * {@code dead-letter}: each record the function throws on is in the dead-letter topic once, as
+     * the source read it — key, value, timestamp and headers, although a map changed all of them
+     * before the function — with the error and the process operator's uid. The attempt that wrote
+     * the letters fails before its checkpoint commits (the sink cannot write the record right
+     * behind them; a failure after the function is never dead-lettered): its letters are aborted
+     * with its output and written again by the replay.
+     */
+    @Test
+    void processDeadLettersAreTheRecordsAsReadWrittenOnceThroughAFailedAttempt(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
+        String dlq = deadLetterTopic(client);
+        Topics t =
+                topics(
+                        broker,
+                        client,
+                        "pdlq",
+                        Map.of(
+                                "process.error.policy",
+                                "dead-letter",
+                                "process.dead-letter.topic",
+                                dlq,
+                                "source.dead-letter.topic",
+                                "not-this-one"));
+        List<Map.Entry<String, String>> input = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            input.add(Map.entry("k" + (i % 5), (i % 30 == 7 ? "oops" : "v") + i));
+        }
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        long timestamp = BASE_TIMESTAMP;
+        for (Map.Entry<String, String> e : input) {
+            ProducerRecord<String, String> r =
+                    new ProducerRecord<>(t.in, 0, timestamp++, e.getKey(), e.getValue());
+            r.headers().add("trace", e.getValue().getBytes(StandardCharsets.UTF_8));
+            records.add(r);
+        }
+        // Right behind the last oops: the sink fails on it once, in the letters' epoch.
+        records.add(98, new ProducerRecord<>(t.in, 0, BASE_TIMESTAMP, "kboom", "v-boom"));
+        input.add(98, Map.entry("kboom", "v-boom"));
+        SINK_BOOM_PENDING.set(true);
+        client.produce(records);
+
+        try (RunningJob job = Weir.start(shoutingJob(t), t.config)) {
+            await().atMost(Duration.ofSeconds(40))
+                    .pollInterval(Duration.ofMillis(300))
+                    .until(() -> client.readAllCommitted(t.out, READ).size() >= 117);
+            assertThat(job.restarts()).as("the sink's failure failed the attempt").isEqualTo(1);
+            assertThat(job.counters().get("process.errors.dead-lettered"))
+                    .as("letters written, the aborted ones again")
+                    .isGreaterThan(4L);
+        }
+        List<ConsumerRecord<String, String>> letters = client.readAllCommitted(dlq, READ);
+        assertThat(letters)
+                .extracting(ConsumerRecord::value)
+                .containsExactlyInAnyOrder("oops7", "oops37", "oops67", "oops97");
+        for (ConsumerRecord<String, String> r : letters) {
+            int offset = offsetOf(records, r.value());
+            assertThat(r.key()).isEqualTo(records.get(offset).key());
+            assertThat(r.timestamp()).isEqualTo(records.get(offset).timestamp());
+            assertThat(header(r, "trace")).isEqualTo(r.value());
+            assertThat(header(r, DeadLetters.TOPIC)).isEqualTo(t.in);
+            assertThat(header(r, DeadLetters.PARTITION)).isEqualTo("0");
+            assertThat(header(r, DeadLetters.OFFSET)).isEqualTo(String.valueOf(offset));
+            assertThat(header(r, DeadLetters.EXCEPTION))
+                    .isEqualTo(IllegalArgumentException.class.getName());
+            assertThat(header(r, DeadLetters.MESSAGE))
+                    .isEqualTo("cannot count " + r.value().toUpperCase(java.util.Locale.ROOT));
+            assertThat(header(r, DeadLetters.STACKTRACE)).contains("CountPerKey.process");
+            assertThat(header(r, DeadLetters.OPERATOR)).isEqualTo("count");
+        }
+        List<Map.Entry<String, String>> counted = new ArrayList<>(input);
+        counted.removeIf(e -> e.getValue().startsWith("oops"));
+        assertExactCounts(client.readAllCommitted(t.out, READ), counted);
+    }
+
+    @Test
+    void processDeadLetterWithoutATopicFailsAtStartNamingTheKeys(
+            KafkaBroker broker, KafkaTestClient client) throws Exception {
+        Topics t =
+                topics(broker, client, "pnotopic", Map.of("process.error.policy", "dead-letter"));
+        RunningJob job = Weir.start(job(t), t.config);
+        try {
+            assertThat(job.awaitTermination(Duration.ofSeconds(30))).isTrue();
+            assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+            assertThat(job.restarts()).isZero();
+            assertThat(job.failure().orElseThrow())
+                    .isInstanceOf(UnrecoverableJobException.class)
+                    .hasMessageContaining("process.error.policy=dead-letter needs")
+                    .hasMessageContaining("process.dead-letter.topic")
+                    .hasMessageContaining("source.dead-letter.topic");
+        } finally {
+            job.stop();
+        }
     }
 
     @Test
@@ -328,6 +455,61 @@ class PoisonRecordsTest {
         org.apache.kafka.common.header.Header h = r.headers().lastHeader(name);
         assertThat(h).as("header %s", name).isNotNull();
         return new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /** Set until the sink failed once on key {@code kboom}. */
+    static final AtomicBoolean SINK_BOOM_PENDING = new AtomicBoolean();
+
+    /** UTF-8 keys; the sink cannot write key {@code kboom} once. */
+    static final class SinkKeys implements RecordSerde<String> {
+        @Override
+        public byte[] serialize(String topic, dev.weir.OutgoingHeaders headers, String key) {
+            if (key.equals("kboom") && SINK_BOOM_PENDING.compareAndSet(true, false)) {
+                throw new WeirException("the sink cannot write kboom this time");
+            }
+            return key.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String deserialize(String topic, List<Header> headers, byte[] data) {
+            return new String(data, StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * As {@link #job}, but a map before the function changes each record's value (upper case),
+     * timestamp and headers, keeping its origin; the sink fails once on key {@code kboom}.
+     */
+    private static Job shoutingJob(Topics t) {
+        var b = Job.builder();
+        b.source("in", KafkaSource.of(List.of(t.in), Serdes.string(), new TestValues()))
+                .map(
+                        r ->
+                                new Record<>(
+                                        r.key(),
+                                        r.value().toUpperCase(java.util.Locale.ROOT),
+                                        r.timestamp() + 1,
+                                        List.of(new Header("shouted", new byte[] {1})),
+                                        r.origin()))
+                .keyBy(Serdes.string())
+                .process("count", CountPerKey::new)
+                .sink("out", KafkaSink.of(t.out, new SinkKeys(), Serdes.string()));
+        return b.build();
+    }
+
+    private static int offsetOf(List<ProducerRecord<String, String>> records, String value) {
+        for (int i = 0; i < records.size(); i++) {
+            if (records.get(i).value().equals(value)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no input record " + value);
+    }
+
+    private static String deadLetterTopic(KafkaTestClient client) {
+        String dlq = "dlq-" + UUID.randomUUID().toString().substring(0, 8);
+        client.createTopic(dlq, 1);
+        return dlq;
     }
 
     private static Job job(Topics t) {

@@ -23,8 +23,10 @@ import java.util.List;
 /**
  * The reference job. Input: key = UTF-8 string, value = JSON object with an integer field {@code
  * amount}. For each record it adds one to the key's count and the amount to its sum, in keyed
- * state, and emits {@code {"count":C,"sum":S}} under the same key. Benchmarks and crash tests
- * depend on this contract.
+ * state, and emits {@code {"count":C,"sum":S}} under the same key. A record whose amount would take
+ * the sum past a long's range is refused: the function throws {@link ArithmeticException}, the
+ * key's totals stay as they were, and {@code process.error.policy} decides (the crash tests
+ * dead-letter such records). Benchmarks and crash tests depend on this contract.
  */
 public final class KeyedAggregate implements JobFactory {
     public static final ConfigOption<String> INPUT_TOPIC =
@@ -95,7 +97,7 @@ public final class KeyedAggregate implements JobFactory {
             Totals next =
                     t == null
                             ? new Totals(1, r.value())
-                            : new Totals(t.count + 1, t.sum + r.value());
+                            : new Totals(t.count + 1, Math.addExact(t.sum, r.value()));
             totals.update(next);
             out.emit(r.withValue(next));
         }

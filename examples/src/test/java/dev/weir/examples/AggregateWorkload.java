@@ -50,6 +50,72 @@ final class AggregateWorkload {
         client.produceStrings(topic, batch);
     }
 
+    /**
+     * A record of {@link #produceWithBadRecords} that the job must set aside: where it was written,
+     * its value, and the operator that sets it aside ({@code input}: the source cannot read it;
+     * {@code aggregate}: its amount would overflow the key's sum).
+     */
+    record BadRecord(int partition, long offset, String value, String operatorUid) {}
+
+    /** The bad records produced so far, in order. */
+    final List<BadRecord> bad = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private long badSeq;
+
+    /**
+     * Produces {@code n} more records, each unreadable with probability {@code unreadable} (values
+     * {@code {"oops":…}} or {@code not json …}, which {@link AmountSerde} rejects) and, among the
+     * others, each with probability {@code overflowing} an amount that takes a key's sum (known
+     * non-zero) past a long's range; the rest count as {@link #produce}'s do.
+     */
+    void produceWithBadRecords(
+            KafkaTestClient client, String topic, int n, double unreadable, double overflowing) {
+        List<Map.Entry<String, String>> batch = new ArrayList<>();
+        List<String> badIn = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String key = "user-" + random.nextInt(keys);
+            double dice = random.nextDouble();
+            long[] e = expected.get(key);
+            String value;
+            String badBy = null;
+            if (dice < unreadable) {
+                long seq = badSeq++;
+                value = seq % 2 == 0 ? "{\"oops\":" + seq + "}" : "not json " + seq;
+                badBy = "input";
+            } else if (dice < unreadable + overflowing && e != null && e[1] != 0) {
+                value =
+                        "{\"id\":"
+                                + i
+                                + ",\"amount\":"
+                                + (e[1] > 0 ? Long.MAX_VALUE : Long.MIN_VALUE)
+                                + ",\"bad\":"
+                                + badSeq++
+                                + "}";
+                badBy = "aggregate";
+            } else {
+                int amount = random.nextInt(1000) - 100;
+                e = expected.computeIfAbsent(key, k -> new long[2]);
+                e[0]++;
+                e[1] += amount;
+                value = "{\"id\":" + i + ",\"amount\":" + amount + "}";
+            }
+            batch.add(new AbstractMap.SimpleEntry<>(key, value));
+            badIn.add(badBy);
+        }
+        List<org.apache.kafka.clients.producer.RecordMetadata> written =
+                client.produceStrings(topic, batch);
+        for (int i = 0; i < batch.size(); i++) {
+            if (badIn.get(i) != null) {
+                bad.add(
+                        new BadRecord(
+                                written.get(i).partition(),
+                                written.get(i).offset(),
+                                batch.get(i).getValue(),
+                                badIn.get(i)));
+            }
+        }
+    }
+
     long total() {
         return expected.values().stream().mapToLong(v -> v[0]).sum();
     }

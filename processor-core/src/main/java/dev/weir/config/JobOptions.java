@@ -87,7 +87,13 @@ public final class JobOptions {
         /** The attempt fails into the restart strategy (which replays from the last checkpoint). */
         FAIL,
         /** The record is counted, logged and dropped; the job goes on. */
-        SKIP
+        SKIP,
+        /**
+         * The record, as the source read it, is written to the source's dead-letter output with the
+         * error (for Kafka: {@code process.dead-letter.topic}), counted and dropped; the job goes
+         * on.
+         */
+        DEAD_LETTER
     }
 
     public static final ConfigOption<ProcessErrorPolicy> PROCESS_ERROR_POLICY =
@@ -96,9 +102,12 @@ public final class JobOptions {
                     ProcessErrorPolicy.class,
                     ProcessErrorPolicy.FAIL,
                     "A process function throws on a record: fail (the attempt fails into the"
-                            + " restart strategy) or skip (counted as"
-                            + " process.errors.skipped, logged, dropped; whatever the function did"
-                            + " before it threw stays)");
+                            + " restart strategy), skip (counted as process.errors.skipped, logged,"
+                            + " dropped) or dead-letter (the record as the source read it goes to"
+                            + " process.dead-letter.topic with __weir.errors.* headers, in the"
+                            + " checkpoint's transaction with exactly-once output; counted as"
+                            + " process.errors.dead-lettered). Whatever the function did before it"
+                            + " threw stays");
 
     public static List<ConfigOption<?>> all() {
         return List.of(

@@ -2,7 +2,6 @@ package dev.weir.internal;
 
 import dev.weir.CheckpointStats;
 import dev.weir.SubtaskInfo;
-import dev.weir.config.JobOptions;
 import dev.weir.config.SavepointOptions;
 import dev.weir.format.CheckpointMetadata;
 import dev.weir.format.CheckpointPaths;
@@ -232,7 +231,17 @@ final class Attempt implements Task.TaskListener {
                 SubtaskInfo info = new SubtaskInfo(plan.jobName(), uid, i, p);
                 Task[] self = new Task[1];
                 for (JobGraph.Step step : steps) {
-                    chain.add(operator(step, plan, info, storage, restored, nextChannels, i, self));
+                    chain.add(
+                            operator(
+                                    step,
+                                    plan,
+                                    info,
+                                    storage,
+                                    restored,
+                                    nextChannels,
+                                    i,
+                                    self,
+                                    clock));
                 }
                 if (s == stages.size() - 1) {
                     SubtaskInfo sinkInfo = new SubtaskInfo(plan.jobName(), g.sinkUid(), i, p);
@@ -439,7 +448,8 @@ final class Attempt implements Task.TaskListener {
             Optional<CheckpointRestorer.Restored> restored,
             Channel[][] nextChannels,
             int subtask,
-            Task[] self) {
+            Task[] self,
+            InstantSource clock) {
         if (step instanceof JobGraph.MapStep ms) {
             return new StatelessOperators.Map(ms.fn(), info);
         } else if (step instanceof JobGraph.FilterStep fs) {
@@ -494,12 +504,21 @@ final class Attempt implements Task.TaskListener {
                     restored.map(r -> r.sharedFiles(ps.uid(), subtask)).orElse(Map.of()),
                     savepointTargets,
                     incarnation,
-                    plan.config().get(JobOptions.PROCESS_ERROR_POLICY)
-                                    == JobOptions.ProcessErrorPolicy.SKIP
-                            ? counters.computeIfAbsent(
-                                    "process.errors.skipped", n -> new LongAdder())
-                            : null);
+                    processErrors(plan, opInfo, clock));
         }
+    }
+
+    /** What keyed operator subtask {@code info} does when its function throws. */
+    private ProcessErrors processErrors(JobPlan plan, SubtaskInfo info, InstantSource clock) {
+        ProcessErrors errors =
+                ProcessErrors.of(
+                        plan,
+                        info,
+                        new Contexts.DeadLetter(info, plan.config(), committer),
+                        name -> counters.computeIfAbsent(name, n -> new LongAdder()),
+                        clock);
+        unstarted.add(errors);
+        return errors;
     }
 
     private void closeUnstarted() {

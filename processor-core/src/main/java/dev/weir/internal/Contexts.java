@@ -4,6 +4,7 @@ import dev.weir.SubtaskInfo;
 import dev.weir.config.WeirConfig;
 import dev.weir.spi.CheckpointCommitter;
 import dev.weir.spi.CommitterContext;
+import dev.weir.spi.DeadLetterContext;
 import dev.weir.spi.SinkContext;
 import dev.weir.spi.SourceContext;
 import java.time.InstantSource;
@@ -31,6 +32,10 @@ final class Contexts {
 
     record Sink(SubtaskInfo subtask, WeirConfig config, Optional<CheckpointCommitter> committer)
             implements SinkContext {}
+
+    record DeadLetter(
+            SubtaskInfo subtask, WeirConfig config, Optional<CheckpointCommitter> committer)
+            implements DeadLetterContext {}
 
     record Committer(String jobName, int parallelism, WeirConfig config, InstantSource clock)
             implements CommitterContext {}

@@ -22,7 +22,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -43,10 +42,8 @@ final class KeyedProcessOperator extends ChainOperator {
     private final Map<Long, CheckpointStorage> savepointTargets;
     private final String incarnation;
     private final Map<Long, Map<String, FileRef>> unconfirmed = new ConcurrentHashMap<>();
-    private final LongAdder skipped;
+    private final ProcessErrors errors;
     private Output<Object, Object> out;
-    private long lastSkipLog;
-    private long skippedSinceLog;
 
     @SuppressWarnings("unchecked")
     KeyedProcessOperator(
@@ -60,8 +57,8 @@ final class KeyedProcessOperator extends ChainOperator {
             Map<String, FileRef> restoredSharedFiles,
             Map<Long, CheckpointStorage> savepointTargets,
             String incarnation,
-            LongAdder skipped) {
-        this.skipped = skipped;
+            ProcessErrors errors) {
+        this.errors = errors;
         this.savepointTargets = savepointTargets;
         this.incarnation = incarnation;
         this.info = info;
@@ -79,9 +76,9 @@ final class KeyedProcessOperator extends ChainOperator {
     void open() throws Exception {
         fn = (KeyedProcessFunction<Object, Object, Object, Object>) factory.get();
         fn.open(backend, info);
-        // With process.error.policy=skip, what the chain after this operator throws must stay
-        // apart from what the function throws: a failed sink is never skipped.
-        out = skipped == null ? next : new Downstream(next);
+        // Unless process.error.policy=fail, what the chain after this operator throws must stay
+        // apart from what the function throws: a failed sink is never skipped or dead-lettered.
+        out = errors.failsAttempt() ? next : new Downstream(next);
     }
 
     @Override
@@ -92,31 +89,7 @@ final class KeyedProcessOperator extends ChainOperator {
         } catch (DownstreamFailure e) {
             throw e.failure;
         } catch (Exception e) {
-            if (skipped == null) {
-                throw e instanceof RuntimeException re
-                        ? re
-                        : StatelessOperators.userFailure(info, "process function", e);
-            }
-            skip(r, e);
-        }
-    }
-
-    /** process.error.policy=skip: counts and logs (the first at once, then a line per 10 s). */
-    private void skip(Record<Object, Object> r, Exception e) {
-        skipped.increment();
-        skippedSinceLog++;
-        long now = System.currentTimeMillis();
-        if (lastSkipLog == 0 || now - lastSkipLog >= 10_000) {
-            org.slf4j.LoggerFactory.getLogger(KeyedProcessOperator.class)
-                    .warn(
-                            "{}: the process function threw on a record{}; skipped ({} since the"
-                                    + " last line): {}",
-                            info,
-                            r.origin() == null ? "" : " from " + r.origin(),
-                            skippedSinceLog,
-                            e.toString());
-            lastSkipLog = now;
-            skippedSinceLog = 0;
+            errors.handle(r, e);
         }
     }
 
@@ -130,7 +103,7 @@ final class KeyedProcessOperator extends ChainOperator {
         }
     }
 
-    /** The output the function sees under process.error.policy=skip. */
+    /** The output the function sees unless process.error.policy=fail. */
     private static final class Downstream implements Output<Object, Object> {
         private final Output<Object, Object> next;
 
@@ -157,6 +130,8 @@ final class KeyedProcessOperator extends ChainOperator {
     @Override
     void snapshot(SnapshotContext ctx) {
         long id = ctx.checkpointId();
+        // Dead letters written before this barrier belong to checkpoint id, like the state.
+        errors.checkpoint(id);
         Path local = localSnapshots.resolve("chk-" + id);
         List<StateInfo> states = backend.stateInfos();
         Map<String, FileRef> base = confirmed;
@@ -279,12 +254,11 @@ final class KeyedProcessOperator extends ChainOperator {
 
     @Override
     void close() throws Exception {
-        try {
+        try (ProcessErrors e = errors;
+                RocksKeyedBackend b = backend) {
             if (fn != null) {
                 fn.close();
             }
-        } finally {
-            backend.close();
         }
     }
 }

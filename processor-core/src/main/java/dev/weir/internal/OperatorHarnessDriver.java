@@ -76,7 +76,7 @@ public final class OperatorHarnessDriver implements AutoCloseable {
                         Map.of(),
                         Map.of(),
                         "harness",
-                        null);
+                        ProcessErrors.fail(info));
         operator.setNext(output::add);
         for (int i = 0; i < inputCount; i++) {
             inputs.add(new ArrayDeque<>());
