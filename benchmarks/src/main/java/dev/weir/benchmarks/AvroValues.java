@@ -15,7 +15,7 @@ import org.apache.avro.generic.GenericRecord;
  * the JSON values' {@value Workload#VALUE_BYTES} bytes. The schema is registered once, by the
  * serde, under {@code <topic>-value}.
  */
-final class AvroValues implements Workload.ValueFormat, AutoCloseable {
+public final class AvroValues implements Workload.ValueFormat, AutoCloseable {
     static final Schema INPUT =
             SchemaBuilder.record("Input")
                     .namespace("bench")
@@ -31,7 +31,7 @@ final class AvroValues implements Workload.ValueFormat, AutoCloseable {
     private final AvroRecordSerde<GenericRecord> serde = AvroRecordSerde.generic();
     private final String topic;
 
-    AvroValues(String registryUrl, String topic) {
+    public AvroValues(String registryUrl, String topic) {
         this.topic = topic;
         serde.configure(Map.of("schema.registry.url", registryUrl), false);
     }

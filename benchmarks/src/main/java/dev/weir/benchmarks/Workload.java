@@ -84,7 +84,7 @@ final class Workload {
     }
 
     /** How a record's value is written: from its amount and sequence number. */
-    interface ValueFormat {
+    public interface ValueFormat {
         byte[] value(int amount, long seq);
     }
 
