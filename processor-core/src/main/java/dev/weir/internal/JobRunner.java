@@ -26,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,7 @@ public final class JobRunner implements RunningJob, SavepointControl {
     private volatile Attempt current;
     private RestEndpoint rest;
     private volatile boolean stopRequested;
+    private volatile Consumer<SavepointRequest> requestListener;
     private final SavepointQueue savepoints;
     private Thread thread;
 
@@ -315,7 +317,17 @@ public final class JobRunner implements RunningJob, SavepointControl {
                             + SavepointOptions.DIR.key()
                             + "'");
         }
-        return savepoints.submit(dir, stopAfter);
+        SavepointRequest r = savepoints.submit(dir, stopAfter);
+        Consumer<SavepointRequest> l = requestListener;
+        if (l != null) {
+            l.accept(r);
+        }
+        return r;
+    }
+
+    @Override
+    public void onRequest(Consumer<SavepointRequest> listener) {
+        requestListener = listener;
     }
 
     @Override

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * GET  /checkpoints               recent checkpoints, oldest first
  * POST /savepoints[?dir=URI]      asks for a savepoint: 202 with the request and Location at once
  * POST /stop[?dir=URI]            asks for a stop-with-savepoint: the same, with kind "stop"
- * GET  /savepoints                the last 100 requests made here, oldest first
+ * GET  /savepoints                the last 100 requests (made here or through the API), oldest
+ *                                 first
  * GET  /savepoints/{id}           one request: status PENDING (the job is not running yet; it is
  *                                 taken once it runs), IN_PROGRESS, COMPLETED with location (a
  *                                 stop: once the job stopped) or FAILED with error
@@ -128,6 +129,7 @@ public final class RestEndpoint implements AutoCloseable {
         server.setExecutor(executor);
         RestEndpoint endpoint =
                 new RestEndpoint(server, executor, job, savepoints, metrics, config, settings);
+        savepoints.onRequest(endpoint.table::addFromApi);
         server.createContext("/", endpoint::handle);
         server.start();
         int port = server.getAddress().getPort();

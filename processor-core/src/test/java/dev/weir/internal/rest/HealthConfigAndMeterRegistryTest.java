@@ -175,6 +175,21 @@ class HealthConfigAndMeterRegistryTest {
     }
 
     @Test
+    void savepointsTakenThroughTheApiAreListedWithTheirLocation() throws Exception {
+        job = Weir.start(test.job(), config("listed"));
+        awaitStatus(JobStatus.RUNNING);
+        String location = job.triggerSavepoint(null).get(30, TimeUnit.SECONDS);
+
+        HttpResponse<String> r = get("/savepoints");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body())
+                .contains(
+                        "\"kind\":\"savepoint\"",
+                        "\"status\":\"COMPLETED\"",
+                        "\"location\":" + Json.quote(location));
+    }
+
+    @Test
     void theJobsMetersGoToTheApplicationsRegistryAndLeaveItWhenTheJobStops() throws Exception {
         SimpleMeterRegistry mine = new SimpleMeterRegistry();
         job = Weir.start(test.job(), config("embedded"), mine);
