@@ -99,6 +99,13 @@ class HealthConfigAndMeterRegistryTest {
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
         assertThat(ready.body()).contains("\"status\":\"UP\"", "\"jobStatus\":\"RUNNING\"");
 
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (sourceOut() < 50) {
+            assertThat(System.nanoTime()).as("the source read too little").isLessThan(until);
+            Thread.sleep(20);
+        }
+        double readBefore = sourceOut();
+
         // A failing sink: the attempt fails, and the next one is held restoring.
         test.recover.close();
         test.failWrites = true;
@@ -116,6 +123,27 @@ class HealthConfigAndMeterRegistryTest {
         ready = get("/health/ready");
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
         assertThat(ready.body()).contains("\"restarts\":1");
+        assertThat(job.meterRegistry().find("weir.job.restarts").functionCounter().count())
+                .isEqualTo(1.0);
+        // The subtask's meters outlive the attempt: the count goes on from where it was (a new
+        // count would have restarted from 0 a few records ago).
+        double afterRestart = sourceOut();
+        assertThat(afterRestart).isGreaterThanOrEqualTo(readBefore);
+        // …and counts the new attempt's records, not a closed one's.
+        long grows = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (sourceOut() <= afterRestart) {
+            assertThat(System.nanoTime()).as("the count is stuck").isLessThan(grows);
+            Thread.sleep(20);
+        }
+        assertThat(job.meterRegistry().find("weir.operator.records.out").meters()).hasSize(1);
+    }
+
+    private double sourceOut() {
+        return job.meterRegistry()
+                .find("weir.operator.records.out")
+                .tags("operator", "numbers", "subtask", "0")
+                .functionCounter()
+                .count();
     }
 
     @Test
