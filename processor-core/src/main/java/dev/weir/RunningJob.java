@@ -1,5 +1,6 @@
 package dev.weir;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,15 @@ public interface RunningJob extends AutoCloseable {
     default Map<String, Long> counters() {
         return Map.of();
     }
+
+    /**
+     * The registry holding the job's meters (docs/operations.md, "Metrics"), each tagged {@code
+     * job}: what {@code GET /metrics} scrapes, and the registry passed to {@link Weir#start(Job,
+     * dev.weir.config.WeirConfig, MeterRegistry)} if one was. Read it (e.g. {@code
+     * meterRegistry().find("weir.job.restarts").functionCounter()}), do not close it. Empty once
+     * the job stopped or failed for good.
+     */
+    MeterRegistry meterRegistry();
 
     /**
      * Waits until the job stopped or failed.

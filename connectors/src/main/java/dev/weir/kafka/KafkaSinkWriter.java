@@ -65,6 +65,9 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
     private long heldBytes;
     private boolean closed;
 
+    /** At-least-once or none: the meters of this writer's own producer. */
+    private final KafkaMeters meters;
+
     /** One epoch's sends: the callback of each, counting those Kafka has not acknowledged yet. */
     private final class Sends implements Callback {
         private final AtomicLong pending = new AtomicLong();
@@ -112,6 +115,8 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
         }
         this.producer =
                 new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        this.meters = new KafkaMeters(ctx.meterRegistry(), KafkaMeters.of(info));
+        meters.bind(producer, io.micrometer.core.instrument.Tags.empty());
     }
 
     /** Exactly-once: the epoch's producer from the process-wide pool, switched at each barrier. */
@@ -127,6 +132,8 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
         this.delivery = KafkaOptions.Delivery.EXACTLY_ONCE;
         this.info = ctx.subtask();
         this.transactions = transactions;
+        // The pool's producers are measured by the pool.
+        this.meters = null;
         this.epoch = transactions.epochAfter(-1);
         this.producer = transactions.producer(epoch);
     }
@@ -246,6 +253,7 @@ final class KafkaSinkWriter<K, V> implements SinkWriter<K, V> {
         closed = true;
         try {
             if (transactions == null) {
+                meters.close();
                 producer.close(Duration.ofSeconds(5));
             }
         } finally {

@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -60,6 +61,11 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
     private long retryDelay;
     private long lastRetryLog;
 
+    private final KafkaMeters meters;
+
+    /** Records each owned partition is behind, for {@code weir_source_lag_records}. */
+    private final Map<TopicPartition, AtomicLong> lag = new HashMap<>();
+
     KafkaSourceReader(List<String> topics, RecordSerdes<K, V> serdes, SourceContext ctx) {
         this.topics = topics;
         this.serdes = serdes;
@@ -87,7 +93,9 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
         this.consumer =
                 new KafkaConsumer<>(
                         props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.meters = new KafkaMeters(ctx.meterRegistry(), KafkaMeters.of(info));
         try {
+            meters.bind(consumer);
             Set<TopicPartition> mine = discover(true);
             assign(
                     mine,
@@ -96,6 +104,7 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
                     ctx.config().get(KafkaOptions.START_TIMESTAMP));
             lastDiscovery = clock.millis();
         } catch (RuntimeException e) {
+            meters.close();
             consumer.close(Duration.ZERO);
             throw e;
         }
@@ -170,6 +179,12 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
             long timestamp) {
         owned.addAll(mine);
         consumer.assign(owned);
+        for (TopicPartition tp : mine) {
+            AtomicLong behind = new AtomicLong(-1);
+            if (lag.putIfAbsent(tp, behind) == null) {
+                meters.lag(tp, behind);
+            }
+        }
         List<TopicPartition> fresh = new ArrayList<>();
         for (TopicPartition tp : mine) {
             Long pos = restored.get(KafkaSplits.id(tp));
@@ -259,6 +274,7 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
             return List.of();
         }
         ConsumerRecords<byte[], byte[]> polled = consumer.poll(timeout);
+        updateLag();
         if (polled.isEmpty()) {
             return List.of();
         }
@@ -288,6 +304,17 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
             retryDelay = 0;
         }
         return out;
+    }
+
+    /** The consumer's own view of each partition's lag, from its last fetch: no request. */
+    private void updateLag() {
+        lag.forEach(
+                (tp, behind) -> {
+                    java.util.OptionalLong l = consumer.currentLag(tp);
+                    if (l.isPresent()) {
+                        behind.lazySet(l.getAsLong());
+                    }
+                });
     }
 
     private static final long FIRST_RETRY_MS = 100;
@@ -493,6 +520,7 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
         }
         closed = true;
         try {
+            meters.close();
             consumer.close(Duration.ofSeconds(5));
             if (deadLetters != null) {
                 deadLetters.close();

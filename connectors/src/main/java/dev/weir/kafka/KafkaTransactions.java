@@ -75,15 +75,17 @@ final class KafkaTransactions implements CheckpointCommitter {
     private String committedIncarnation = "";
     private long firstEpoch = -1;
     private boolean closed;
+    private final KafkaMeters meters;
 
     /** One producer of the pool and the epoch its transaction holds. */
     private static final class Slot {
         final String transactionalId;
         KafkaProducer<byte[], byte[]> producer;
         long epoch = -1;
-        boolean open;
+        // Volatile: the metrics read them without the lock.
+        volatile boolean open;
         boolean offsetsSent;
-        long openedAtMillis;
+        volatile long openedAtMillis;
 
         Slot(String transactionalId) {
             this.transactionalId = transactionalId;
@@ -98,6 +100,11 @@ final class KafkaTransactions implements CheckpointCommitter {
         this.ids = TransactionalIds.of(jobName, config);
         this.slots = ids.pool().stream().map(Slot::new).toArray(Slot[]::new);
         this.admin = Admin.create(KafkaOptions.clientProperties(config, "kafka.admin."));
+        this.meters =
+                new KafkaMeters(
+                        ctx.meterRegistry(),
+                        io.micrometer.core.instrument.Tags.of(
+                                "operator", KafkaMeters.POOL_OPERATOR));
     }
 
     /**
@@ -145,6 +152,7 @@ final class KafkaTransactions implements CheckpointCommitter {
                     new KafkaProducer<>(
                             props, new ByteArraySerializer(), new ByteArraySerializer());
         }
+        measure();
         CompletableFuture<List<String>> fenced = ids.fenceLeftovers(admin);
         initAll();
         awaitFenced(fenced);
@@ -159,6 +167,39 @@ final class KafkaTransactions implements CheckpointCommitter {
                 TransactionTimeouts.maxBlockMillis(config),
                 committed.isPresent() ? committed.getAsLong() : "none");
         return committed;
+    }
+
+    /** The pool's meters: its producers' metrics, and how old the oldest open transaction is. */
+    private void measure() {
+        for (int i = 0; i < slots.length; i++) {
+            meters.bind(
+                    slots[i].producer,
+                    io.micrometer.core.instrument.Tags.of("subtask", String.valueOf(i)));
+        }
+        meters.timeGauge(
+                "weir.kafka.transaction.open.age",
+                "age of the oldest open transaction of the pool; the broker aborts it at"
+                        + " weir_kafka_transaction_timeout_seconds",
+                this,
+                KafkaTransactions::oldestOpenMillis);
+        meters.timeGauge(
+                "weir.kafka.transaction.timeout",
+                "transaction.timeout.ms of the pool's producers",
+                this,
+                t -> t.transactionTimeoutMs);
+    }
+
+    /** Without the lock (a scrape must not wait for a commit): 0 if none is open. */
+    private double oldestOpenMillis() {
+        long now = clock.millis();
+        long oldest = 0;
+        for (Slot s : slots) {
+            long opened = s.openedAtMillis;
+            if (s.open) {
+                oldest = Math.max(oldest, now - opened);
+            }
+        }
+        return oldest;
     }
 
     /**
@@ -541,6 +582,7 @@ final class KafkaTransactions implements CheckpointCommitter {
             closed = true;
             notifyAll();
         }
+        meters.close();
         for (Slot s : slots) {
             if (s.producer == null) {
                 continue;

@@ -185,6 +185,14 @@ public final class ConfigOption<T> {
         return doc;
     }
 
+    /**
+     * Whether the value must never be shown: not in an error message, not in {@code GET /config} (a
+     * token, a password).
+     */
+    public boolean secret() {
+        return secret;
+    }
+
     T parse(String raw) {
         try {
             return parser.apply(raw);

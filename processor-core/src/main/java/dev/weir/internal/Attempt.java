@@ -7,14 +7,18 @@ import dev.weir.format.CheckpointMetadata;
 import dev.weir.format.CheckpointPaths;
 import dev.weir.format.KeyGroups;
 import dev.weir.format.StateInfo;
+import dev.weir.internal.metrics.JobMetrics;
+import dev.weir.internal.metrics.SubtaskMetrics;
 import dev.weir.spi.CheckpointCommitter;
 import dev.weir.spi.CheckpointStorage;
 import dev.weir.spi.SourceReader;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Attempt implements Task.TaskListener {
     private Map<String, LongAdder> counters = Map.of();
+    private JobMetrics metrics;
 
     private static final Logger LOG = LoggerFactory.getLogger(Attempt.class);
 
@@ -87,11 +92,12 @@ final class Attempt implements Task.TaskListener {
             LongAdder recordsIn,
             LongAdder recordsOut,
             Map<String, LongAdder> counters,
+            JobMetrics metrics,
             Runnable stopJob,
             BiConsumer<Integer, Throwable> onFailure) {
         Attempt a = new Attempt(number, localDir, onFailure, stopJob);
         try {
-            a.build(plan, storage, clock, history, recordsIn, recordsOut, counters);
+            a.build(plan, storage, clock, history, recordsIn, recordsOut, counters, metrics);
         } catch (RuntimeException e) {
             a.closeUnstarted();
             a.uploads.shutdownNow();
@@ -108,8 +114,11 @@ final class Attempt implements Task.TaskListener {
             CheckpointHistory history,
             LongAdder recordsIn,
             LongAdder recordsOut,
-            Map<String, LongAdder> counters) {
+            Map<String, LongAdder> counters,
+            JobMetrics metrics) {
         this.counters = counters;
+        this.metrics = metrics;
+        MeterRegistry registry = metrics.registry();
         JobGraph g = plan.graph();
         int p = plan.parallelism();
         int m = plan.maxParallelism();
@@ -120,7 +129,8 @@ final class Attempt implements Task.TaskListener {
         committer =
                 g.sink()
                         .createCommitter(
-                                new Contexts.Committer(plan.jobName(), p, plan.config(), clock));
+                                new Contexts.Committer(
+                                        plan.jobName(), p, plan.config(), clock, registry));
         committer.ifPresent(unstarted::add);
         CheckpointRestorer.Rules rules =
                 new CheckpointRestorer.Rules(
@@ -219,6 +229,7 @@ final class Attempt implements Task.TaskListener {
         committer.ifPresent(c -> c.begin(nextId));
 
         List<List<JobGraph.Step>> stages = plan.stages();
+        Map<JobGraph.Step, String> names = operatorNames(g);
         Task[][] stageTasks = new Task[stages.size()][];
         Channel[][] nextChannels = null; // [from][to] into the stage after the current one
         for (int s = stages.size() - 1; s >= 0; s--) {
@@ -230,6 +241,14 @@ final class Attempt implements Task.TaskListener {
                 String uid = s == 0 ? g.sourceUid() : ((JobGraph.ProcessStep) steps.get(0)).uid();
                 SubtaskInfo info = new SubtaskInfo(plan.jobName(), uid, i, p);
                 Task[] self = new Task[1];
+                List<String> chainNames = new ArrayList<>();
+                steps.forEach(step -> chainNames.add(names.get(step)));
+                boolean last = s == stages.size() - 1;
+                if (last) {
+                    chainNames.add(g.sinkUid());
+                }
+                SubtaskMetrics measured =
+                        metrics.subtask(uid, i, chainNames, s == 0 ? g.sourceUid() : null, !last);
                 for (JobGraph.Step step : steps) {
                     chain.add(
                             operator(
@@ -241,14 +260,16 @@ final class Attempt implements Task.TaskListener {
                                     nextChannels,
                                     i,
                                     self,
-                                    clock));
+                                    clock,
+                                    measured));
                 }
                 if (s == stages.size() - 1) {
                     SubtaskInfo sinkInfo = new SubtaskInfo(plan.jobName(), g.sinkUid(), i, p);
                     var writer =
                             g.sink()
                                     .createWriter(
-                                            new Contexts.Sink(sinkInfo, plan.config(), committer));
+                                            new Contexts.Sink(
+                                                    sinkInfo, plan.config(), committer, registry));
                     unstarted.add(writer);
                     chain.add(new SinkOperator(g.sinkUid(), i, p, writer, recordsOut));
                 }
@@ -263,7 +284,8 @@ final class Attempt implements Task.TaskListener {
                                                     positions,
                                                     clock,
                                                     committer,
-                                                    counters));
+                                                    counters,
+                                                    registry));
                     unstarted.add(reader);
                     if (chain.isEmpty()) {
                         throw new IllegalStateException("empty chain");
@@ -283,6 +305,7 @@ final class Attempt implements Task.TaskListener {
                 } else {
                     stageTasks[s][i] = new GateTask(info, tasks.size(), wakeup, chain, this, clock);
                 }
+                stageTasks[s][i].measure(measured);
                 self[0] = stageTasks[s][i];
                 tasks.add(stageTasks[s][i]);
             }
@@ -449,7 +472,8 @@ final class Attempt implements Task.TaskListener {
             Channel[][] nextChannels,
             int subtask,
             Task[] self,
-            InstantSource clock) {
+            InstantSource clock,
+            SubtaskMetrics measured) {
         if (step instanceof JobGraph.MapStep ms) {
             return new StatelessOperators.Map(ms.fn(), info);
         } else if (step instanceof JobGraph.FilterStep fs) {
@@ -463,7 +487,8 @@ final class Attempt implements Task.TaskListener {
                         new ChannelWriter(
                                 nextChannels[subtask][to],
                                 plan.batchSize(),
-                                () -> self[0].isCancelled());
+                                () -> self[0].isCancelled(),
+                                measured.backpressuredNanos());
             }
             return new KeyByRouter(
                     kb.selector(), kb.keySerde(), writers, plan.maxParallelism(), info);
@@ -485,6 +510,7 @@ final class Attempt implements Task.TaskListener {
                             plan.cacheLimits(),
                             states);
             unstarted.add(backend);
+            metrics.state(ps.uid(), subtask, backend);
             if (restoredDir.isEmpty()) {
                 restored.ifPresent(
                         r -> {
@@ -519,6 +545,32 @@ final class Attempt implements Task.TaskListener {
                         clock);
         unstarted.add(errors);
         return errors;
+    }
+
+    /**
+     * The name of each step in the metrics: its uid, or for a stateless step its kind and place
+     * among the job's steps ({@code map-0}, {@code keyBy-1}), stable while the job is unchanged.
+     */
+    private static Map<JobGraph.Step, String> operatorNames(JobGraph g) {
+        Map<JobGraph.Step, String> names = new IdentityHashMap<>();
+        List<JobGraph.Step> steps = g.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            JobGraph.Step step = steps.get(i);
+            String name;
+            if (step instanceof JobGraph.ProcessStep ps) {
+                name = ps.uid();
+            } else if (step instanceof JobGraph.MapStep) {
+                name = "map-" + i;
+            } else if (step instanceof JobGraph.FilterStep) {
+                name = "filter-" + i;
+            } else if (step instanceof JobGraph.FlatMapStep) {
+                name = "flatMap-" + i;
+            } else {
+                name = "keyBy-" + i;
+            }
+            names.put(step, name);
+        }
+        return names;
     }
 
     private void closeUnstarted() {

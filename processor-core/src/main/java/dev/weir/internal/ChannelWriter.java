@@ -2,6 +2,7 @@ package dev.weir.internal;
 
 import dev.weir.StreamElement;
 import dev.weir.WeirException;
+import dev.weir.internal.metrics.OwnedCounter;
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 
@@ -13,8 +14,16 @@ final class ChannelWriter {
     private StreamElement[] buffer;
     private int count;
     private long blockedNanos;
+    private final OwnedCounter backpressured;
 
     ChannelWriter(Channel channel, int batchSize, BooleanSupplier cancelled) {
+        this(channel, batchSize, cancelled, new OwnedCounter());
+    }
+
+    /** {@code backpressured}: where the task's waiting for room is counted too (its metrics). */
+    ChannelWriter(
+            Channel channel, int batchSize, BooleanSupplier cancelled, OwnedCounter backpressured) {
+        this.backpressured = backpressured;
         this.channel = channel;
         this.batchSize = batchSize;
         this.cancelled = cancelled;
@@ -54,7 +63,9 @@ final class ChannelWriter {
             if (!channel.send(batch, cancelled)) {
                 throw new TaskCancelledException();
             }
-            blockedNanos += System.nanoTime() - start;
+            long waited = System.nanoTime() - start;
+            blockedNanos += waited;
+            backpressured.add(waited);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TaskCancelledException();

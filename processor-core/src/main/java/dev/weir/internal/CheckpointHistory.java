@@ -4,14 +4,30 @@ import dev.weir.CheckpointStats;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** The most recent checkpoints of a job, across restarts. Thread-safe. */
 final class CheckpointHistory {
     private static final int CAPACITY = 200;
     private final ArrayDeque<CheckpointStats> entries = new ArrayDeque<>();
     private CheckpointStats lastCompleted;
+    private final Consumer<CheckpointStats> listener;
 
-    synchronized void add(CheckpointStats s) {
+    /** {@code listener} hears of each checkpoint as it is added (the metrics). */
+    CheckpointHistory(Consumer<CheckpointStats> listener) {
+        this.listener = listener;
+    }
+
+    CheckpointHistory() {
+        this(s -> {});
+    }
+
+    void add(CheckpointStats s) {
+        record(s);
+        listener.accept(s);
+    }
+
+    private synchronized void record(CheckpointStats s) {
         if (entries.size() == CAPACITY) {
             entries.removeFirst();
         }

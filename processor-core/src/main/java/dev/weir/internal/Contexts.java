@@ -7,6 +7,7 @@ import dev.weir.spi.CommitterContext;
 import dev.weir.spi.DeadLetterContext;
 import dev.weir.spi.SinkContext;
 import dev.weir.spi.SourceContext;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +23,8 @@ final class Contexts {
             Map<String, Long> restoredPositions,
             InstantSource clock,
             Optional<CheckpointCommitter> committer,
-            Map<String, LongAdder> counters)
+            Map<String, LongAdder> counters,
+            MeterRegistry meterRegistry)
             implements SourceContext {
         @Override
         public LongAdder counter(String name) {
@@ -30,13 +32,22 @@ final class Contexts {
         }
     }
 
-    record Sink(SubtaskInfo subtask, WeirConfig config, Optional<CheckpointCommitter> committer)
+    record Sink(
+            SubtaskInfo subtask,
+            WeirConfig config,
+            Optional<CheckpointCommitter> committer,
+            MeterRegistry meterRegistry)
             implements SinkContext {}
 
     record DeadLetter(
             SubtaskInfo subtask, WeirConfig config, Optional<CheckpointCommitter> committer)
             implements DeadLetterContext {}
 
-    record Committer(String jobName, int parallelism, WeirConfig config, InstantSource clock)
+    record Committer(
+            String jobName,
+            int parallelism,
+            WeirConfig config,
+            InstantSource clock,
+            MeterRegistry meterRegistry)
             implements CommitterContext {}
 }

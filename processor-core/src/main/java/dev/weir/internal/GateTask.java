@@ -41,7 +41,7 @@ final class GateTask extends Task {
                 e = gate.poll();
                 if (e == null) {
                     if (!hasMail()) {
-                        wakeup.await(IDLE_WAIT_NANOS);
+                        awaitIdle(IDLE_WAIT_NANOS);
                     }
                     continue;
                 }

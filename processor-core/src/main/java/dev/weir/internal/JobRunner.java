@@ -8,10 +8,12 @@ import dev.weir.config.CheckpointOptions;
 import dev.weir.config.JobOptions;
 import dev.weir.config.SavepointOptions;
 import dev.weir.config.WeirConfig;
+import dev.weir.internal.metrics.JobMetrics;
 import dev.weir.internal.rest.RestEndpoint;
 import dev.weir.internal.rest.RestSettings;
 import dev.weir.internal.rest.SavepointControl;
 import dev.weir.spi.CheckpointStorage;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -24,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +48,8 @@ public final class JobRunner implements RunningJob, SavepointControl {
     private final CheckpointStorage storage;
     private final RestartStrategy restartStrategy;
     private final Path localBase;
-    private final CheckpointHistory history = new CheckpointHistory();
+    private final JobMetrics metrics;
+    private final CheckpointHistory history;
     private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -60,12 +64,15 @@ public final class JobRunner implements RunningJob, SavepointControl {
     private volatile Attempt current;
     private RestEndpoint rest;
     private volatile boolean stopRequested;
+    private volatile Consumer<SavepointRequest> requestListener;
     private final SavepointQueue savepoints;
     private Thread thread;
 
-    private JobRunner(JobPlan plan, InstantSource clock) {
+    private JobRunner(JobPlan plan, InstantSource clock, Optional<MeterRegistry> registry) {
         this.plan = plan;
         this.clock = clock;
+        this.metrics = new JobMetrics(plan.jobName(), registry);
+        this.history = new CheckpointHistory(metrics::checkpoint);
         WeirConfig config = plan.config();
         this.restartStrategy = new RestartStrategy(config);
         this.storage =
@@ -87,12 +94,24 @@ public final class JobRunner implements RunningJob, SavepointControl {
      * failed).
      */
     public static JobRunner start(
-            dev.weir.internal.JobGraph graph, WeirConfig config, InstantSource clock) {
+            dev.weir.internal.JobGraph graph,
+            WeirConfig config,
+            InstantSource clock,
+            Optional<MeterRegistry> registry) {
         JobPlan plan = JobPlan.of(graph, config);
         RestSettings restSettings = RestSettings.from(plan.config());
-        JobRunner runner = new JobRunner(plan, clock);
+        JobRunner runner = new JobRunner(plan, clock, registry);
+        runner.metrics.bindJob(runner);
         if (restSettings.port() >= 0) {
-            runner.rest = RestEndpoint.start(runner, runner, restSettings);
+            try {
+                runner.rest =
+                        RestEndpoint.start(
+                                runner, runner, runner.metrics, plan.config(), restSettings);
+            } catch (RuntimeException e) {
+                runner.metrics.close();
+                runner.storage.close();
+                throw e;
+            }
         }
         runner.thread = new Thread(runner::runLoop, "weir-job-" + plan.jobName());
         runner.thread.start();
@@ -125,6 +144,7 @@ public final class JobRunner implements RunningJob, SavepointControl {
                                     recordsIn,
                                     recordsOut,
                                     counters,
+                                    metrics,
                                     this::requestStop,
                                     this::onFailure);
                 } catch (RuntimeException e) {
@@ -136,6 +156,7 @@ public final class JobRunner implements RunningJob, SavepointControl {
                     }
                     continue;
                 }
+                metrics.bindCounters(counters);
                 restoredCheckpointId = attempt.restoredCheckpointId();
                 current = attempt;
                 status = JobStatus.RUNNING;
@@ -183,6 +204,7 @@ public final class JobRunner implements RunningJob, SavepointControl {
                 // After termination: a stop-with-savepoint request still gets its answer.
                 rest.close();
             }
+            metrics.close();
             terminated.countDown();
         }
     }
@@ -295,7 +317,17 @@ public final class JobRunner implements RunningJob, SavepointControl {
                             + SavepointOptions.DIR.key()
                             + "'");
         }
-        return savepoints.submit(dir, stopAfter);
+        SavepointRequest r = savepoints.submit(dir, stopAfter);
+        Consumer<SavepointRequest> l = requestListener;
+        if (l != null) {
+            l.accept(r);
+        }
+        return r;
+    }
+
+    @Override
+    public void onRequest(Consumer<SavepointRequest> listener) {
+        requestListener = listener;
     }
 
     @Override
@@ -370,6 +402,11 @@ public final class JobRunner implements RunningJob, SavepointControl {
         Map<String, Long> now = new java.util.TreeMap<>();
         counters.forEach((name, c) -> now.put(name, c.sum()));
         return now;
+    }
+
+    @Override
+    public MeterRegistry meterRegistry() {
+        return metrics.registry();
     }
 
     @Override

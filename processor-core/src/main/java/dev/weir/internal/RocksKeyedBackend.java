@@ -6,6 +6,8 @@ import dev.weir.format.KeyGroupRange;
 import dev.weir.format.KeyGroups;
 import dev.weir.format.Murmur3;
 import dev.weir.format.StateInfo;
+import dev.weir.internal.metrics.JobMetrics;
+import dev.weir.internal.metrics.StateStats;
 import dev.weir.state.KeyedStateStore;
 import dev.weir.state.ListState;
 import dev.weir.state.ListStateDescriptor;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
@@ -49,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * states go through a write-back cache that is flushed in one WriteBatch at each barrier; map
  * entries go to RocksDB directly. Used by the subtask's thread only.
  */
-public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
+public final class RocksKeyedBackend implements KeyedStateStore, StateStats, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RocksKeyedBackend.class);
 
     static {
@@ -83,6 +86,10 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
     private volatile CompletableFuture<List<Path>> nativeSnapshot =
             CompletableFuture.completedFuture(List.of());
     private PendingSnapshot pendingSnapshot;
+
+    /** RocksDB properties for the metrics, sampled at open and after each snapshot. */
+    private final Map<String, Long> sampled = new ConcurrentHashMap<>();
+
     private byte[] currentStateKey;
     private int currentKeyHash;
 
@@ -143,6 +150,36 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
         this.cache =
                 new StateCache(
                         db, writeOptions, cacheLimits, this::writesSuspended, this::awaitWritable);
+        sampleProperties();
+    }
+
+    /**
+     * Reads the RocksDB properties the metrics show, on the thread that has the database at hand
+     * (never a scrape: that could race {@link #close}).
+     */
+    private void sampleProperties() {
+        for (String p : JobMetrics.ROCKSDB_PROPERTIES.keySet()) {
+            try {
+                sampled.put(p, db.getAggregatedLongProperty(p));
+            } catch (RocksDBException e) {
+                LOG.debug("{}: RocksDB property {}: {}", subtask, p, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public long cacheLookups() {
+        return cache.lookups.get();
+    }
+
+    @Override
+    public long cacheMisses() {
+        return cache.misses.get();
+    }
+
+    @Override
+    public long property(String name) {
+        return sampled.getOrDefault(name, -1L);
     }
 
     /**
@@ -432,6 +469,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, AutoCloseable {
                                 try {
                                     write(dirty);
                                     files = checkpoint(p.target(), p.startNanos());
+                                    sampleProperties();
                                 } catch (Throwable t) {
                                     writesSuspended = false;
                                     p.files().completeExceptionally(t);

@@ -49,11 +49,18 @@ final class SourceTask extends Task {
                 // Stopping with a savepoint: nothing after its barrier is read.
                 wakeup.reset();
                 if (!hasMail()) {
-                    wakeup.await(POLL_TIMEOUT.toNanos());
+                    awaitIdle(POLL_TIMEOUT.toNanos());
                 }
                 continue;
             }
+            long pollStart = metrics != null ? System.nanoTime() : 0;
             List<Record<Object, Object>> records = reader.poll(POLL_TIMEOUT);
+            if (metrics != null) {
+                if (records.isEmpty()) {
+                    metrics.idle(System.nanoTime() - pollStart);
+                }
+                metrics.sourceRecordsOut().add(records.size());
+            }
             for (Record<Object, Object> r : records) {
                 emit(r);
             }

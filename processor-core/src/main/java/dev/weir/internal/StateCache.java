@@ -1,6 +1,7 @@
 package dev.weir.internal;
 
 import dev.weir.WeirException;
+import dev.weir.internal.metrics.OwnedCounter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -118,6 +119,11 @@ final class StateCache {
 
     private byte[] lastKey;
 
+    /** Reads through {@link #get}, and those that went to RocksDB: for the metrics. */
+    final OwnedCounter lookups = new OwnedCounter();
+
+    final OwnedCounter misses = new OwnedCounter();
+
     /** Serialized bytes of an average entry, key and value, as last observed; 0: none yet. */
     private volatile int entryBytes;
 
@@ -153,7 +159,9 @@ final class StateCache {
             byte[] key,
             int hash,
             Function<byte[], Object> reader) {
+        lookups.increment();
         if (capacity == 0) {
+            misses.increment();
             return readFromDb(table, key, reader);
         }
         Entry e = lastLookup(table, key);
@@ -161,6 +169,7 @@ final class StateCache {
             int h = mix(hash, table);
             e = find(table, key, h);
             if (e == null) {
+                misses.increment();
                 e = new Entry(table, key, readFromDb(table, key, reader));
                 insert(e, h);
             }

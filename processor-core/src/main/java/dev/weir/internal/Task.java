@@ -4,6 +4,8 @@ import dev.weir.Barrier;
 import dev.weir.Output;
 import dev.weir.Record;
 import dev.weir.SubtaskInfo;
+import dev.weir.internal.metrics.OwnedCounter;
+import dev.weir.internal.metrics.SubtaskMetrics;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -25,7 +27,8 @@ abstract class Task implements Runnable {
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
     private final TaskListener listener;
     protected final InstantSource clock;
-    protected final Output<Object, Object> head;
+    protected Output<Object, Object> head;
+    protected SubtaskMetrics metrics;
     private volatile boolean cancelled;
     private volatile Thread thread;
 
@@ -62,6 +65,39 @@ abstract class Task implements Runnable {
         this.head = chain.get(0);
     }
 
+    /**
+     * Counts the records each operator of the chain takes in, into {@code metrics} (whose operators
+     * are this chain's, in order). Call before {@link #start}.
+     */
+    void measure(SubtaskMetrics metrics) {
+        this.metrics = metrics;
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            Output<Object, Object> counted = new Counted(chain.get(i), metrics.recordsIn(i));
+            if (i == 0) {
+                head = counted;
+            } else {
+                chain.get(i - 1).setNext(counted);
+            }
+        }
+    }
+
+    /** Counts what passes into an operator: a field add per record, read when scraped. */
+    private static final class Counted implements Output<Object, Object> {
+        private final Output<Object, Object> operator;
+        private final OwnedCounter in;
+
+        Counted(Output<Object, Object> operator, OwnedCounter in) {
+            this.operator = operator;
+            this.in = in;
+        }
+
+        @Override
+        public void emit(Record<Object, Object> record) {
+            in.increment();
+            operator.emit(record);
+        }
+    }
+
     /** Runs {@code action} on the task thread, between two records. */
     void post(Runnable action) {
         mailbox.add(action);
@@ -73,6 +109,17 @@ abstract class Task implements Runnable {
         while ((r = mailbox.poll()) != null) {
             r.run();
         }
+    }
+
+    /** Waits up to {@code nanos} for input or mail, counted as idle time. */
+    protected void awaitIdle(long nanos) {
+        if (metrics == null) {
+            wakeup.await(nanos);
+            return;
+        }
+        metrics.beginIdle();
+        wakeup.await(nanos);
+        metrics.endIdle();
     }
 
     protected boolean hasMail() {
@@ -117,6 +164,9 @@ abstract class Task implements Runnable {
 
     @Override
     public final void run() {
+        if (metrics != null) {
+            metrics.started();
+        }
         try {
             for (ChainOperator op : chain) {
                 op.open();
@@ -133,6 +183,9 @@ abstract class Task implements Runnable {
             }
         } finally {
             closeAll();
+            if (metrics != null) {
+                metrics.stopped();
+            }
         }
     }
 

@@ -3,10 +3,13 @@ package dev.weir.internal.rest;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.weir.CheckpointStats;
+import dev.weir.JobStatus;
 import dev.weir.RunningJob;
 import dev.weir.WeirException;
 import dev.weir.config.RestOptions;
+import dev.weir.config.WeirConfig;
 import dev.weir.internal.SavepointRequest;
+import dev.weir.internal.metrics.JobMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -30,10 +33,18 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * GET  /status                    job name, status, restarts, records in/out, restored checkpoint
+ * GET  /health/live               200 while the job has not failed for good or stopped, else 503
+ * GET  /health/ready              200 while the job runs (restored, subtasks started), else 503
+ *                                 with the reason: starting, restoring, restarting, stopped, failed
+ * GET  /metrics                   the job's meters, Prometheus text format 0.0.4 (OpenMetrics when
+ *                                 the Accept header asks for application/openmetrics-text)
+ * GET  /config                    the effective configuration, secrets redacted ({@link
+ *                                 ConfigView})
  * GET  /checkpoints               recent checkpoints, oldest first
  * POST /savepoints[?dir=URI]      asks for a savepoint: 202 with the request and Location at once
  * POST /stop[?dir=URI]            asks for a stop-with-savepoint: the same, with kind "stop"
- * GET  /savepoints                the last 100 requests made here, oldest first
+ * GET  /savepoints                the last 100 requests (made here or through the API), oldest
+ *                                 first
  * GET  /savepoints/{id}           one request: status PENDING (the job is not running yet; it is
  *                                 taken once it runs), IN_PROGRESS, COMPLETED with location (a
  *                                 stop: once the job stopped) or FAILED with error
@@ -43,10 +54,12 @@ import org.slf4j.LoggerFactory;
  * <p>A request answers at once; nothing waits for a savepoint, so a slow one does not hold up
  * {@code GET /status}. {@code dir} may also come as the JSON body {@code {"dir": "URI"}}; it must
  * lie under {@code savepoint.dir} unless {@code rest.savepoint.allow-any-dir=true} ({@link
- * SavepointDirs}). POSTs pass the checks of {@link RequestGuard} (own origin only, JSON or empty
- * body, bearer token when {@code rest.auth.token} or {@code rest.auth.token-file} is set); GETs
- * only read and stay open. A request the job cannot carry out (stopping, stopped, failed, a stop
- * already asked for) is 409. Errors answer with their status and {@code {"error": "…"}}.
+ * SavepointDirs}). The health, metrics and status requests read volatile fields and counters only,
+ * never a lock of the job, so they answer while the job restores or a checkpoint is slow. POSTs
+ * pass the checks of {@link RequestGuard} (own origin only, JSON or empty body, bearer token when
+ * {@code rest.auth.token} or {@code rest.auth.token-file} is set); GETs only read and stay open. A
+ * request the job cannot carry out (stopping, stopped, failed, a stop already asked for) is 409.
+ * Errors answer with their status and {@code {"error": "…"}}.
  */
 public final class RestEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RestEndpoint.class);
@@ -62,13 +75,19 @@ public final class RestEndpoint implements AutoCloseable {
     private final RestSettings settings;
     private final RequestGuard guard;
     private final SavepointTable table = new SavepointTable();
+    private final JobMetrics metrics;
+    private final WeirConfig config;
 
     private RestEndpoint(
             HttpServer server,
             ExecutorService executor,
             RunningJob job,
             SavepointControl savepoints,
+            JobMetrics metrics,
+            WeirConfig config,
             RestSettings settings) {
+        this.metrics = metrics;
+        this.config = config;
         this.server = server;
         this.executor = executor;
         this.job = job;
@@ -79,7 +98,11 @@ public final class RestEndpoint implements AutoCloseable {
 
     /** Opens the endpoint; fails naming the keys if the address or port cannot be bound. */
     public static RestEndpoint start(
-            RunningJob job, SavepointControl savepoints, RestSettings settings) {
+            RunningJob job,
+            SavepointControl savepoints,
+            JobMetrics metrics,
+            WeirConfig config,
+            RestSettings settings) {
         HttpServer server;
         try {
             server =
@@ -104,7 +127,9 @@ public final class RestEndpoint implements AutoCloseable {
                             return t;
                         });
         server.setExecutor(executor);
-        RestEndpoint endpoint = new RestEndpoint(server, executor, job, savepoints, settings);
+        RestEndpoint endpoint =
+                new RestEndpoint(server, executor, job, savepoints, metrics, config, settings);
+        savepoints.onRequest(endpoint.table::addFromApi);
         server.createContext("/", endpoint::handle);
         server.start();
         int port = server.getAddress().getPort();
@@ -168,6 +193,25 @@ public final class RestEndpoint implements AutoCloseable {
             case "/status" -> {
                 RequestGuard.method(ex, GET);
                 return Response.ok(status());
+            }
+            case "/health/live" -> {
+                RequestGuard.method(ex, GET);
+                return live();
+            }
+            case "/health/ready" -> {
+                RequestGuard.method(ex, GET);
+                return ready();
+            }
+            case "/metrics" -> {
+                RequestGuard.method(ex, GET);
+                JobMetrics.Scrape scrape =
+                        metrics.scrape(ex.getRequestHeaders().getFirst("Accept"));
+                return new Response(
+                        200, scrape.body(), Map.of("Content-Type", scrape.contentType()));
+            }
+            case "/config" -> {
+                RequestGuard.method(ex, GET);
+                return Response.ok(ConfigView.json(job.name(), config));
             }
             case "/checkpoints" -> {
                 RequestGuard.method(ex, GET);
@@ -294,6 +338,60 @@ public final class RestEndpoint implements AutoCloseable {
             sb.append(describe(r));
         }
         return sb.append(']').toString();
+    }
+
+    /** Alive unless the job is over: an orchestrator restarts the process on a 503. */
+    private Response live() {
+        JobStatus s = job.status();
+        boolean alive = s != JobStatus.FAILED && s != JobStatus.STOPPED;
+        String reason =
+                switch (s) {
+                    case FAILED ->
+                            "the job failed for good: "
+                                    + job.failure().map(Throwable::toString).orElse("unknown");
+                    case STOPPED -> "the job stopped";
+                    default -> null;
+                };
+        return health(alive, s, reason);
+    }
+
+    /** Ready only while running: restored, every subtask started. */
+    private Response ready() {
+        JobStatus s = job.status();
+        String reason =
+                switch (s) {
+                    case RUNNING -> null;
+                    case STARTING -> "starting: restoring state and starting the subtasks";
+                    case RESTARTING ->
+                            "restarting after a failure (restart "
+                                    + job.restarts()
+                                    + "): waiting for the restart strategy, then restoring the last"
+                                    + " completed checkpoint";
+                    case STOPPED -> "the job stopped";
+                    case FAILED ->
+                            "the job failed for good: "
+                                    + job.failure().map(Throwable::toString).orElse("unknown");
+                };
+        return health(reason == null, s, reason);
+    }
+
+    private Response health(boolean up, JobStatus s, String reason) {
+        return new Response(
+                up ? 200 : 503,
+                "{\"status\":"
+                        + (up ? "\"UP\"" : "\"DOWN\"")
+                        + ",\"job\":"
+                        + Json.quote(job.name())
+                        + ",\"jobStatus\":"
+                        + Json.quote(s.name())
+                        + ",\"restarts\":"
+                        + job.restarts()
+                        + ",\"restoredCheckpoint\":"
+                        + job.restoredCheckpointId().map(String::valueOf).orElse("null")
+                        + ",\"reason\":"
+                        + Json.quoteOrNull(reason)
+                        + "}",
+                Map.of());
     }
 
     private String status() {

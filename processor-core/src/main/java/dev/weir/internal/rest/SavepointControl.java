@@ -15,6 +15,12 @@ public interface SavepointControl {
      */
     SavepointRequest requestSavepoint(String directory, boolean stopAfter);
 
+    /**
+     * Tells {@code listener} of every request made from now on, also through the API ({@code
+     * RunningJob.triggerSavepoint}), on the thread that made it.
+     */
+    default void onRequest(java.util.function.Consumer<SavepointRequest> listener) {}
+
     /** Cancels a request that still waits for the job to run; false if it started or ended. */
     boolean cancelSavepoint(SavepointRequest request);
 }

@@ -30,7 +30,23 @@ final class SavepointTable {
     }
 
     synchronized void add(SavepointRequest r) {
-        entries.put(r.id(), new Entry(r));
+        put(r, false);
+    }
+
+    /**
+     * Adds a request made through the API, not this endpoint: listed, but no client of the endpoint
+     * polls for it, so closing does not wait for it to be reported.
+     */
+    synchronized void addFromApi(SavepointRequest r) {
+        if (!entries.containsKey(r.id())) {
+            put(r, true);
+        }
+    }
+
+    private void put(SavepointRequest r, boolean reported) {
+        Entry entry = new Entry(r);
+        entry.reportedEnded = reported;
+        entries.put(r.id(), entry);
         if (entries.size() > CAPACITY) {
             Iterator<Entry> it = entries.values().iterator();
             String victim = null;
