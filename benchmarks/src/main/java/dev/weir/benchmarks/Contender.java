@@ -106,7 +106,7 @@ enum Contender {
                     ChildJvm.start(
                             runId,
                             log,
-                            "dev.weir.examples.WeirMain",
+                            "dev.weir.launcher.WeirMain",
                             weirArgs(bootstrap, input, output, runId, work, registryUrl));
         };
     }

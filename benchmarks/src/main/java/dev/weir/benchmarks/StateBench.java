@@ -218,7 +218,7 @@ public final class StateBench {
             return ChildJvm.start(
                     name,
                     work.resolve("logs").resolve(name + ".log"),
-                    "dev.weir.examples.WeirMain",
+                    "dev.weir.launcher.WeirMain",
                     args);
         }
 

@@ -12,7 +12,6 @@ import dev.weir.kafka.KafkaSource;
 import dev.weir.serdes.avro.AvroRecordSerde;
 import dev.weir.serdes.avro.AvroSerdeOptions;
 import dev.weir.serdes.registry.SchemaRegistryOptions;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +31,11 @@ import java.util.Map;
  */
 public final class AvroAggregate implements JobFactory {
     private static final List<String> SIDES = List.of("source.", "sink.");
+
+    @Override
+    public String name() {
+        return "avro-aggregate";
+    }
 
     @Override
     public List<ConfigOption<?>> options() {
@@ -58,20 +62,6 @@ public final class AvroAggregate implements JobFactory {
                                 Serdes.string(),
                                 new AvroTotalsSerde()));
         return b.build();
-    }
-
-    /**
-     * The registry and Avro serde keys, bare and under {@code source.} and {@code sink.}: what the
-     * launcher accepts besides its own keys for jobs that use {@link AvroRecordSerde}.
-     */
-    public static List<ConfigOption<?>> serdeOptions() {
-        List<ConfigOption<?>> bare = new ArrayList<>(SchemaRegistryOptions.ALL);
-        bare.addAll(AvroSerdeOptions.ALL);
-        List<ConfigOption<?>> all = new ArrayList<>(bare);
-        for (String side : SIDES) {
-            bare.forEach(o -> all.add(o.withKey(side + o.key())));
-        }
-        return all;
     }
 
     /**

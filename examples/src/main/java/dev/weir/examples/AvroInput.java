@@ -9,11 +9,11 @@ import org.apache.avro.generic.GenericData;
  * names, {@code amount} an int in one and a long in the other, other fields around it — and records
  * of them. Used by {@code ./weir demo avro} and the tests.
  */
-final class AvroInput {
+public final class AvroInput {
     private AvroInput() {}
 
     /** {@code shop.Order}: amount an int, between a string, an optional note and an array. */
-    static final Schema ORDER =
+    public static final Schema ORDER =
             new Schema.Parser()
                     .parse(
                             """
@@ -25,7 +25,7 @@ final class AvroInput {
                             """);
 
     /** {@code pay.v2.Payment}: amount a long. */
-    static final Schema PAYMENT =
+    public static final Schema PAYMENT =
             new Schema.Parser()
                     .parse(
                             """
@@ -35,12 +35,12 @@ final class AvroInput {
                             """);
 
     /** Whether {@code schema}'s amount is an int, so amounts written with it must fit one. */
-    static boolean intAmount(Schema schema) {
+    public static boolean intAmount(Schema schema) {
         return schema.getField("amount").schema().getType() == Schema.Type.INT;
     }
 
     /** A record of {@code schema} with {@code amount}; {@code i} fills the other fields. */
-    static GenericData.Record record(Schema schema, long amount, int i) {
+    public static GenericData.Record record(Schema schema, long amount, int i) {
         GenericData.Record r = new GenericData.Record(schema);
         for (Schema.Field f : schema.getFields()) {
             r.put(f.pos(), f.name().equals("amount") ? amountValue(schema, amount) : filler(f, i));

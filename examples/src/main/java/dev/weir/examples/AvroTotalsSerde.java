@@ -21,7 +21,7 @@ import org.apache.avro.generic.GenericRecord;
  * what it writes, and any record with long (or int) fields {@code count} and {@code sum}.
  * Thread-safe; configure it for one connector.
  */
-final class AvroTotalsSerde implements RecordSerde<Totals> {
+public final class AvroTotalsSerde implements RecordSerde<Totals> {
     static final Schema TOTALS =
             SchemaBuilder.record("Totals")
                     .namespace("dev.weir.examples")

@@ -36,6 +36,11 @@ public final class KeyedAggregate implements JobFactory {
                     "output.topic", null, "Topic the running count and sum per key go to");
 
     @Override
+    public String name() {
+        return "keyed-aggregate";
+    }
+
+    @Override
     public List<ConfigOption<?>> options() {
         return List.of(INPUT_TOPIC, OUTPUT_TOPIC);
     }

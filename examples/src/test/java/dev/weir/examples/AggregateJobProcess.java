@@ -90,7 +90,7 @@ final class AggregateJobProcess implements AutoCloseable {
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(ChildClasspath.ofThisJvm());
-        cmd.add("dev.weir.examples.WeirMain");
+        cmd.add("dev.weir.launcher.WeirMain");
         cmd.add("run");
         cmd.add(job);
         settings.forEach(

@@ -2,6 +2,7 @@ package dev.weir.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.launcher.WeirMain;
 import dev.weir.testkit.ChildClasspath;
 import dev.weir.testkit.KafkaBroker;
 import dev.weir.testkit.KafkaExtension;

@@ -36,7 +36,7 @@ class KillAndRestartTest {
                                 "-Dlog4j2.configurationFile=weir-log4j2.xml",
                                 "-cp",
                                 ChildClasspath.ofThisJvm(),
-                                "dev.weir.examples.WeirMain",
+                                "dev.weir.launcher.WeirMain",
                                 "run",
                                 "keyed-aggregate"));
         for (String kv :

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weir.WeirException;
 import dev.weir.config.WeirConfig;
+import dev.weir.launcher.ConfigReference;
+import dev.weir.launcher.WeirMain;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -63,13 +63,20 @@ public final class WeirConfig {
             Map<String, String> env, Collection<ConfigOption<?>> known) {
         Map<String, String> m = new LinkedHashMap<>();
         for (ConfigOption<?> o : known) {
-            String var =
-                    "WEIR_" + o.key().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+            String var = environmentVariable(o);
             if (env.containsKey(var)) {
                 m.put(o.key(), env.get(var));
             }
         }
         return new WeirConfig(m);
+    }
+
+    /**
+     * The environment variable that sets {@code option}: {@code WEIR_} and its key in upper case,
+     * dots and hyphens as underscores.
+     */
+    public static String environmentVariable(ConfigOption<?> option) {
+        return "WEIR_" + option.key().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
     public WeirConfig with(String key, String value) {

@@ -81,4 +81,20 @@ public final class AvroSerdeOptions {
                     KEY_SUBJECT_NAME_STRATEGY,
                     VALUE_SUBJECT_NAME_STRATEGY,
                     SPECIFIC_AVRO_READER);
+
+    /**
+     * The registry and Avro serde keys, bare and under {@code source.} and {@code sink.} (for the
+     * serdes of sources or sinks only): what {@code weir run} accepts besides its own keys, for
+     * jobs whose serdes talk to a schema registry (docs/serdes.md).
+     */
+    public static List<ConfigOption<?>> bareAndPerSide() {
+        List<ConfigOption<?>> bare =
+                new java.util.ArrayList<>(dev.weir.serdes.registry.SchemaRegistryOptions.ALL);
+        bare.addAll(ALL);
+        List<ConfigOption<?>> all = new java.util.ArrayList<>(bare);
+        for (String side : List.of("source.", "sink.")) {
+            bare.forEach(o -> all.add(o.withKey(side + o.key())));
+        }
+        return all;
+    }
 }

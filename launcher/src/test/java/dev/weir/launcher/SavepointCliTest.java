@@ -1,4 +1,4 @@
-package dev.weir.examples;
+package dev.weir.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,7 @@
-package dev.weir.examples;
+package dev.weir.demo;
 
+import dev.weir.launcher.SavepointCli;
+import dev.weir.launcher.WeirMain;
 import dev.weir.testkit.ChildClasspath;
 import dev.weir.testkit.EmbeddedKafka;
 import dev.weir.testkit.KafkaTestClient;

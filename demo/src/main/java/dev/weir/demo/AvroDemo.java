@@ -1,7 +1,10 @@
-package dev.weir.examples;
+package dev.weir.demo;
 
 import dev.weir.OutgoingHeaders;
+import dev.weir.examples.AvroInput;
+import dev.weir.examples.AvroTotalsSerde;
 import dev.weir.examples.KeyedAggregate.Totals;
+import dev.weir.launcher.WeirMain;
 import dev.weir.serdes.avro.AvroRecordSerde;
 import dev.weir.testkit.ChildClasspath;
 import dev.weir.testkit.EmbeddedKafka;

@@ -1,4 +1,4 @@
-package dev.weir.examples;
+package dev.weir.launcher;
 
 import dev.weir.config.CheckpointOptions;
 import dev.weir.config.ConfigOption;
@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,7 +32,7 @@ public final class ConfigReference {
         Files.writeString(Path.of(args[0]), render(), StandardCharsets.UTF_8);
     }
 
-    static String render() {
+    public static String render() {
         Map<String, List<ConfigOption<?>>> groups = new LinkedHashMap<>();
         groups.put("Job", JobOptions.all());
         groups.put("Checkpoints", CheckpointOptions.all());
@@ -44,7 +45,16 @@ public final class ConfigReference {
         groups.put("S3 checkpoint and savepoint storage", S3Options.all());
         groups.put("Schema registry client", SchemaRegistryOptions.ALL);
         groups.put("Avro record serdes", AvroSerdeOptions.ALL);
-        groups.put("keyed-aggregate and avro-aggregate jobs", new KeyedAggregate().options());
+        groups.put("Launcher (weir run)", LauncherOptions.all());
+        // The registered jobs' own keys; jobs with the same keys share a section.
+        Map<List<ConfigOption<?>>, List<String>> jobs = new LinkedHashMap<>();
+        Jobs.named(ConfigReference.class.getClassLoader())
+                .forEach(
+                        (name, f) ->
+                                jobs.computeIfAbsent(f.options(), o -> new ArrayList<>())
+                                        .add(name));
+        jobs.forEach(
+                (options, names) -> groups.put(String.join(" and ", names) + " jobs", options));
         Map<String, String> intros = new LinkedHashMap<>();
         intros.put(
                 "Schema registry client",
@@ -56,25 +66,30 @@ public final class ConfigReference {
         StringBuilder sb = new StringBuilder();
         sb.append("# Configuration reference\n\n")
                 .append(
-                        "Generated from the option declarations by `dev.weir.examples.ConfigReference`; do not edit.\n")
+                        "Generated from the option declarations by `dev.weir.launcher.ConfigReference`; do not edit.\n")
                 .append(
-                        "Keys are set with `--config FILE`, `WEIR_<KEY>` environment variables (dots and hyphens")
-                .append(
-                        " become underscores) or `--set key=value`. Kafka client properties pass through under ")
+                        "Keys are set with `--config FILE` (Java properties), `WEIR_<KEY>` environment"
+                                + " variables (the key in upper case, dots and hyphens as underscores:"
+                                + " the column below) and `--set key=value`; a later source wins"
+                                + " (file, then environment, then `--set`). An unknown key, and a"
+                                + " `WEIR_` variable that sets no key, fail the start. Kafka client"
+                                + " properties pass through under ")
                 .append(
                         String.join(
                                 ", ",
                                 WeirConfig.PASS_THROUGH_PREFIXES.stream()
                                         .map(p -> "`" + p + "`")
                                         .toList()))
-                .append(".\n");
+                .append(" (in a file or with `--set`).\n");
         groups.forEach(
                 (title, options) -> {
                     sb.append("\n## ").append(title).append("\n\n");
                     if (intros.containsKey(title)) {
                         sb.append(intros.get(title)).append("\n\n");
                     }
-                    sb.append("| key | default | accepts | what it does |\n|---|---|---|---|\n");
+                    sb.append(
+                            "| key | environment variable | default | accepts | what it does |\n"
+                                    + "|---|---|---|---|---|\n");
                     for (ConfigOption<?> o : options) {
                         String def =
                                 o.defaultValue()
@@ -97,6 +112,8 @@ public final class ConfigReference {
                                         .orElse("(required)");
                         sb.append("| `")
                                 .append(o.key())
+                                .append("` | `")
+                                .append(WeirConfig.environmentVariable(o))
                                 .append("` | ")
                                 .append(def)
                                 .append(" | ")

@@ -1,4 +1,4 @@
-package dev.weir.examples;
+package dev.weir.launcher;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * could not be reached; 2 a usage error; 3 timed out (a request still pending is cancelled first,
  * one in progress may still complete).
  */
-final class SavepointCli {
+public final class SavepointCli {
     static final int FAILED = 1;
     static final int USAGE = 2;
     static final int TIMED_OUT = 3;
@@ -42,7 +42,7 @@ final class SavepointCli {
     private static final int UNREACHABLE_POLLS = 6;
 
     /** Ends the command with an exit code and a message for stderr. */
-    static final class Failure extends Exception {
+    public static final class Failure extends Exception {
         final int exitCode;
 
         Failure(int exitCode, String message) {
@@ -52,13 +52,13 @@ final class SavepointCli {
     }
 
     /** What to ask for. */
-    record Request(
+    public record Request(
             String url,
             boolean stop,
             Optional<String> dir,
             Optional<String> token,
             Duration timeout) {
-        Request {
+        public Request {
             Objects.requireNonNull(url);
         }
     }
@@ -163,7 +163,7 @@ final class SavepointCli {
      *
      * @throws Failure with the exit code and the reason when it was refused, failed or timed out
      */
-    static String await(Request request, PrintStream progress)
+    public static String await(Request request, PrintStream progress)
             throws Failure, InterruptedException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         long deadline = System.nanoTime() + request.timeout().toNanos();
