@@ -93,6 +93,7 @@ class MetricsEndpointTest {
             assertThat(r.headers().firstValue("Content-Type"))
                     .hasValue("text/plain; version=0.0.4; charset=utf-8");
             PrometheusText text = PrometheusText.parse(r.body());
+            dashboardQueriesOnlyWhatIsScraped(text);
 
             // Records in and out per operator equal the input, summed over the subtasks.
             assertThat(text.sum("weir_operator_records_out_total", "job", job, "operator", "in"))
@@ -194,5 +195,36 @@ class MetricsEndpointTest {
             b.header("Accept", accept);
         }
         return http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * The Grafana dashboard of docker/compose.yaml asks only for metrics the job exports and the
+     * docs list (counters of poison records and function errors appear once they count).
+     */
+    private static void dashboardQueriesOnlyWhatIsScraped(PrometheusText text) throws Exception {
+        String dashboard =
+                java.nio.file.Files.readString(
+                        java.nio.file.Path.of(
+                                "..", "docker", "grafana", "dashboards", "weir.json"));
+        String docs =
+                java.nio.file.Files.readString(
+                        java.nio.file.Path.of("..", "docs", "operations.md"));
+        java.util.Set<String> scraped = new java.util.HashSet<>();
+        text.samples().forEach(sample -> scraped.add(sample.name()));
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("weir_[a-z_]+").matcher(dashboard);
+        java.util.Set<String> asked = new java.util.TreeSet<>();
+        while (m.find()) {
+            asked.add(m.group());
+        }
+        assertThat(asked).hasSizeGreaterThan(15);
+        for (String name : asked) {
+            String family = name.replaceFirst("_(bucket|sum|count)$", "");
+            assertThat(docs).as("docs/operations.md lists %s", family).contains("`" + family + "`");
+            if (!family.equals("weir_source_deserialization_errors_dead_lettered_total")
+                    && !family.equals("weir_process_errors_skipped_total")) {
+                assertThat(scraped).as("the dashboard's %s is scraped", name).contains(name);
+            }
+        }
     }
 }

@@ -144,6 +144,7 @@ class UserJarTest {
         awaitCommitted(client, 500, first, "first.log");
         first.destroy(); // SIGTERM
         assertThat(first.waitFor(120, TimeUnit.SECONDS)).as("stopped after SIGTERM").isTrue();
+        assertThat(first.exitValue()).as("exit code after SIGTERM").isEqualTo(143);
         String log = Files.readString(dir.resolve("first.log"));
         Matcher m = Pattern.compile("(?m)^savepoint: (\\S+)$").matcher(log);
         assertThat(m.find()).as("savepoint location printed:\n%s", log).isTrue();
