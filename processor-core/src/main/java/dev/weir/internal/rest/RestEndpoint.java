@@ -11,7 +11,6 @@ import dev.weir.config.WeirConfig;
 import dev.weir.internal.SavepointRequest;
 import dev.weir.internal.metrics.JobMetrics;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -161,12 +160,6 @@ public final class RestEndpoint implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private record Response(int status, String json, Map<String, String> headers) {
-        static Response ok(String json) {
-            return new Response(200, json, Map.of());
-        }
-    }
-
     private void handle(HttpExchange ex) throws IOException {
         Response response;
         try {
@@ -184,7 +177,7 @@ public final class RestEndpoint implements AutoCloseable {
                     e);
             response = new Response(500, error(String.valueOf(e.getMessage())), Map.of());
         }
-        send(ex, response);
+        response.send(ex);
     }
 
     private Response route(HttpExchange ex) {
@@ -476,19 +469,6 @@ public final class RestEndpoint implements AutoCloseable {
 
     private static String error(String message) {
         return "{\"error\":" + Json.quote(message) + "}";
-    }
-
-    private static void send(HttpExchange ex, Response r) throws IOException {
-        byte[] bytes = r.json().getBytes(StandardCharsets.UTF_8);
-        var headers = ex.getResponseHeaders();
-        headers.set("Content-Type", "application/json");
-        headers.set("Cache-Control", "no-store");
-        headers.set("X-Content-Type-Options", "nosniff");
-        r.headers().forEach(headers::set);
-        ex.sendResponseHeaders(r.status(), bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 
     /**
