@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * else is 404.
  *
  * <pre>
+ * GET  /                          redirects to /dashboard/ ({@link Dashboard})
+ * GET  /dashboard/                a page that shows the job live, from the requests below
  * GET  /status                    job name, status, restarts, records in/out, restored checkpoint
  * GET  /health/live               200 while the job has not failed for good or stopped, else 503
  * GET  /health/ready              200 while the job runs (restored, subtasks started), else 503
@@ -76,6 +79,7 @@ public final class RestEndpoint implements AutoCloseable {
     private final SavepointTable table = new SavepointTable();
     private final JobMetrics metrics;
     private final WeirConfig config;
+    private final Dashboard dashboard;
 
     private RestEndpoint(
             HttpServer server,
@@ -84,8 +88,10 @@ public final class RestEndpoint implements AutoCloseable {
             SavepointControl savepoints,
             JobMetrics metrics,
             WeirConfig config,
-            RestSettings settings) {
+            RestSettings settings,
+            Dashboard dashboard) {
         this.metrics = metrics;
+        this.dashboard = dashboard;
         this.config = config;
         this.server = server;
         this.executor = executor;
@@ -102,6 +108,7 @@ public final class RestEndpoint implements AutoCloseable {
             JobMetrics metrics,
             WeirConfig config,
             RestSettings settings) {
+        Dashboard dashboard = Dashboard.fromClasspath();
         HttpServer server;
         try {
             server =
@@ -127,7 +134,8 @@ public final class RestEndpoint implements AutoCloseable {
                         });
         server.setExecutor(executor);
         RestEndpoint endpoint =
-                new RestEndpoint(server, executor, job, savepoints, metrics, config, settings);
+                new RestEndpoint(
+                        server, executor, job, savepoints, metrics, config, settings, dashboard);
         savepoints.onRequest(endpoint.table::addFromApi);
         server.createContext("/", endpoint::handle);
         server.start();
@@ -146,7 +154,7 @@ public final class RestEndpoint implements AutoCloseable {
                     RestOptions.AUTH_REQUIRED.key());
         }
         LOG.info(
-                "job {}: REST endpoint at http://{}:{}/ ({})",
+                "job {}: REST endpoint at http://{}:{}/, dashboard at /dashboard/ ({})",
                 job.name(),
                 settings.bindAddress(),
                 port,
@@ -230,6 +238,11 @@ public final class RestEndpoint implements AutoCloseable {
                 if (cancel.matches()) {
                     RequestGuard.method(ex, POST);
                     return cancel(ex, find(cancel.group(1)));
+                }
+                Optional<Response> page = dashboard.serve(ex, path);
+                if (page.isPresent()) {
+                    RequestGuard.method(ex, GET);
+                    return page.get();
                 }
                 throw new HttpError(404, "no such path: " + path);
             }
