@@ -238,14 +238,20 @@ public final class JobMetrics implements AutoCloseable {
         String sub = String.valueOf(subtask);
         List<String> ops = m.operators();
         if (source != null) {
-            recordsCounter("weir.operator.records.out", source, sub, m.sourceRecordsOut()::get);
+            recordsCounter(
+                    "weir.operator.records.out",
+                    source,
+                    sub,
+                    m.sourceRecordsOut(),
+                    OwnedCounter::get);
         }
         for (int i = 0; i < ops.size(); i++) {
             int at = i;
-            recordsCounter("weir.operator.records.in", ops.get(i), sub, m.recordsIn(i)::get);
+            recordsCounter(
+                    "weir.operator.records.in", ops.get(i), sub, m.recordsIn(i), OwnedCounter::get);
             if (i + 1 < ops.size() || lastHasOutput) {
                 recordsCounter(
-                        "weir.operator.records.out", ops.get(i), sub, () -> m.recordsOut(at));
+                        "weir.operator.records.out", ops.get(i), sub, m, s -> s.recordsOut(at));
             }
         }
         String task = source != null ? source : ops.get(0);
@@ -270,9 +276,18 @@ public final class JobMetrics implements AutoCloseable {
         return m;
     }
 
-    private void recordsCounter(
-            String name, String operator, String subtask, java.util.function.LongSupplier count) {
-        FunctionCounter.builder(name, count, c -> (double) c.getAsLong())
+    /**
+     * A meter holds its {@code counts} weakly (Micrometer's function meters do): they must be
+     * objects that {@link #subtasks} holds — the counter, the subtask — never a lambda or method
+     * reference made here, which the next GC collects and the meter then reads as its last value.
+     */
+    private <T> void recordsCounter(
+            String name,
+            String operator,
+            String subtask,
+            T counts,
+            java.util.function.ToLongFunction<T> count) {
+        FunctionCounter.builder(name, counts, c -> (double) count.applyAsLong(c))
                 .description(
                         name.endsWith(".in")
                                 ? "records handed to the operator"

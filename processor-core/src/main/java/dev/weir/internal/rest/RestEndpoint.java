@@ -11,7 +11,6 @@ import dev.weir.config.WeirConfig;
 import dev.weir.internal.SavepointRequest;
 import dev.weir.internal.metrics.JobMetrics;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +18,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * else is 404.
  *
  * <pre>
+ * GET  /                          redirects to /dashboard/ ({@link Dashboard})
+ * GET  /dashboard/                a page that shows the job live, from the requests below
  * GET  /status                    job name, status, restarts, records in/out, restored checkpoint
  * GET  /health/live               200 while the job has not failed for good or stopped, else 503
  * GET  /health/ready              200 while the job runs (restored, subtasks started), else 503
@@ -77,6 +79,7 @@ public final class RestEndpoint implements AutoCloseable {
     private final SavepointTable table = new SavepointTable();
     private final JobMetrics metrics;
     private final WeirConfig config;
+    private final Dashboard dashboard;
 
     private RestEndpoint(
             HttpServer server,
@@ -85,8 +88,10 @@ public final class RestEndpoint implements AutoCloseable {
             SavepointControl savepoints,
             JobMetrics metrics,
             WeirConfig config,
-            RestSettings settings) {
+            RestSettings settings,
+            Dashboard dashboard) {
         this.metrics = metrics;
+        this.dashboard = dashboard;
         this.config = config;
         this.server = server;
         this.executor = executor;
@@ -103,6 +108,7 @@ public final class RestEndpoint implements AutoCloseable {
             JobMetrics metrics,
             WeirConfig config,
             RestSettings settings) {
+        Dashboard dashboard = Dashboard.fromClasspath();
         HttpServer server;
         try {
             server =
@@ -128,7 +134,8 @@ public final class RestEndpoint implements AutoCloseable {
                         });
         server.setExecutor(executor);
         RestEndpoint endpoint =
-                new RestEndpoint(server, executor, job, savepoints, metrics, config, settings);
+                new RestEndpoint(
+                        server, executor, job, savepoints, metrics, config, settings, dashboard);
         savepoints.onRequest(endpoint.table::addFromApi);
         server.createContext("/", endpoint::handle);
         server.start();
@@ -147,7 +154,7 @@ public final class RestEndpoint implements AutoCloseable {
                     RestOptions.AUTH_REQUIRED.key());
         }
         LOG.info(
-                "job {}: REST endpoint at http://{}:{}/ ({})",
+                "job {}: REST endpoint at http://{}:{}/, dashboard at /dashboard/ ({})",
                 job.name(),
                 settings.bindAddress(),
                 port,
@@ -159,12 +166,6 @@ public final class RestEndpoint implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
-    }
-
-    private record Response(int status, String json, Map<String, String> headers) {
-        static Response ok(String json) {
-            return new Response(200, json, Map.of());
-        }
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -184,7 +185,7 @@ public final class RestEndpoint implements AutoCloseable {
                     e);
             response = new Response(500, error(String.valueOf(e.getMessage())), Map.of());
         }
-        send(ex, response);
+        response.send(ex);
     }
 
     private Response route(HttpExchange ex) {
@@ -237,6 +238,11 @@ public final class RestEndpoint implements AutoCloseable {
                 if (cancel.matches()) {
                     RequestGuard.method(ex, POST);
                     return cancel(ex, find(cancel.group(1)));
+                }
+                Optional<Response> page = dashboard.serve(ex, path);
+                if (page.isPresent()) {
+                    RequestGuard.method(ex, GET);
+                    return page.get();
                 }
                 throw new HttpError(404, "no such path: " + path);
             }
@@ -476,19 +482,6 @@ public final class RestEndpoint implements AutoCloseable {
 
     private static String error(String message) {
         return "{\"error\":" + Json.quote(message) + "}";
-    }
-
-    private static void send(HttpExchange ex, Response r) throws IOException {
-        byte[] bytes = r.json().getBytes(StandardCharsets.UTF_8);
-        var headers = ex.getResponseHeaders();
-        headers.set("Content-Type", "application/json");
-        headers.set("Cache-Control", "no-store");
-        headers.set("X-Content-Type-Options", "nosniff");
-        r.headers().forEach(headers::set);
-        ex.sendResponseHeaders(r.status(), bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 
     /**

@@ -316,7 +316,8 @@ class RestEndpointTest {
         assertThat(get("/status/").statusCode()).isEqualTo(404);
         assertThat(get("/status/x").statusCode()).isEqualTo(404);
         assertThat(post("/stopnow").statusCode()).isEqualTo(404);
-        assertThat(get("/").statusCode()).isEqualTo(404);
+        assertThat(get("/dashboardX").statusCode()).isEqualTo(404);
+        assertThat(get("/").statusCode()).as("redirects to the dashboard").isEqualTo(302);
         assertThat(get("/status").statusCode()).isEqualTo(200);
 
         HttpResponse<String> getStop = get("/stop");
