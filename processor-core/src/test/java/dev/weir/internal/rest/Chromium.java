@@ -33,6 +33,9 @@ import java.util.stream.Stream;
  * what the page logged as errors. One page, one process, its own profile directory.
  */
 final class Chromium implements AutoCloseable {
+    private static final tools.jackson.databind.ObjectMapper JSON =
+            new tools.jackson.databind.ObjectMapper();
+
     private static final List<String> NAMES =
             List.of("chromium", "chromium-browser", "google-chrome", "google-chrome-stable");
     private static final Pattern LISTENING =
@@ -127,7 +130,7 @@ final class Chromium implements AutoCloseable {
                                 HttpResponse.BodyHandlers.ofString())
                         .body();
         String pageUrl = null;
-        for (Object t : (List<?>) TestJsonReader.parse(targets)) {
+        for (Object t : (List<?>) JSON.readValue(targets, Object.class)) {
             Map<?, ?> target = (Map<?, ?>) t;
             if ("page".equals(target.get("type"))) {
                 pageUrl = (String) target.get("webSocketDebuggerUrl");
@@ -163,10 +166,10 @@ final class Chromium implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     private void received(String text) {
-        Map<String, Object> m = (Map<String, Object>) TestJsonReader.parse(text);
+        Map<String, Object> m = (Map<String, Object>) JSON.readValue(text, Object.class);
         Object id = m.get("id");
         if (id != null) {
-            CompletableFuture<Map<String, Object>> f = pending.remove(((Double) id).intValue());
+            CompletableFuture<Map<String, Object>> f = pending.remove(((Number) id).intValue());
             if (f != null) {
                 f.complete(m);
             }
