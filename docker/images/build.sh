@@ -11,6 +11,8 @@
 # Usage: docker/images/build.sh [kafka|s3proxy|registry ...]   (as root; needs apt and Maven
 #        Central; no arguments builds all three)
 #        WEIR_IMAGES_SKIP_SERVICE=1 build.sh ...  builds the images but does not start the API socket
+#        WEIR_IMAGES_MVN_ARGS=-o build.sh ...      extra Maven options for fetching the jars
+#        WEIR_PODMAN_SOCKET=/path build.sh ...     serves the API there (default /run/podman/podman.sock)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -45,7 +47,10 @@ image_exists() { podman image exists "$1"; }
 
 install_packages() {
   local missing=()
-  for pkg in podman runc debootstrap docker-compose uidmap slirp4netns curl unzip; do
+  # dnsname: compose services find each other by name on podman's CNI networks (Debian's
+  # podman 4.3 uses CNI, not netavark).
+  for pkg in podman runc debootstrap docker-compose uidmap slirp4netns \
+    golang-github-containernetworking-plugin-dnsname curl unzip; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
       || missing+=("$pkg")
   done
@@ -85,7 +90,9 @@ CONF
   log "podman: runtime $(podman info --format '{{.Host.OCIRuntime.Name}}'), storage $(podman info --format '{{.Store.GraphDriverName}}')"
 }
 
-# Called once the base image exists: a container must start on the chosen storage driver.
+# Called once the base image exists: a container must start on the chosen storage driver. podman
+# cannot change the driver of existing storage, so falling back to vfs empties it (then rebuilds
+# the base); on a machine where overlay works nothing is touched.
 check_storage() {
   if podman run --rm --network none "$BASE_IMAGE" true >/dev/null 2>&1; then
     return
@@ -124,9 +131,10 @@ build_base() {
 fetch_jars() {
   local ctx="$1"
   rm -rf "$ctx/target"
+  # shellcheck disable=SC2086 # a list of Maven options
   "$MVN" -B -q -Dstyle.color=never -f "$ctx/pom.xml" dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$ctx/target/lib" ${WEIR_IMAGES_MVN_ARGS:-}
-  log "$(ls "$ctx/target/lib" | wc -l) jars in $ctx/target/lib"
+  log "$(find "$ctx/target/lib" -name '*.jar' | wc -l) jars in $ctx/target/lib"
 }
 
 needs_build() {
