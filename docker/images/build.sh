@@ -144,19 +144,31 @@ needs_build() {
   fi
 }
 
+# podman build of context $2 tagged $1, with extra arguments; a rebuild removes the image it
+# replaces, so WEIR_IMAGES_REBUILD=1 leaves no untagged images behind.
+podman_build() {
+  local tag="$1" ctx="$2"
+  shift 2
+  local old=""
+  image_exists "$tag" && old="$(podman image inspect --format '{{.Id}}' "$tag")"
+  podman build --quiet --build-arg BASE_IMAGE="$BASE_IMAGE" "$@" -t "$tag" "$ctx" >/dev/null
+  if [[ -n "$old" && "$old" != "$(podman image inspect --format '{{.Id}}' "$tag")" ]]; then
+    podman rmi "$old" >/dev/null 2>&1 || log "kept the replaced image ${old:0:12} (in use)"
+  fi
+}
+
 build_kafka() {
   local tag="localhost/weir/kafka:$KAFKA_VERSION" ctx="$HERE/kafka"
   needs_build "$tag" || return 0
   fetch_jars "$ctx"
-  podman build --quiet --build-arg BASE_IMAGE="$BASE_IMAGE" \
-    --build-arg KAFKA_VERSION="$KAFKA_VERSION" -t "$tag" "$ctx"
+  podman_build "$tag" "$ctx" --build-arg KAFKA_VERSION="$KAFKA_VERSION"
 }
 
 build_s3proxy() {
   local tag="localhost/weir/s3proxy:$S3PROXY_VERSION" ctx="$HERE/s3proxy"
   needs_build "$tag" || return 0
   fetch_jars "$ctx"
-  podman build --quiet --build-arg BASE_IMAGE="$BASE_IMAGE" -t "$tag" "$ctx"
+  podman_build "$tag" "$ctx"
 }
 
 # Apicurio's app is a zip on Central whose POM names a parent that Central does not serve, so
@@ -177,8 +189,7 @@ build_registry() {
   rm -rf "$ctx/target"
   mkdir -p "$ctx/target/app"
   unzip -q "$zip" -d "$ctx/target/app"
-  podman build --quiet --build-arg BASE_IMAGE="$BASE_IMAGE" \
-    --build-arg REGISTRY_VERSION="$REGISTRY_VERSION" -t "$tag" "$ctx"
+  podman_build "$tag" "$ctx" --build-arg REGISTRY_VERSION="$REGISTRY_VERSION"
 }
 
 start_service() {
