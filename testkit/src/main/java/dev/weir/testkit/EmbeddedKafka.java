@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * #start(Map)} starts a private broker that the caller must {@link #close()}. Starting takes from
  * about one second to ten, depending on how warm the JVM and the machine are.
  *
+ * <p>Tests that can run against a container as well ask {@link KafkaBrokers} (or {@link
+ * KafkaExtension}) for their broker: it returns this one unless {@code WEIR_TEST_KAFKA} selects a
+ * container.
+ *
  * <p>Thread-safety: all methods may be called from any thread.
  */
 public final class EmbeddedKafka implements KafkaBroker {

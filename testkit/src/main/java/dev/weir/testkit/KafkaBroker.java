@@ -3,8 +3,9 @@ package dev.weir.testkit;
 /**
  * A running Kafka broker that tests and tools connect to through {@link #bootstrapServers()}.
  *
- * <p>Implementations are {@link EmbeddedKafka} (a KRaft node inside this JVM) and {@link
- * KafkaBrokerProcess} (a KRaft node in a child JVM). Both are thread-safe: any thread may read the
+ * <p>Implementations are {@link EmbeddedKafka} (a KRaft node inside this JVM), {@link
+ * KafkaBrokerProcess} (a KRaft node in a child JVM) and a Kafka container that {@link KafkaBrokers}
+ * starts when {@code WEIR_TEST_KAFKA=testcontainers}. All are thread-safe: any thread may read the
  * bootstrap address while another closes the broker.
  *
  * <p>Lifecycle: a broker is running when its factory method returns and stays running until {@link

@@ -18,11 +18,20 @@ class KafkaExtensionTest {
     }
 
     @Test
-    void constructorAndMethodParametersReceiveTheSharedBroker(
-            KafkaBroker broker, EmbeddedKafka embedded) {
-        assertThat(constructorBroker).isSameAs(EmbeddedKafka.shared());
+    void constructorAndMethodParametersReceiveTheSharedBroker(KafkaBroker broker) {
+        assertThat(constructorBroker).isSameAs(KafkaBrokers.shared());
         assertThat(broker).isSameAs(constructorBroker);
-        assertThat(embedded).isSameAs(constructorBroker);
+    }
+
+    @Test
+    void embeddedKafkaParameterReceivesTheSharedEmbeddedBrokerWhateverIsSelected(
+            EmbeddedKafka embedded) {
+        assertThat(embedded).isSameAs(EmbeddedKafka.shared());
+        if (KafkaBrokers.selected() == KafkaBrokers.Kind.EMBEDDED) {
+            assertThat(embedded).isSameAs(constructorBroker);
+        } else {
+            assertThat(embedded).isNotSameAs(constructorBroker);
+        }
     }
 
     @Test
