@@ -177,7 +177,9 @@ class DashboardInChromiumTest {
                             .max()
                             .orElseThrow();
             assertThat(page.get("lastCheckpoint")).isEqualTo("#" + last);
-            assertThat(((Number) page.get("canvases")).intValue()).as("one canvas per chart").isEqualTo(3);
+            assertThat(((Number) page.get("canvases")).intValue())
+                    .as("one canvas per chart")
+                    .isEqualTo(3);
             assertThat(browser.errors()).isEmpty();
 
             byte[] png = browser.screenshot();
