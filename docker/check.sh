@@ -16,7 +16,7 @@ step "Dockerfile lint (dockerfilelint, from npm)"
 if ! command -v dockerfilelint >/dev/null; then
   npm install --global --no-audit --no-fund --loglevel=error dockerfilelint@1.8.0 >/dev/null
 fi
-dockerfilelint "$here/Dockerfile"
+(cd "$here" && dockerfilelint Dockerfile)
 
 step "compose file (docker-compose config)"
 if ! command -v docker-compose >/dev/null; then
@@ -45,7 +45,7 @@ with tarfile.open(sys.argv[1], "w") as out:
         info = tarfile.TarInfo(name); info.size = len(data)
         out.addfile(info, io.BytesIO(data))
 PY
-(cd "$root" && mvn -B -q -pl docker jib:buildTar -Dweir.image.base="tar://$work/stub-base.tar" \
+(cd "$root" && mvn -B -q -pl docker -am -DskipTests package jib:buildTar -Dweir.image.base="tar://$work/stub-base.tar" \
   -Djib.outputPaths.tar="$work/weir-image.tar")
 python3 - "$work/weir-image.tar" <<'PY'
 import json, sys, tarfile
