@@ -4,7 +4,7 @@
 # exactly once, stops the job with a savepoint over REST, starts it again from that savepoint,
 # produces more and checks again; then takes the stack down.
 #   bash docker/smoke.sh            (WEIR_SMOKE_RECORDS=N, default 20000 per round)
-# Needs: docker/images/build.sh run once (podman, its Docker-compatible socket, local images).
+# Runs docker/images/build.sh first (podman, its Docker-compatible socket, local images).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -33,8 +33,11 @@ fail() { echo "SMOKE: FAILED: $*" >&2; "${compose[@]}" logs --tail=80 weir >&2 |
 cleanup() { "${compose[@]}" down -v >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
+step "podman, its socket and the local images (docker/images/build.sh; seconds when done before)"
+bash "$here/images/build.sh" >/dev/null
+
 step "distribution jars (mvn package) and the Weir image"
-[ -d "$here/target/lib" ] || (cd "$root" && mvn -B -q -DskipTests package)
+(cd "$root" && mvn -B -q -DskipTests package -pl docker -am)
 podman build -q --build-arg BASE_IMAGE="$WEIR_BASE_IMAGE" -t "$WEIR_IMAGE" "$here" >/dev/null
 
 step "compose up (kafka, s3, registry, init, weir)"

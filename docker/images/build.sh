@@ -200,7 +200,8 @@ start_service() {
     return
   fi
   rm -f "$SOCKET"
-  nohup podman system service --time=0 "unix://$SOCKET" >/var/log/weir-podman-service.log 2>&1 &
+  # Its own session: it outlives the shell (and the process group) that started it.
+  setsid nohup podman system service --time=0 "unix://$SOCKET" >/var/log/weir-podman-service.log 2>&1 &
   echo $! >"$pidfile"
   for _ in $(seq 1 50); do
     curl -fsS --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1 && break

@@ -70,7 +70,7 @@ public final class ConfigReference {
                 .append(
                         "Keys are set with `--config FILE` (Java properties), `WEIR_<KEY>` environment"
                                 + " variables (the key in upper case, dots and hyphens as underscores:"
-                                + " the column below) and `--set key=value`; a later source wins"
+                                + " the column below; an empty one sets nothing) and `--set key=value`; a later source wins"
                                 + " (file, then environment, then `--set`). An unknown key, and a"
                                 + " `WEIR_` variable that sets no key, fail the start. Kafka client"
                                 + " properties pass through under ")

@@ -70,6 +70,15 @@ class LaunchConfigTest {
                         Map.of("WEIR_MY_TOPIC", "from-env", "WEIR_JOB_NAME", "from-env"));
 
         assertThat(c.get(TOPIC)).isEqualTo("from-set");
+        assertThat(
+                        WeirMain.config(
+                                        new MyJob(),
+                                        List.of("--config", file.toString()),
+                                        Map.of("WEIR_MY_TOPIC", "", "WEIR_SAVEPOINT_PATH", ""))
+                                .asMap())
+                .as("an empty variable sets nothing")
+                .containsEntry("my.topic", "from-file")
+                .doesNotContainKey("savepoint.path");
         assertThat(c.asMap())
                 .containsEntry("job.name", "from-env")
                 .containsEntry("bootstrap.servers", "from-file:9092");

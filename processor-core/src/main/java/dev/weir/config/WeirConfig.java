@@ -57,14 +57,15 @@ public final class WeirConfig {
     /**
      * Keys from environment variables: {@code WEIR_CHECKPOINT_INTERVAL_MS=500} sets {@code
      * checkpoint.interval.ms} when that key is among {@code known}. Underscores map to dots or
-     * hyphens as the known key has them.
+     * hyphens as the known key has them. An empty variable sets nothing.
      */
     public static WeirConfig fromEnvironment(
             Map<String, String> env, Collection<ConfigOption<?>> known) {
         Map<String, String> m = new LinkedHashMap<>();
         for (ConfigOption<?> o : known) {
             String var = environmentVariable(o);
-            if (env.containsKey(var)) {
+            // Empty counts as unset: compose files and charts pass optional keys as ${X:-}.
+            if (env.containsKey(var) && !env.get(var).isEmpty()) {
                 m.put(o.key(), env.get(var));
             }
         }
