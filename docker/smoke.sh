@@ -75,7 +75,7 @@ check() {
   for _ in $(seq 1 60); do
     "${compose[@]}" exec -T kafka /opt/kafka/bin/kafka-console-consumer.sh \
         --bootstrap-server kafka:9092 --topic totals --from-beginning --isolation-level read_committed \
-        --property print.key=true --property key.separator=' ' --timeout-ms 8000 2>/dev/null \
+        --formatter-property print.key=true --formatter-property key.separator=' ' --timeout-ms 8000 2>/dev/null \
         > "$here/target/smoke-output.txt" || true
     if [ "$(wc -l < "$here/target/smoke-output.txt")" -ge "$total" ]; then
       break
@@ -87,6 +87,9 @@ import collections, json, sys
 path, total, keys = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 per_key = collections.defaultdict(list)
 for line in open(path):
+    if not line.startswith("k"):
+        print("not a result: " + line.rstrip())
+        continue
     key, value = line.rstrip("\n").split(" ", 1)
     v = json.loads(value)
     per_key[key].append((v["count"], v["sum"]))
@@ -127,12 +130,26 @@ step "round 2: $records more records while the job is stopped, then start from t
 produce "$records" "$((2 * records))"
 SAVEPOINT_PATH="$location" "${compose[@]}" up -d --no-deps weir
 wait_ready
-curl -s http://127.0.0.1:8081/status | grep -q '"restoredCheckpointId"' || true
+status="$(curl -s http://127.0.0.1:8081/status)"
+echo "status: $status"
+case "$status" in *"\"restoredCheckpoint\":${location##*-}"[,}]*) ;; *) fail "not restored from $location" ;; esac
 check "$((2 * records))" || fail "round 2 output is not exactly once"
 
 step "metrics scrape"
 curl -s http://127.0.0.1:8081/metrics | grep -E '^weir_checkpoints_completed_total|^weir_job_records_in_total' \
   || fail "no metrics"
+
+step "jib's image, from the same base: it loads and its launcher starts"
+podman save -q -o "$here/target/smoke-base.tar" "$WEIR_BASE_IMAGE"
+(cd "$root" && mvn -B -q -pl docker -am -DskipTests package jib:buildTar \
+  -Dweir.image.base="tar://$here/target/smoke-base.tar" -Dweir.image.name="localhost/weir/weir-jib:$version")
+podman load -q -i "$here/target/jib-image.tar" >/dev/null
+answer="$(podman run --rm "localhost/weir/weir-jib:$version" run 2>&1 || true)"
+case "$answer" in
+  *"weir run needs a job: one of [avro-aggregate, keyed-aggregate]"*) ;;
+  *) fail "jib's image does not start the launcher: $answer" ;;
+esac
+echo "jib image: starts, knows the reference jobs"
 
 echo
 echo "SMOKE: OK in $((SECONDS - started)) s"
