@@ -140,6 +140,7 @@ curl -s http://127.0.0.1:8081/metrics | grep -E '^weir_checkpoints_completed_tot
   || fail "no metrics"
 
 step "jib's image, from the same base: it loads and its launcher starts"
+rm -f "$here/target/smoke-base.tar"
 podman save -q -o "$here/target/smoke-base.tar" "$WEIR_BASE_IMAGE"
 (cd "$root" && mvn -B -q -pl docker -am -DskipTests package jib:buildTar \
   -Dweir.image.base="tar://$here/target/smoke-base.tar" -Dweir.image.name="localhost/weir/weir-jib:$version")

@@ -82,20 +82,7 @@ class UserJarTest {
         Path jar = userJar(true);
 
         assertThatThrownBy(() -> Class.forName(FACTORY)).isInstanceOf(ClassNotFoundException.class);
-        WeirMain.Launch launch =
-                WeirMain.parse(
-                        List.of(
-                                "--jar",
-                                jar.toString(),
-                                "--set",
-                                "job.name=j",
-                                "--set",
-                                "bootstrap.servers=b:9092",
-                                "--set",
-                                "upper.in=a",
-                                "--set",
-                                "upper.out=b"),
-                        Map.of());
+        WeirMain.Launch launch = WeirMain.parse(withKeys("--jar", jar.toString()), Map.of());
         assertThat(launch.factory().getClass().getName()).isEqualTo(FACTORY);
         assertThat(launch.config().asMap()).containsEntry("upper.in", "a");
     }
@@ -109,19 +96,7 @@ class UserJarTest {
                 .hasMessageContaining("Weir-Job-Factory");
         assertThat(
                         WeirMain.parse(
-                                        List.of(
-                                                "--jar",
-                                                jar.toString(),
-                                                "--class",
-                                                FACTORY,
-                                                "--set",
-                                                "job.name=j",
-                                                "--set",
-                                                "bootstrap.servers=b:9092",
-                                                "--set",
-                                                "upper.in=a",
-                                                "--set",
-                                                "upper.out=b"),
+                                        withKeys("--jar", jar.toString(), "--class", FACTORY),
                                         Map.of())
                                 .factory()
                                 .getClass()
@@ -165,6 +140,16 @@ class UserJarTest {
             second.destroy();
             second.waitFor(60, TimeUnit.SECONDS);
         }
+    }
+
+    /** {@code args} and the keys the job needs to pass the launcher's checks. */
+    private static List<String> withKeys(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        for (String kv :
+                List.of("job.name=j", "bootstrap.servers=b:9092", "upper.in=a", "upper.out=b")) {
+            all.addAll(List.of("--set", kv));
+        }
+        return all;
     }
 
     private static List<org.apache.kafka.clients.producer.ProducerRecord<String, String>> values(
