@@ -139,6 +139,39 @@ step "metrics scrape"
 curl -s http://127.0.0.1:8081/metrics | grep -E '^weir_checkpoints_completed_total|^weir_job_records_in_total' \
   || fail "no metrics"
 
+step "Prometheus scrapes /metrics and answers every query of the Grafana dashboard"
+# Debian's prometheus on the host stands in for the compose profile's image (not pullable here).
+command -v prometheus >/dev/null || apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+prom="$here/target/smoke-prometheus"
+rm -rf "$prom" && mkdir -p "$prom"
+printf 'global:\n  scrape_interval: 2s\nscrape_configs:\n  - job_name: weir\n    static_configs:\n      - targets: ["127.0.0.1:8081"]\n' \
+  > "$prom/prometheus.yml"
+prometheus --config.file="$prom/prometheus.yml" --storage.tsdb.path="$prom/data" \
+  --web.listen-address=127.0.0.1:9091 > "$prom/log" 2>&1 &
+prom_pid=$!
+sleep 12
+python3 - "$here/grafana/dashboards/weir.json" <<'PY' || { kill $prom_pid; fail "Prometheus or the dashboard's queries"; }
+import json, sys, urllib.parse, urllib.request
+def query(q):
+    url = "http://127.0.0.1:9091/api/v1/query?" + urllib.parse.urlencode({"query": q})
+    return json.load(urllib.request.urlopen(url))
+up = query('up{job="weir"}')["data"]["result"]
+assert up and up[0]["value"][1] == "1", f"target not up: {up}"
+records = query("weir_job_records_in_total")["data"]["result"]
+print("prometheus: up, weir_job_records_in_total =", records[0]["value"][1])
+exprs = [t["expr"] for p in json.load(open(sys.argv[1]))["panels"] for t in p["targets"]]
+empty = []
+for e in exprs:
+    r = query(e)
+    assert r["status"] == "success", f"{e}: {r}"
+    if not r["data"]["result"]:
+        empty.append(e)
+print(f"dashboard: {len(exprs)} queries valid, {len(exprs) - len(empty)} with data")
+for e in empty:
+    print("  no data yet (counts nothing so far, or needs a longer window):", e)
+PY
+kill $prom_pid
+
 step "jib's image, from the same base: it loads and its launcher starts"
 rm -f "$here/target/smoke-base.tar"
 podman save -q -o "$here/target/smoke-base.tar" "$WEIR_BASE_IMAGE"
