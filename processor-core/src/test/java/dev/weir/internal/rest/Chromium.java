@@ -268,12 +268,18 @@ final class Chromium implements AutoCloseable {
 
     /** Asks the browser to close; ends its processes (the ones it started too) if it does not. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         List<ProcessHandle> children = process.descendants().toList();
         socket.sendText("{\"id\":0,\"method\":\"Browser.close\",\"params\":{}}", true);
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } finally {
+            children.forEach(ProcessHandle::destroyForcibly);
         }
-        children.forEach(ProcessHandle::destroyForcibly);
     }
 }
