@@ -31,6 +31,10 @@ public record Record<K, V>(K key, V value, long timestamp, List<Header> headers,
         return new Record<>(key, newValue, timestamp, headers, origin);
     }
 
+    public Record<K, V> withTimestamp(long newTimestamp) {
+        return new Record<>(key, value, newTimestamp, headers, origin);
+    }
+
     public <K2, V2> Record<K2, V2> with(K2 newKey, V2 newValue) {
         return new Record<>(newKey, newValue, timestamp, headers, origin);
     }

@@ -29,7 +29,7 @@ class JobBuilderTest {
     /** A keyed function that is never run here. */
     private static final class Count implements KeyedProcessFunction<String, String, String, Long> {
         @Override
-        public void process(Record<String, String> record, Output<String, Long> out) {}
+        public void process(Record<String, String> record, Context<String, String, Long> out) {}
     }
 
     @Test

@@ -107,7 +107,7 @@ class ProcessDeadLetterTest {
 
     static final class ThrowOnOops implements KeyedProcessFunction<String, String, String, String> {
         @Override
-        public void process(Record<String, String> r, Output<String, String> out) {
+        public void process(Record<String, String> r, Context<String, String, String> out) {
             if (r.value().startsWith("oops")) {
                 throw new IllegalArgumentException("cannot take " + r.value());
             }

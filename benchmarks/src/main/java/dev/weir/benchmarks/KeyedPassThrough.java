@@ -4,7 +4,6 @@ import dev.weir.Job;
 import dev.weir.JobBuilder;
 import dev.weir.JobFactory;
 import dev.weir.KeyedProcessFunction;
-import dev.weir.Output;
 import dev.weir.Record;
 import dev.weir.Serdes;
 import dev.weir.config.ConfigOption;
@@ -49,7 +48,7 @@ public final class KeyedPassThrough implements JobFactory {
 
     static final class Forward implements KeyedProcessFunction<String, byte[], String, byte[]> {
         @Override
-        public void process(Record<String, byte[]> r, Output<String, byte[]> out) {
+        public void process(Record<String, byte[]> r, Context<String, String, byte[]> out) {
             out.emit(r);
         }
     }

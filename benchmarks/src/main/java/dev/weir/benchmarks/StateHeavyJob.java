@@ -4,10 +4,8 @@ import dev.weir.Job;
 import dev.weir.JobBuilder;
 import dev.weir.JobFactory;
 import dev.weir.KeyedProcessFunction;
-import dev.weir.Output;
 import dev.weir.Record;
 import dev.weir.Serdes;
-import dev.weir.SubtaskInfo;
 import dev.weir.config.ConfigOption;
 import dev.weir.config.WeirConfig;
 import dev.weir.examples.KeyedAggregate;
@@ -72,12 +70,13 @@ public final class StateHeavyJob implements JobFactory {
         }
 
         @Override
-        public void open(KeyedStateStore state, SubtaskInfo subtask) {
+        public void open(OpenContext context) {
+            KeyedStateStore state = context.state();
             blob = state.valueState(new ValueStateDescriptor<>("blob", Serdes.bytes()));
         }
 
         @Override
-        public void process(Record<String, byte[]> r, Output<String, String> out) {
+        public void process(Record<String, byte[]> r, Context<String, String, String> out) {
             byte[] old = blob.valueOrElse(null);
             long count = old == null ? 1 : countOf(old) + 1;
             byte[] next = new byte[valueBytes];

@@ -10,6 +10,7 @@ import dev.weir.UnrecoverableJobException;
 import dev.weir.WeirException;
 import dev.weir.spi.SourceContext;
 import dev.weir.spi.SourceReader;
+import dev.weir.spi.SourceWatermarks;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -63,6 +64,12 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
 
     private final KafkaMeters meters;
 
+    /** Event time per partition; the split of the last record, to look it up once per run. */
+    private final SourceWatermarks watermarks;
+
+    private TopicPartition lastPartition;
+    private SourceWatermarks.Split lastSplit;
+
     /** Records each owned partition is behind, for {@code weir_source_lag_records}. */
     private final Map<TopicPartition, AtomicLong> lag = new HashMap<>();
 
@@ -73,6 +80,7 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
         this.valueSerde = serdes.value;
         this.info = ctx.subtask();
         this.clock = ctx.clock();
+        this.watermarks = ctx.watermarks();
         this.discoveryInterval = ctx.config().get(KafkaOptions.DISCOVERY_INTERVAL_MS);
         this.offsetsInTransaction =
                 ctx.config().get(KafkaOptions.DELIVERY) == KafkaOptions.Delivery.EXACTLY_ONCE;
@@ -179,6 +187,8 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
             long timestamp) {
         owned.addAll(mine);
         consumer.assign(owned);
+        watermarks.assigned(owned.stream().map(KafkaSplits::id).toList());
+        lastPartition = null;
         for (TopicPartition tp : mine) {
             AtomicLong behind = new AtomicLong(-1);
             if (lag.putIfAbsent(tp, behind) == null) {
@@ -363,12 +373,24 @@ final class KafkaSourceReader<K, V> implements SourceReader<K, V> {
             return poison(r, e);
         }
         // The origin holds r itself (a reference, no copy): a keyed operator's dead letter is r.
-        return new Record<>(
-                key,
-                value,
-                r.timestamp(),
-                headers,
-                new Origin(topic, r.partition(), r.offset(), r));
+        return split(r).onRecord(
+                        new Record<>(
+                                key,
+                                value,
+                                r.timestamp(),
+                                headers,
+                                new Origin(topic, r.partition(), r.offset(), r)));
+    }
+
+    /** The event-time split of {@code r}'s partition; records come in runs of one partition. */
+    private SourceWatermarks.Split split(ConsumerRecord<byte[], byte[]> r) {
+        TopicPartition last = lastPartition;
+        if (last == null || last.partition() != r.partition() || !last.topic().equals(r.topic())) {
+            last = new TopicPartition(r.topic(), r.partition());
+            lastSplit = watermarks.split(KafkaSplits.id(last));
+            lastPartition = last;
+        }
+        return lastSplit;
     }
 
     /**

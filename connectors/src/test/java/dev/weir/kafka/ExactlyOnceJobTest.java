@@ -6,11 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.weir.Job;
 import dev.weir.JobStatus;
 import dev.weir.KeyedProcessFunction;
-import dev.weir.Output;
 import dev.weir.Record;
 import dev.weir.RunningJob;
 import dev.weir.Serdes;
-import dev.weir.SubtaskInfo;
 import dev.weir.UnrecoverableJobException;
 import dev.weir.Weir;
 import dev.weir.config.WeirConfig;
@@ -60,12 +58,13 @@ class ExactlyOnceJobTest {
         private ValueState<Long> count;
 
         @Override
-        public void open(KeyedStateStore state, SubtaskInfo subtask) {
+        public void open(OpenContext context) {
+            KeyedStateStore state = context.state();
             count = state.valueState(new ValueStateDescriptor<>("count", Serdes.longs()));
         }
 
         @Override
-        public void process(Record<String, String> r, Output<String, String> out) {
+        public void process(Record<String, String> r, Context<String, String, String> out) {
             long next = count.valueOrElse(0L) + 1;
             count.update(next);
             out.emit(r.withValue(String.valueOf(next)));

@@ -7,13 +7,11 @@ import dev.weir.Header;
 import dev.weir.Job;
 import dev.weir.JobStatus;
 import dev.weir.KeyedProcessFunction;
-import dev.weir.Output;
 import dev.weir.Record;
 import dev.weir.RecordSerde;
 import dev.weir.RetriableSerdeException;
 import dev.weir.RunningJob;
 import dev.weir.Serdes;
-import dev.weir.SubtaskInfo;
 import dev.weir.UnrecoverableJobException;
 import dev.weir.Weir;
 import dev.weir.WeirException;
@@ -92,12 +90,13 @@ class PoisonRecordsTest {
         private ValueState<Long> count;
 
         @Override
-        public void open(KeyedStateStore state, SubtaskInfo subtask) {
+        public void open(OpenContext context) {
+            KeyedStateStore state = context.state();
             count = state.valueState(new ValueStateDescriptor<>("count", Serdes.longs()));
         }
 
         @Override
-        public void process(Record<String, String> r, Output<String, String> out) {
+        public void process(Record<String, String> r, Context<String, String, String> out) {
             if (r.value().equals("boom") && BOOM_PENDING.compareAndSet(true, false)) {
                 throw new IllegalStateException("boom: this attempt fails once");
             }

@@ -7,11 +7,9 @@ import dev.weir.CheckpointStats;
 import dev.weir.Job;
 import dev.weir.JobStatus;
 import dev.weir.KeyedProcessFunction;
-import dev.weir.Output;
 import dev.weir.Record;
 import dev.weir.RunningJob;
 import dev.weir.Serdes;
-import dev.weir.SubtaskInfo;
 import dev.weir.Weir;
 import dev.weir.config.WeirConfig;
 import dev.weir.kafka.KafkaSink;
@@ -62,12 +60,13 @@ class S3CheckpointJobTest {
         private ValueState<Long> count;
 
         @Override
-        public void open(KeyedStateStore state, SubtaskInfo subtask) {
+        public void open(OpenContext context) {
+            KeyedStateStore state = context.state();
             count = state.valueState(new ValueStateDescriptor<>("count", Serdes.longs()));
         }
 
         @Override
-        public void process(Record<String, String> r, Output<String, String> out) {
+        public void process(Record<String, String> r, Context<String, String, String> out) {
             long next = count.valueOrElse(0L) + 1;
             count.update(next);
             out.emit(r.withValue(String.valueOf(next)));

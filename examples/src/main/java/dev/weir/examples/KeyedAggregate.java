@@ -4,12 +4,10 @@ import dev.weir.Job;
 import dev.weir.JobBuilder;
 import dev.weir.JobFactory;
 import dev.weir.KeyedProcessFunction;
-import dev.weir.Output;
 import dev.weir.Record;
 import dev.weir.Serde;
 import dev.weir.Serdes;
 import dev.weir.StateSerializer;
-import dev.weir.SubtaskInfo;
 import dev.weir.config.ConfigOption;
 import dev.weir.config.WeirConfig;
 import dev.weir.kafka.KafkaSink;
@@ -92,12 +90,13 @@ public final class KeyedAggregate implements JobFactory {
         private ValueState<Totals> totals;
 
         @Override
-        public void open(KeyedStateStore state, SubtaskInfo subtask) {
+        public void open(OpenContext context) {
+            KeyedStateStore state = context.state();
             totals = state.valueState(new ValueStateDescriptor<>("totals", Totals.STATE));
         }
 
         @Override
-        public void process(Record<String, Long> r, Output<String, Totals> out) {
+        public void process(Record<String, Long> r, Context<String, String, Totals> out) {
             Totals t = totals.valueOrElse(null);
             Totals next =
                     t == null

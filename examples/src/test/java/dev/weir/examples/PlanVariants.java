@@ -4,11 +4,9 @@ import dev.weir.Job;
 import dev.weir.JobBuilder;
 import dev.weir.JobFactory;
 import dev.weir.KeyedProcessFunction;
-import dev.weir.Output;
 import dev.weir.Record;
 import dev.weir.Serdes;
 import dev.weir.StateSerializer;
-import dev.weir.SubtaskInfo;
 import dev.weir.config.ConfigOption;
 import dev.weir.config.WeirConfig;
 import dev.weir.kafka.KafkaSink;
@@ -60,7 +58,8 @@ public final class PlanVariants implements JobFactory {
         }
 
         @Override
-        public void open(KeyedStateStore state, SubtaskInfo subtask) {
+        public void open(OpenContext context) {
+            KeyedStateStore state = context.state();
             switch (variant) {
                 case "same", "renamed" ->
                         state.valueState(
@@ -83,7 +82,7 @@ public final class PlanVariants implements JobFactory {
         }
 
         @Override
-        public void process(Record<String, Long> r, Output<String, String> out) {
+        public void process(Record<String, Long> r, Context<String, String, String> out) {
             throw new UnsupportedOperationException("only planned");
         }
 

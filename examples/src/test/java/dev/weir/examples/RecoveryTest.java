@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.weir.Job;
 import dev.weir.JobStatus;
 import dev.weir.KeyedProcessFunction;
-import dev.weir.Output;
 import dev.weir.Record;
 import dev.weir.RunningJob;
 import dev.weir.Serdes;
-import dev.weir.SubtaskInfo;
 import dev.weir.Weir;
 import dev.weir.config.WeirConfig;
 import dev.weir.kafka.KafkaSink;
@@ -78,7 +76,8 @@ class RecoveryTest {
         private ValueState<long[]> totals;
 
         @Override
-        public void open(KeyedStateStore state, SubtaskInfo subtask) {
+        public void open(OpenContext context) {
+            KeyedStateStore state = context.state();
             totals =
                     state.valueState(
                             new ValueStateDescriptor<>(
@@ -101,7 +100,7 @@ class RecoveryTest {
         }
 
         @Override
-        public void process(Record<String, Long> r, Output<String, String> out) {
+        public void process(Record<String, Long> r, Context<String, String, String> out) {
             if (processed.incrementAndGet() == failAt) {
                 throw new IllegalStateException("injected failure after " + failAt + " records");
             }

@@ -21,6 +21,11 @@ import java.util.List;
  *
  * The key group of every entry is that of its record key ({@link KeyGroups#of}), so a map's user
  * keys always move with their record key.
+ *
+ * <p>Timers are two map states of the keyed operator with reserved names ({@link
+ * #TIMERS_EVENT_TIME}, {@link #TIMERS_PROCESSING_TIME}): the user key is the timer's timestamp in 8
+ * bytes, big-endian with the sign bit flipped (so byte order is time order), the value empty. A
+ * timer is therefore keyed state of its record key like any other and moves with its key group.
  */
 public final class StateKeys {
     /** Bytes of the key-group prefix of a RocksDB key. */
@@ -32,7 +37,56 @@ public final class StateKeys {
     public static final String LIST = "list";
     public static final String MAP = "map";
 
+    /** The state holding a keyed operator's event-time timers. */
+    public static final String TIMERS_EVENT_TIME = "_weir.timers.event-time";
+
+    /** The state holding a keyed operator's processing-time timers. */
+    public static final String TIMERS_PROCESSING_TIME = "_weir.timers.processing-time";
+
+    /** State names starting with this are Weir's own; a job cannot declare them. */
+    public static final String RESERVED_PREFIX = "_weir.";
+
+    /** The key schema of the timer states: version 1 of the timestamp encoding. */
+    public static final String TIMER_KEY_SCHEMA =
+            "weir.timer-timestamp:v1(int64 big-endian, sign bit flipped)";
+
+    /** The value schema of the timer states: nothing. */
+    public static final String TIMER_VALUE_SCHEMA = "weir.timer:v1(empty)";
+
     private StateKeys() {}
+
+    /** Whether {@code stateName} holds timers. */
+    public static boolean isTimerState(String stateName) {
+        return TIMERS_EVENT_TIME.equals(stateName) || TIMERS_PROCESSING_TIME.equals(stateName);
+    }
+
+    /** The user key of a timer at {@code timestamp}. */
+    public static byte[] timerUserKey(long timestamp) {
+        long v = timestamp ^ Long.MIN_VALUE;
+        byte[] b = new byte[8];
+        for (int i = 7; i >= 0; i--) {
+            b[i] = (byte) v;
+            v >>>= 8;
+        }
+        return b;
+    }
+
+    /**
+     * The timestamp of a timer's user key.
+     *
+     * @throws IllegalArgumentException if it is not 8 bytes
+     */
+    public static long timerTimestamp(byte[] userKey) {
+        if (userKey.length != 8) {
+            throw new IllegalArgumentException(
+                    "a timer's user key has 8 bytes, got " + userKey.length);
+        }
+        long v = 0;
+        for (byte x : userKey) {
+            v = (v << 8) | (x & 0xff);
+        }
+        return v ^ Long.MIN_VALUE;
+    }
 
     /** The 2-byte prefix of every RocksDB key in {@code keyGroup}. */
     public static byte[] keyGroupPrefix(int keyGroup) {

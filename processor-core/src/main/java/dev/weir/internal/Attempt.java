@@ -247,8 +247,18 @@ final class Attempt implements Task.TaskListener {
                 if (last) {
                     chainNames.add(g.sinkUid());
                 }
+                for (JobGraph.SideOutput so : g.sideOutputs()) {
+                    if (steps.stream().anyMatch(st -> g.steps().indexOf(st) == so.processStep())) {
+                        for (int j = 0; j < so.steps().size(); j++) {
+                            chainNames.add(
+                                    so.tag().id() + "." + stepKind(so.steps().get(j)) + "-" + j);
+                        }
+                        chainNames.add(so.sinkUid());
+                    }
+                }
                 SubtaskMetrics measured =
                         metrics.subtask(uid, i, chainNames, s == 0 ? g.sourceUid() : null, !last);
+                int firstStep = g.steps().indexOf(steps.isEmpty() ? null : steps.get(0));
                 for (JobGraph.Step step : steps) {
                     chain.add(
                             operator(
@@ -264,17 +274,28 @@ final class Attempt implements Task.TaskListener {
                                     measured));
                 }
                 if (s == stages.size() - 1) {
-                    SubtaskInfo sinkInfo = new SubtaskInfo(plan.jobName(), g.sinkUid(), i, p);
-                    var writer =
-                            g.sink()
-                                    .createWriter(
-                                            new Contexts.Sink(
-                                                    sinkInfo, plan.config(), committer, registry));
-                    unstarted.add(writer);
-                    chain.add(new SinkOperator(g.sinkUid(), i, p, writer, recordsOut));
+                    chain.add(sinkOperator(plan, g.sinkUid(), g.sink(), i, recordsOut, registry));
+                }
+                List<Task.Branch> branches = new ArrayList<>();
+                for (JobGraph.SideOutput so : g.sideOutputs()) {
+                    int at = so.processStep() - firstStep;
+                    if (firstStep < 0 || at < 0 || at >= steps.size()) {
+                        continue;
+                    }
+                    List<ChainOperator> ops = new ArrayList<>();
+                    for (JobGraph.Step step : so.steps()) {
+                        ops.add(
+                                operator(
+                                        step, plan, info, storage, restored, null, i, self, clock,
+                                        measured));
+                    }
+                    ops.add(sinkOperator(plan, so.sinkUid(), so.sink(), i, recordsOut, registry));
+                    branches.add(new Task.Branch(at, so.tag(), ops));
                 }
                 if (s == 0) {
                     SubtaskInfo srcInfo = new SubtaskInfo(plan.jobName(), g.sourceUid(), i, p);
+                    SourceWatermarkTracker watermarks =
+                            new SourceWatermarkTracker(g.watermarks(), clock);
                     SourceReader<?, ?> reader =
                             g.source()
                                     .createReader(
@@ -285,7 +306,8 @@ final class Attempt implements Task.TaskListener {
                                                     clock,
                                                     committer,
                                                     counters,
-                                                    registry));
+                                                    registry,
+                                                    watermarks));
                     unstarted.add(reader);
                     if (chain.isEmpty()) {
                         throw new IllegalStateException("empty chain");
@@ -299,11 +321,13 @@ final class Attempt implements Task.TaskListener {
                                     this,
                                     clock,
                                     reader,
-                                    recordsIn);
+                                    recordsIn,
+                                    watermarks);
                     sources.add(t);
                     stageTasks[s][i] = t;
                 } else {
-                    stageTasks[s][i] = new GateTask(info, tasks.size(), wakeup, chain, this, clock);
+                    stageTasks[s][i] =
+                            new GateTask(info, tasks.size(), wakeup, chain, branches, this, clock);
                 }
                 stageTasks[s][i].measure(measured);
                 self[0] = stageTasks[s][i];
@@ -530,8 +554,36 @@ final class Attempt implements Task.TaskListener {
                     restored.map(r -> r.sharedFiles(ps.uid(), subtask)).orElse(Map.of()),
                     savepointTargets,
                     incarnation,
-                    processErrors(plan, opInfo, clock));
+                    processErrors(plan, opInfo, clock),
+                    clock,
+                    metrics.registry());
         }
+    }
+
+    /** The sink operator of subtask {@code subtask} of sink {@code uid}, with a new writer. */
+    private SinkOperator sinkOperator(
+            JobPlan plan,
+            String uid,
+            dev.weir.spi.Sink<?, ?> sink,
+            int subtask,
+            LongAdder recordsOut,
+            MeterRegistry registry) {
+        SubtaskInfo sinkInfo = new SubtaskInfo(plan.jobName(), uid, subtask, plan.parallelism());
+        var writer =
+                sink.createWriter(new Contexts.Sink(sinkInfo, plan.config(), committer, registry));
+        unstarted.add(writer);
+        return new SinkOperator(uid, subtask, plan.parallelism(), writer, recordsOut);
+    }
+
+    private static String stepKind(JobGraph.Step step) {
+        if (step instanceof JobGraph.MapStep) {
+            return "map";
+        } else if (step instanceof JobGraph.FilterStep) {
+            return "filter";
+        } else if (step instanceof JobGraph.FlatMapStep) {
+            return "flatMap";
+        }
+        return "keyBy";
     }
 
     /** What keyed operator subtask {@code info} does when its function throws. */

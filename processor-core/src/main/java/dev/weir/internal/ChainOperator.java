@@ -1,7 +1,9 @@
 package dev.weir.internal;
 
 import dev.weir.Output;
+import dev.weir.OutputTag;
 import dev.weir.Record;
+import dev.weir.Watermark;
 
 /**
  * One operator in a subtask's chain. Records arrive through {@link #emit} from the previous
@@ -9,6 +11,8 @@ import dev.weir.Record;
  * thread: {@link #open} once, then records interleaved with {@link #snapshot} at each barrier (in
  * chain order, so an operator's output before the barrier has passed downstream when the next
  * operator snapshots) and {@link #notifyComplete}; {@link #close} last, also after a failure.
+ * Watermarks reach every operator of the task in chain order too ({@link #watermark}): an operator
+ * emits what the watermark releases before the next operator sees it.
  */
 abstract class ChainOperator implements Output<Object, Object> {
     protected Output<Object, Object> next;
@@ -17,7 +21,23 @@ abstract class ChainOperator implements Output<Object, Object> {
         this.next = next;
     }
 
+    /** Where records emitted to {@code tag} go; only keyed operators have side outputs. */
+    void setSideOutput(OutputTag<?, ?> tag, Output<Object, Object> output) {
+        throw new IllegalStateException(getClass().getSimpleName() + " has no side outputs");
+    }
+
     void open() throws Exception {}
+
+    /** The task's input watermark moved (or went idle): act on it, emitting downstream. */
+    void watermark(Watermark watermark) {}
+
+    /** The earliest processing time this operator waits for, or {@link Long#MAX_VALUE}. */
+    long nextProcessingTimer() {
+        return Long.MAX_VALUE;
+    }
+
+    /** The job clock reached {@code now}: fire what is due. */
+    void onProcessingTime(long now) {}
 
     /**
      * The synchronous part of this operator's snapshot; asynchronous work goes into {@code ctx}.

@@ -7,15 +7,20 @@ import dev.weir.spi.CommitterContext;
 import dev.weir.spi.DeadLetterContext;
 import dev.weir.spi.SinkContext;
 import dev.weir.spi.SourceContext;
+import dev.weir.spi.SourceWatermarks;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The contexts handed to connectors. */
+/** The contexts handed to connectors and functions. */
 final class Contexts {
     private Contexts() {}
+
+    record Open(
+            dev.weir.state.KeyedStateStore state, SubtaskInfo subtask, MeterRegistry meterRegistry)
+            implements dev.weir.KeyedProcessFunction.OpenContext {}
 
     record Source(
             SubtaskInfo subtask,
@@ -24,7 +29,8 @@ final class Contexts {
             InstantSource clock,
             Optional<CheckpointCommitter> committer,
             Map<String, LongAdder> counters,
-            MeterRegistry meterRegistry)
+            MeterRegistry meterRegistry,
+            SourceWatermarks watermarks)
             implements SourceContext {
         @Override
         public LongAdder counter(String name) {

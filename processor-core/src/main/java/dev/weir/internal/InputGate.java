@@ -13,6 +13,12 @@ import java.util.function.IntFunction;
  * its sender waits). Then the gate returns the barrier once and reads all channels again. A newer
  * barrier abandons an unfinished alignment (its checkpoint was aborted).
  *
+ * <p>Watermarks: the gate's watermark is the minimum of its channels' last watermarks, leaving out
+ * channels whose sender said it is idle and channels that ended; it never goes backwards. The gate
+ * returns a {@link Watermark} when that minimum grows, {@link Watermark#IDLE} when every channel is
+ * idle, and its current watermark again when a channel is active again (docs/architecture.md
+ * §11.1).
+ *
  * <p>Used by one thread only; the runtime feeds it from {@link Channel}s, the test harness from
  * in-memory queues.
  */
@@ -31,6 +37,10 @@ public final class InputGate {
     private long alignmentStartMillis;
     private long lastAlignmentMillis;
     private int next;
+    private final long[] watermarks;
+    private final boolean[] idle;
+    private long watermark = Long.MIN_VALUE;
+    private boolean allIdle;
 
     /**
      * @param source returns the next batch of channel {@code i}, or null if none is there now
@@ -43,12 +53,15 @@ public final class InputGate {
         this.positions = new int[channels];
         this.blocked = new boolean[channels];
         this.ended = new boolean[channels];
+        this.watermarks = new long[channels];
+        java.util.Arrays.fill(watermarks, Long.MIN_VALUE);
+        this.idle = new boolean[channels];
     }
 
     /**
      * The next element to process, or null if no unblocked channel has one now. Returns a {@link
-     * Barrier} when it is aligned and an {@link EndOfInput} once when every channel ended.
-     * Watermarks are dropped for now: no source generates them yet.
+     * Barrier} when it is aligned, a {@link Watermark} when the gate's watermark changed, and an
+     * {@link EndOfInput} once when every channel ended.
      */
     public StreamElement poll() {
         for (int tries = 0; tries < channels; tries++) {
@@ -107,10 +120,48 @@ public final class InputGate {
             }
             return maybeAligned();
         }
-        if (e instanceof Watermark) {
-            return null;
+        if (e instanceof Watermark w) {
+            return onWatermark(c, w);
         }
         return e;
+    }
+
+    private Watermark onWatermark(int c, Watermark w) {
+        if (w.idle()) {
+            idle[c] = true;
+        } else {
+            idle[c] = false;
+            if (w.timestampMillis() > watermarks[c]) {
+                watermarks[c] = w.timestampMillis();
+            }
+        }
+        long min = Long.MAX_VALUE;
+        boolean any = false;
+        for (int i = 0; i < channels; i++) {
+            if (!idle[i] && !ended[i]) {
+                any = true;
+                min = Math.min(min, watermarks[i]);
+            }
+        }
+        if (!any) {
+            if (allIdle) {
+                return null;
+            }
+            allIdle = true;
+            return Watermark.IDLE;
+        }
+        boolean wasIdle = allIdle;
+        allIdle = false;
+        if (min > watermark) {
+            watermark = min;
+            return new Watermark(min);
+        }
+        return wasIdle ? new Watermark(watermark) : null;
+    }
+
+    /** The gate's current watermark: {@link Long#MIN_VALUE} before the first. */
+    public long currentWatermark() {
+        return watermark;
     }
 
     private StreamElement onBarrier(int c, Barrier b) {

@@ -5,20 +5,46 @@ import dev.weir.FlatMapFunction;
 import dev.weir.KeySelector;
 import dev.weir.KeyedProcessFunction;
 import dev.weir.MapFunction;
+import dev.weir.OutputTag;
 import dev.weir.StateSerializer;
+import dev.weir.WatermarkStrategy;
 import dev.weir.spi.Sink;
 import dev.weir.spi.Source;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The validated dataflow of a job: a source, a line of steps, a sink. Stages are split at each
- * {@code keyBy}; everything between two exchanges runs chained in one subtask thread.
+ * The validated dataflow of a job: a source with its watermark strategy, a line of steps, a sink,
+ * and side outputs of keyed steps, each a short line of stateless steps to a sink of its own.
+ * Stages are split at each {@code keyBy}; everything between two exchanges runs chained in one
+ * subtask thread, side outputs in the thread of the keyed step they leave.
  */
 public record JobGraph(
-        String sourceUid, Source<?, ?> source, List<Step> steps, String sinkUid, Sink<?, ?> sink) {
+        String sourceUid,
+        Source<?, ?> source,
+        WatermarkStrategy<?, ?> watermarks,
+        List<Step> steps,
+        String sinkUid,
+        Sink<?, ?> sink,
+        List<SideOutput> sideOutputs) {
     public JobGraph {
         steps = List.copyOf(steps);
+        sideOutputs = List.copyOf(sideOutputs);
+    }
+
+    /**
+     * The records keyed step {@code steps().get(processStep)} emits to {@code tag}, through {@code
+     * steps} (map, filter, flatMap only) into {@code sink}.
+     */
+    public record SideOutput(
+            int processStep,
+            OutputTag<?, ?> tag,
+            List<Step> steps,
+            String sinkUid,
+            Sink<?, ?> sink) {
+        public SideOutput {
+            steps = List.copyOf(steps);
+        }
     }
 
     /** One step of the line. */
@@ -52,9 +78,10 @@ public record JobGraph(
         java.util.ArrayList<String> uids = new java.util.ArrayList<>();
         uids.add(sourceUid);
         steps.stream()
-                .filter(s -> s instanceof ProcessStep)
-                .forEach(s -> uids.add(((ProcessStep) s).uid()));
+                .filter(st -> st instanceof ProcessStep)
+                .forEach(st -> uids.add(((ProcessStep) st).uid()));
         uids.add(sinkUid);
+        sideOutputs.forEach(o -> uids.add(o.sinkUid()));
         return uids;
     }
 }

@@ -65,6 +65,14 @@ final class KeyByRouter extends ChainOperator {
         }
     }
 
+    /** Every subtask of the next stage gets the watermark, behind the records before it. */
+    @Override
+    void watermark(dev.weir.Watermark w) {
+        for (ChannelWriter writer : writers) {
+            writer.add(w);
+        }
+    }
+
     @Override
     void flushIdle() {
         for (ChannelWriter w : writers) {

@@ -2,18 +2,24 @@ package dev.weir.internal;
 
 import dev.weir.KeyedProcessFunction;
 import dev.weir.Output;
+import dev.weir.OutputTag;
 import dev.weir.Record;
 import dev.weir.StateSerializer;
 import dev.weir.SubtaskInfo;
+import dev.weir.TimeDomain;
+import dev.weir.TimerService;
+import dev.weir.Watermark;
 import dev.weir.WeirException;
 import dev.weir.format.CheckpointPaths;
 import dev.weir.format.FileRef;
 import dev.weir.format.StateInfo;
 import dev.weir.format.SubtaskSnapshot;
 import dev.weir.spi.CheckpointStorage;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,9 +31,11 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
- * Runs a {@link KeyedProcessFunction} over RocksDB keyed state. Its snapshot is a RocksDB
- * checkpoint taken on the task thread, uploaded to checkpoint storage on an upload thread while
- * processing goes on.
+ * Runs a {@link KeyedProcessFunction} over RocksDB keyed state and timers. Its snapshot is a
+ * RocksDB checkpoint taken on the task thread, uploaded to checkpoint storage on an upload thread
+ * while processing goes on. Event-time timers fire when a watermark reaches them, before the
+ * watermark passes on; processing-time timers when the task finds the clock past them
+ * (docs/architecture.md §11).
  */
 final class KeyedProcessOperator extends ChainOperator {
     private final SubtaskInfo info;
@@ -44,6 +52,12 @@ final class KeyedProcessOperator extends ChainOperator {
     private final Map<Long, Map<String, FileRef>> unconfirmed = new ConcurrentHashMap<>();
     private final ProcessErrors errors;
     private Output<Object, Object> out;
+    private final InstantSource clock;
+    private final MeterRegistry meterRegistry;
+    private final Map<OutputTag<?, ?>, Output<Object, Object>> sideOutputs = new HashMap<>();
+    private KeyedTimers timers;
+    private long watermark = Long.MIN_VALUE;
+    private final Ctx ctx = new Ctx();
 
     @SuppressWarnings("unchecked")
     KeyedProcessOperator(
@@ -57,7 +71,11 @@ final class KeyedProcessOperator extends ChainOperator {
             Map<String, FileRef> restoredSharedFiles,
             Map<Long, CheckpointStorage> savepointTargets,
             String incarnation,
-            ProcessErrors errors) {
+            ProcessErrors errors,
+            InstantSource clock,
+            MeterRegistry meterRegistry) {
+        this.clock = clock;
+        this.meterRegistry = meterRegistry;
         this.errors = errors;
         this.savepointTargets = savepointTargets;
         this.incarnation = incarnation;
@@ -71,25 +89,185 @@ final class KeyedProcessOperator extends ChainOperator {
         this.confirmed = Map.copyOf(restoredSharedFiles);
     }
 
+    private java.util.function.Function<OutputTag<?, ?>, Output<Object, Object>> anyTag;
+
+    @Override
+    void setSideOutput(OutputTag<?, ?> tag, Output<Object, Object> output) {
+        sideOutputs.put(tag, output);
+    }
+
+    /** For the test harness: every tag's records go where {@code outputs} says. */
+    void collectSideOutputs(
+            java.util.function.Function<OutputTag<?, ?>, Output<Object, Object>> outputs) {
+        anyTag = outputs;
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     void open() throws Exception {
+        timers = new KeyedTimers(backend);
+        timers.load();
         fn = (KeyedProcessFunction<Object, Object, Object, Object>) factory.get();
-        fn.open(backend, info);
+        fn.open(new Contexts.Open(backend, info, meterRegistry));
         // Unless process.error.policy=fail, what the chain after this operator throws must stay
         // apart from what the function throws: a failed sink is never skipped or dead-lettered.
         out = errors.failsAttempt() ? next : new Downstream(next);
+        if (!errors.failsAttempt()) {
+            sideOutputs.replaceAll((tag, o) -> new Downstream(o));
+        }
     }
 
     @Override
     public void emit(Record<Object, Object> r) {
         backend.setCurrentKey(keySerde.serialize(r.key()));
+        ctx.forRecord(r.key());
         try {
-            fn.process(r, out);
+            fn.process(r, ctx);
         } catch (DownstreamFailure e) {
             throw e.failure;
         } catch (Exception e) {
             errors.handle(r, e);
+        }
+    }
+
+    /** Fires the event-time timers the watermark reached, before it passes on. */
+    @Override
+    void watermark(Watermark w) {
+        if (w.idle() || w.timestampMillis() <= watermark) {
+            return;
+        }
+        watermark = w.timestampMillis();
+        fire(TimeDomain.EVENT_TIME, watermark);
+    }
+
+    @Override
+    long nextProcessingTimer() {
+        return timers.nextProcessingTime();
+    }
+
+    @Override
+    void onProcessingTime(long now) {
+        fire(TimeDomain.PROCESSING_TIME, now);
+    }
+
+    private void fire(TimeDomain domain, long time) {
+        KeyedTimers.Timer t;
+        while ((t = timers.pollDue(domain, time)) != null) {
+            byte[] key = t.key();
+            backend.setCurrentKey(key);
+            ctx.forTimer(key, domain);
+            try {
+                fn.onTimer(t.timestamp, ctx);
+            } catch (DownstreamFailure e) {
+                throw e.failure;
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new WeirException(
+                        info + ": onTimer(" + t.timestamp + ", " + domain + ") failed: " + e, e);
+            }
+        }
+    }
+
+    /** Timers pending in each domain, for the metrics. */
+    long pendingTimers(TimeDomain domain) {
+        return timers == null ? 0 : timers.pending(domain);
+    }
+
+    /** The watermark this operator has reached, for the metrics. */
+    long currentWatermark() {
+        return watermark;
+    }
+
+    /**
+     * The one context object of this operator, for records and timers alike: it changes key between
+     * calls, so functions must not keep it past a call.
+     */
+    private final class Ctx
+            implements KeyedProcessFunction.OnTimerContext<Object, Object, Object>, TimerService {
+        private Object key;
+        private byte[] timerKey;
+        private TimeDomain domain;
+
+        void forRecord(Object recordKey) {
+            key = recordKey;
+            timerKey = null;
+            domain = null;
+        }
+
+        void forTimer(byte[] serializedKey, TimeDomain d) {
+            key = null;
+            timerKey = serializedKey;
+            domain = d;
+        }
+
+        @Override
+        public void emit(Record<Object, Object> record) {
+            out.emit(record);
+        }
+
+        @Override
+        public Object currentKey() {
+            if (key == null && timerKey != null) {
+                key = keySerde.deserialize(timerKey);
+            }
+            return key;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <K2, V2> void output(OutputTag<K2, V2> tag, Record<K2, V2> record) {
+            Output<Object, Object> o = sideOutputs.get(tag);
+            if (o == null && anyTag != null) {
+                o = anyTag.apply(tag);
+                sideOutputs.put(tag, o);
+            }
+            if (o != null) {
+                o.emit((Record<Object, Object>) (Record<?, ?>) record);
+            }
+        }
+
+        @Override
+        public TimerService timerService() {
+            return this;
+        }
+
+        @Override
+        public TimeDomain timeDomain() {
+            if (domain == null) {
+                throw new IllegalStateException("timeDomain() is known in onTimer only");
+            }
+            return domain;
+        }
+
+        @Override
+        public long currentWatermark() {
+            return watermark;
+        }
+
+        @Override
+        public long currentProcessingTime() {
+            return clock.millis();
+        }
+
+        @Override
+        public void registerEventTimeTimer(long timestamp) {
+            timers.register(TimeDomain.EVENT_TIME, timestamp);
+        }
+
+        @Override
+        public void registerProcessingTimeTimer(long timestamp) {
+            timers.register(TimeDomain.PROCESSING_TIME, timestamp);
+        }
+
+        @Override
+        public void deleteEventTimeTimer(long timestamp) {
+            timers.delete(TimeDomain.EVENT_TIME, timestamp);
+        }
+
+        @Override
+        public void deleteProcessingTimeTimer(long timestamp) {
+            timers.delete(TimeDomain.PROCESSING_TIME, timestamp);
         }
     }
 
@@ -133,6 +311,8 @@ final class KeyedProcessOperator extends ChainOperator {
         // Dead letters written before this barrier belong to checkpoint id, like the state.
         errors.checkpoint(id);
         Path local = localSnapshots.resolve("chk-" + id);
+        // Timers live write-back in memory: the snapshot must hold every one of this moment.
+        timers.flush();
         List<StateInfo> states = backend.stateInfos();
         Map<String, FileRef> base = confirmed;
         Optional<CheckpointStorage> savepoint =

@@ -3,12 +3,15 @@ package dev.weir.internal;
 import dev.weir.Barrier;
 import dev.weir.EndOfInput;
 import dev.weir.KeyedProcessFunction;
+import dev.weir.OutputTag;
 import dev.weir.Record;
 import dev.weir.StateSerializer;
 import dev.weir.StreamElement;
 import dev.weir.SubtaskInfo;
+import dev.weir.Watermark;
 import dev.weir.format.CheckpointPaths;
 import dev.weir.format.FileRef;
+import dev.weir.format.KeyGroupRange;
 import dev.weir.format.KeyGroups;
 import dev.weir.format.StateInfo;
 import java.nio.file.Path;
@@ -28,7 +31,11 @@ import java.util.function.Supplier;
 public final class OperatorHarnessDriver implements AutoCloseable {
     /** A completed snapshot of the operator, restorable with {@link #restore}. */
     public record Snapshot(
-            long checkpointId, Path storageRoot, List<FileRef> files, List<StateInfo> states) {}
+            long checkpointId,
+            Path storageRoot,
+            List<FileRef> files,
+            List<StateInfo> states,
+            KeyGroupRange keyGroups) {}
 
     private final SubtaskInfo info;
     private final Path workDir;
@@ -37,6 +44,8 @@ public final class OperatorHarnessDriver implements AutoCloseable {
     private final InputGate gate;
     private final List<ArrayDeque<StreamElement>> inputs = new ArrayList<>();
     private final List<Record<Object, Object>> output = new ArrayList<>();
+    private final Map<OutputTag<?, ?>, List<Record<Object, Object>>> sideOutputs = new HashMap<>();
+    private final InstantSource clock;
     private final List<Snapshot> snapshots = new ArrayList<>();
     private boolean ended;
 
@@ -49,9 +58,11 @@ public final class OperatorHarnessDriver implements AutoCloseable {
             Path workDir,
             Path dbDir,
             List<StateInfo> states,
+            List<CheckpointRestorer.IngestSource> ingest,
             InstantSource clock)
             throws Exception {
         this.info = info;
+        this.clock = clock;
         this.workDir = workDir;
         this.storage = new LocalCheckpointStorage(workDir.resolve("checkpoints"));
         Map<String, StateInfo> restored = new HashMap<>();
@@ -64,6 +75,9 @@ public final class OperatorHarnessDriver implements AutoCloseable {
                         maxParallelism,
                         new StateCache.Limits(100_000, 64L << 20, 10_000),
                         restored);
+        for (CheckpointRestorer.IngestSource src : ingest) {
+            backend.ingest(c -> src.forEach(backend.keyGroups(), c));
+        }
         this.operator =
                 new KeyedProcessOperator(
                         info,
@@ -76,8 +90,12 @@ public final class OperatorHarnessDriver implements AutoCloseable {
                         Map.of(),
                         Map.of(),
                         "harness",
-                        ProcessErrors.fail(info));
+                        ProcessErrors.fail(info),
+                        clock,
+                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         operator.setNext(output::add);
+        operator.collectSideOutputs(
+                tag -> sideOutputs.computeIfAbsent(tag, t -> new ArrayList<>())::add);
         for (int i = 0; i < inputCount; i++) {
             inputs.add(new ArrayDeque<>());
         }
@@ -110,6 +128,7 @@ public final class OperatorHarnessDriver implements AutoCloseable {
                 inputs,
                 workDir,
                 workDir.resolve("db"),
+                List.of(),
                 List.of(),
                 clock);
     }
@@ -145,6 +164,50 @@ public final class OperatorHarnessDriver implements AutoCloseable {
                 workDir,
                 db,
                 snapshot.states(),
+                List.of(),
+                clock);
+    }
+
+    /**
+     * A fresh operator instance for subtask {@code info} (of any parallelism) holding the key
+     * groups it owns out of {@code snapshots} (of subtasks of another parallelism), re-ingested as
+     * a restore at a new parallelism does.
+     */
+    public static OperatorHarnessDriver restoreRescaled(
+            List<Snapshot> snapshots,
+            Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory,
+            StateSerializer<?> keySerde,
+            SubtaskInfo info,
+            int maxParallelism,
+            int inputs,
+            Path workDir,
+            InstantSource clock)
+            throws Exception {
+        List<CheckpointRestorer.IngestSource> ingest = new ArrayList<>();
+        Map<String, StateInfo> states = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < snapshots.size(); i++) {
+            Snapshot snapshot = snapshots.get(i);
+            LocalCheckpointStorage from = new LocalCheckpointStorage(snapshot.storageRoot());
+            Path db = workDir.resolve("restore-" + i);
+            for (FileRef f : snapshot.files()) {
+                from.download(
+                        CheckpointPaths.checkpointDir(snapshot.checkpointId()),
+                        f,
+                        db.resolve(f.path().substring(f.path().lastIndexOf('/') + 1)));
+            }
+            ingest.add(new CheckpointRestorer.IngestSource(snapshot.keyGroups(), db, false));
+            snapshot.states().forEach(st -> states.putIfAbsent(st.name(), st));
+        }
+        return new OperatorHarnessDriver(
+                factory,
+                keySerde,
+                info,
+                maxParallelism,
+                inputs,
+                workDir,
+                workDir.resolve("db"),
+                List.copyOf(states.values()),
+                ingest,
                 clock);
     }
 
@@ -161,6 +224,8 @@ public final class OperatorHarnessDriver implements AutoCloseable {
                 @SuppressWarnings("unchecked")
                 Record<Object, Object> rec = (Record<Object, Object>) r;
                 operator.emit(rec);
+            } else if (e instanceof Watermark w) {
+                operator.watermark(w);
             } else if (e instanceof Barrier b) {
                 snapshots.add(snapshot(b));
             } else if (e instanceof EndOfInput) {
@@ -181,7 +246,40 @@ public final class OperatorHarnessDriver implements AutoCloseable {
         operator.flushIdle();
         SnapshotContext.OperatorResult r = ctx.all().join().get(0);
         return new Snapshot(
-                b.checkpointId(), workDir.resolve("checkpoints"), r.snapshot().files(), r.states());
+                b.checkpointId(),
+                workDir.resolve("checkpoints"),
+                r.snapshot().files(),
+                r.states(),
+                r.snapshot().keyGroups().orElseThrow());
+    }
+
+    /** Fires the processing-time timers due at the clock's time now. */
+    public void fireProcessingTimers() {
+        long now = clock.millis();
+        if (operator.nextProcessingTimer() <= now) {
+            operator.onProcessingTime(now);
+        }
+    }
+
+    /** The operator's current watermark. */
+    public long currentWatermark() {
+        return operator.currentWatermark();
+    }
+
+    /** Timers pending in {@code domain}. */
+    public long pendingTimers(dev.weir.TimeDomain domain) {
+        return operator.pendingTimers(domain);
+    }
+
+    /** Records emitted to side output {@code tag} since the last call. */
+    public List<Record<Object, Object>> takeSideOutput(OutputTag<?, ?> tag) {
+        List<Record<Object, Object>> l = sideOutputs.get(tag);
+        if (l == null) {
+            return List.of();
+        }
+        List<Record<Object, Object>> out = List.copyOf(l);
+        l.clear();
+        return out;
     }
 
     /** Records emitted since the last call. */

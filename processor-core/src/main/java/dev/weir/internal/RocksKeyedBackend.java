@@ -91,6 +91,8 @@ public final class RocksKeyedBackend implements KeyedStateStore, StateStats, Aut
     private final Map<String, Long> sampled = new ConcurrentHashMap<>();
 
     private byte[] currentStateKey;
+    private byte[] currentMapPrefix;
+    private byte[] currentKey;
     private int currentKeyHash;
 
     /**
@@ -237,7 +239,25 @@ public final class RocksKeyedBackend implements KeyedStateStore, StateStats, Aut
                             + keyGroups);
         }
         currentStateKey = withKeyGroup(kg, serializedKey);
+        currentMapPrefix = null;
+        currentKey = serializedKey;
         currentKeyHash = hash;
+    }
+
+    /** The serialized current key (without its key group). */
+    byte[] currentKey() {
+        currentStateKey();
+        return currentKey;
+    }
+
+    /** The RocksDB prefix of the current key's map entries (key group, key length, key). */
+    byte[] currentMapPrefix() {
+        byte[] p = currentMapPrefix;
+        if (p == null) {
+            p = dev.weir.format.StateKeys.mapPrefix(currentStateKey());
+            currentMapPrefix = p;
+        }
+        return p;
     }
 
     /** {@code key} behind its key group: the RocksDB key of a value in any state. */
@@ -270,17 +290,63 @@ public final class RocksKeyedBackend implements KeyedStateStore, StateStats, Aut
 
     @Override
     public <T> ValueState<T> valueState(ValueStateDescriptor<T> d) {
-        return new RocksValueState<>(this, register(d), d.serializer());
+        return new RocksValueState<>(this, register(checkNotReserved(d)), d.serializer());
     }
 
     @Override
     public <T> ListState<T> listState(ListStateDescriptor<T> d) {
-        return new RocksListState<>(this, register(d), d.elementSerializer());
+        return new RocksListState<>(this, register(checkNotReserved(d)), d.elementSerializer());
     }
 
     @Override
     public <UK, UV> MapState<UK, UV> mapState(MapStateDescriptor<UK, UV> d) {
-        return new RocksMapState<>(this, register(d), d.keySerializer(), d.valueSerializer());
+        return new RocksMapState<>(
+                this, register(checkNotReserved(d)), d.keySerializer(), d.valueSerializer());
+    }
+
+    private StateDescriptor checkNotReserved(StateDescriptor d) {
+        if (d.name().startsWith(dev.weir.format.StateKeys.RESERVED_PREFIX)) {
+            throw new WeirException(
+                    subtask
+                            + ": state name '"
+                            + d.name()
+                            + "' starts with '"
+                            + dev.weir.format.StateKeys.RESERVED_PREFIX
+                            + "', which is reserved for Weir's own state (timers)");
+        }
+        return d;
+    }
+
+    /** The table of Weir's own timer state {@code name} (a map state, see {@code StateKeys}). */
+    StateTable timerTable(String name) {
+        return register(new MapStateDescriptor<>(name, TimerEncoding.KEY, TimerEncoding.VALUE));
+    }
+
+    /** Serializer schemas of the timer states; the bytes are written by {@code KeyedTimers}. */
+    private static final class TimerEncoding {
+        static final dev.weir.StateSerializer<Long> KEY =
+                schemaOnly(dev.weir.format.StateKeys.TIMER_KEY_SCHEMA);
+        static final dev.weir.StateSerializer<Long> VALUE =
+                schemaOnly(dev.weir.format.StateKeys.TIMER_VALUE_SCHEMA);
+
+        private static dev.weir.StateSerializer<Long> schemaOnly(String schema) {
+            return new dev.weir.StateSerializer<>() {
+                @Override
+                public byte[] serialize(Long v) {
+                    throw new UnsupportedOperationException("timers are written by KeyedTimers");
+                }
+
+                @Override
+                public Long deserialize(byte[] bytes) {
+                    throw new UnsupportedOperationException("timers are read by KeyedTimers");
+                }
+
+                @Override
+                public String schema() {
+                    return schema;
+                }
+            };
+        }
     }
 
     private StateTable register(StateDescriptor d) {

@@ -3,6 +3,7 @@ package dev.weir.internal;
 import dev.weir.Barrier;
 import dev.weir.Record;
 import dev.weir.SubtaskInfo;
+import dev.weir.Watermark;
 import dev.weir.format.SubtaskSnapshot;
 import dev.weir.spi.SourceReader;
 import java.time.Duration;
@@ -16,13 +17,15 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * A source subtask: polls its reader and pushes each batch through the chain. Checkpoint triggers
  * arrive by mail between two batches, so the positions it snapshots are exactly those after the
- * last record it emitted before the barrier.
+ * last record it emitted before the barrier. After each poll it emits the watermark its splits
+ * reached, if that moved ({@link SourceWatermarkTracker}).
  */
 final class SourceTask extends Task {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
 
     private final SourceReader<Object, Object> reader;
     private final LongAdder recordsIn;
+    private final SourceWatermarkTracker watermarks;
     private final TreeMap<Long, Map<String, Long>> unconfirmed = new TreeMap<>();
     private boolean stopped;
 
@@ -35,10 +38,12 @@ final class SourceTask extends Task {
             TaskListener listener,
             InstantSource clock,
             SourceReader<?, ?> reader,
-            LongAdder recordsIn) {
-        super(info, index, wakeup, chain, listener, clock);
+            LongAdder recordsIn,
+            SourceWatermarkTracker watermarks) {
+        super(info, index, wakeup, chain, List.of(), listener, clock);
         this.reader = (SourceReader<Object, Object>) reader;
         this.recordsIn = recordsIn;
+        this.watermarks = watermarks;
     }
 
     @Override
@@ -61,10 +66,17 @@ final class SourceTask extends Task {
                 }
                 metrics.sourceRecordsOut().add(records.size());
             }
+            if (watermarks.active()) {
+                records = watermarks.ofUndeclaredReader(records);
+            }
             for (Record<Object, Object> r : records) {
                 emit(r);
             }
             recordsIn.add(records.size());
+            Watermark w = watermarks.poll();
+            if (w != null) {
+                watermark(w);
+            }
             flushIdle();
         }
     }

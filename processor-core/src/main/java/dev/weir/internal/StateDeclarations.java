@@ -49,7 +49,11 @@ public final class StateDeclarations {
                 };
         KeyedProcessFunction<?, ?, ?, ?> fn = f.get();
         try {
-            fn.open(recorder, new SubtaskInfo(jobName, uid, 0, 1));
+            fn.open(
+                    new Contexts.Open(
+                            recorder,
+                            new SubtaskInfo(jobName, uid, 0, 1),
+                            new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
             fn.close();
         } catch (Exception e) {
             throw new WeirException(

@@ -2,11 +2,14 @@ package dev.weir.internal;
 
 import dev.weir.Barrier;
 import dev.weir.Output;
+import dev.weir.OutputTag;
 import dev.weir.Record;
 import dev.weir.SubtaskInfo;
+import dev.weir.Watermark;
 import dev.weir.internal.metrics.OwnedCounter;
 import dev.weir.internal.metrics.SubtaskMetrics;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
@@ -14,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One subtask of one stage, run by one thread: an input (a source reader or an input gate) and a
- * chain of operators. Other threads reach it only through its mailbox ({@link #post}); operator
- * code never needs synchronization.
+ * chain of operators, plus a short chain per side output of a keyed operator in it. Other threads
+ * reach it only through its mailbox ({@link #post}); operator code never needs synchronization.
  */
 abstract class Task implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Task.class);
@@ -23,7 +26,13 @@ abstract class Task implements Runnable {
     final SubtaskInfo info;
     final int index;
     final Wakeup wakeup;
+
+    /** The chain, then each side output's operators: the order of snapshots and watermarks. */
     private final List<ChainOperator> chain;
+
+    /** Where each operator's input comes from, as an index into {@code chain}. */
+    private final List<Input> inputs;
+
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
     private final TaskListener listener;
     protected final InstantSource clock;
@@ -46,38 +55,64 @@ abstract class Task implements Runnable {
         void declined(long checkpointId, Task task, Throwable cause);
     }
 
+    /** The operators of a side output {@code tag} of chain operator {@code parent}. */
+    record Branch(int parent, OutputTag<?, ?> tag, List<ChainOperator> operators) {}
+
+    /** An operator's input: the task's input, the previous operator, or a side output. */
+    private record Input(int from, OutputTag<?, ?> tag) {}
+
     Task(
             SubtaskInfo info,
             int index,
             Wakeup wakeup,
             List<ChainOperator> chain,
+            List<Branch> branches,
             TaskListener listener,
             InstantSource clock) {
         this.info = info;
         this.wakeup = wakeup;
         this.index = index;
-        this.chain = List.copyOf(chain);
+        List<ChainOperator> all = new ArrayList<>();
+        List<Input> from = new ArrayList<>();
+        for (int i = 0; i < chain.size(); i++) {
+            all.add(chain.get(i));
+            from.add(new Input(i - 1, null));
+        }
+        for (Branch b : branches) {
+            for (int i = 0; i < b.operators().size(); i++) {
+                from.add(i == 0 ? new Input(b.parent(), b.tag()) : new Input(all.size() - 1, null));
+                all.add(b.operators().get(i));
+            }
+        }
+        this.chain = List.copyOf(all);
+        this.inputs = List.copyOf(from);
         this.listener = listener;
         this.clock = clock;
-        for (int i = 0; i + 1 < chain.size(); i++) {
-            chain.get(i).setNext(chain.get(i + 1));
+        for (int i = 0; i < all.size(); i++) {
+            connect(i, all.get(i));
         }
-        this.head = chain.get(0);
+    }
+
+    /** Makes {@code output} the receiver of what operator {@code i}'s input emits. */
+    private void connect(int i, Output<Object, Object> output) {
+        Input in = inputs.get(i);
+        if (in.from() < 0) {
+            head = output;
+        } else if (in.tag() != null) {
+            chain.get(in.from()).setSideOutput(in.tag(), output);
+        } else {
+            chain.get(in.from()).setNext(output);
+        }
     }
 
     /**
      * Counts the records each operator of the chain takes in, into {@code metrics} (whose operators
-     * are this chain's, in order). Call before {@link #start}.
+     * are this chain's, in order, then the side outputs'). Call before {@link #start}.
      */
     void measure(SubtaskMetrics metrics) {
         this.metrics = metrics;
-        for (int i = chain.size() - 1; i >= 0; i--) {
-            Output<Object, Object> counted = new Counted(chain.get(i), metrics.recordsIn(i));
-            if (i == 0) {
-                head = counted;
-            } else {
-                chain.get(i - 1).setNext(counted);
-            }
+        for (int i = 0; i < chain.size(); i++) {
+            connect(i, new Counted(chain.get(i), metrics.recordsIn(i)));
         }
     }
 
@@ -215,6 +250,29 @@ abstract class Task implements Runnable {
     protected void flushIdle() {
         for (ChainOperator op : chain) {
             op.flushIdle();
+        }
+    }
+
+    /** The task's input watermark moved: every operator acts on it, in chain order. */
+    protected void watermark(Watermark w) {
+        for (ChainOperator op : chain) {
+            op.watermark(w);
+        }
+    }
+
+    /** The earliest processing time an operator waits for, or {@link Long#MAX_VALUE}. */
+    protected long nextProcessingTimer() {
+        long next = Long.MAX_VALUE;
+        for (ChainOperator op : chain) {
+            next = Math.min(next, op.nextProcessingTimer());
+        }
+        return next;
+    }
+
+    /** Fires the processing-time timers due at {@code now}. */
+    protected void onProcessingTime(long now) {
+        for (ChainOperator op : chain) {
+            op.onProcessingTime(now);
         }
     }
 

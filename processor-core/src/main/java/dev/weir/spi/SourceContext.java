@@ -25,6 +25,27 @@ public interface SourceContext {
     InstantSource clock();
 
     /**
+     * Where the reader reports the split of each record, so that the watermark is tracked per split
+     * (for Kafka: per partition). The default counts every record as one split.
+     */
+    default SourceWatermarks watermarks() {
+        return new SourceWatermarks() {
+            @Override
+            public void assigned(java.util.Collection<String> splitIds) {}
+
+            @Override
+            public Split split(String splitId) {
+                return new Split() {
+                    @Override
+                    public <K, V> dev.weir.Record<K, V> onRecord(dev.weir.Record<K, V> record) {
+                        return record;
+                    }
+                };
+            }
+        };
+    }
+
+    /**
      * The job's checkpoint committer when checkpoints commit through the sink (exactly-once), for a
      * source that writes records of its own into the checkpoint's transaction — the Kafka source's
      * dead-letter records. Empty otherwise.

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weir.KeyedProcessFunction;
-import dev.weir.Output;
 import dev.weir.Record;
 import dev.weir.Serdes;
-import dev.weir.SubtaskInfo;
 import dev.weir.UnrecoverableJobException;
 import dev.weir.state.KeyedStateStore;
 import dev.weir.state.ListState;
@@ -61,7 +59,8 @@ class AvroStateEvolutionTest {
         }
 
         @Override
-        public void open(KeyedStateStore state, SubtaskInfo subtask) {
+        public void open(OpenContext context) {
+            KeyedStateStore state = context.state();
             totals =
                     state.valueState(
                             new ValueStateDescriptor<>(
@@ -73,7 +72,7 @@ class AvroStateEvolutionTest {
         }
 
         @Override
-        public void process(Record<String, Long> r, Output<String, String> out) {
+        public void process(Record<String, Long> r, Context<String, String, String> out) {
             GenericRecord t = totals.valueOrElse(null);
             GenericRecord next = new GenericData.Record(schema);
             long count = t == null ? 1 : (Long) t.get("count") + 1;
@@ -109,7 +108,8 @@ class AvroStateEvolutionTest {
         }
 
         @Override
-        public void open(KeyedStateStore state, SubtaskInfo subtask) {
+        public void open(OpenContext context) {
+            KeyedStateStore state = context.state();
             totals =
                     state.mapState(
                             new MapStateDescriptor<>(
@@ -119,7 +119,7 @@ class AvroStateEvolutionTest {
         }
 
         @Override
-        public void process(Record<String, Long> r, Output<String, String> out) {
+        public void process(Record<String, Long> r, Context<String, String, String> out) {
             GenericRecord route = new GenericData.Record(ROUTE);
             route.put("to", "x" + (r.value() % 2));
             GenericRecord t = totals.get(route).orElse(null);

@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.weir.Header;
 import dev.weir.KeyedProcessFunction;
 import dev.weir.OutgoingHeaders;
-import dev.weir.Output;
 import dev.weir.Record;
 import dev.weir.RecordSerde;
 import dev.weir.Serdes;
 import dev.weir.StateSerializer;
-import dev.weir.SubtaskInfo;
 import dev.weir.UnrecoverableJobException;
 import dev.weir.WeirException;
 import dev.weir.state.KeyedStateStore;
@@ -192,12 +190,13 @@ class JsonSerdeTest {
         }
 
         @Override
-        public void open(KeyedStateStore state, SubtaskInfo subtask) {
+        public void open(OpenContext context) {
+            KeyedStateStore state = context.state();
             totals = state.valueState(new ValueStateDescriptor<>("totals", serde));
         }
 
         @Override
-        public void process(Record<String, Long> r, Output<String, String> out) {
+        public void process(Record<String, Long> r, Context<String, String, String> out) {
             T t = totals.valueOrElse(null);
             T updated = next.apply(t == null ? 1 : count.applyAsLong(t) + 1, r.value());
             totals.update(updated);

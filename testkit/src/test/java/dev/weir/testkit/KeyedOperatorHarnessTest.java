@@ -3,10 +3,8 @@ package dev.weir.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.KeyedProcessFunction;
-import dev.weir.Output;
 import dev.weir.Record;
 import dev.weir.Serdes;
-import dev.weir.SubtaskInfo;
 import dev.weir.state.KeyedStateStore;
 import dev.weir.state.ListState;
 import dev.weir.state.ListStateDescriptor;
@@ -23,13 +21,14 @@ class KeyedOperatorHarnessTest {
         private ListState<String> seen;
 
         @Override
-        public void open(KeyedStateStore state, SubtaskInfo subtask) {
+        public void open(OpenContext context) {
+            KeyedStateStore state = context.state();
             count = state.valueState(new ValueStateDescriptor<>("count", Serdes.longs()));
             seen = state.listState(new ListStateDescriptor<>("seen", Serdes.string()));
         }
 
         @Override
-        public void process(Record<String, String> r, Output<String, Long> out) {
+        public void process(Record<String, String> r, Context<String, String, Long> out) {
             long c = count.valueOrElse(0L) + 1;
             count.update(c);
             seen.add(r.value());

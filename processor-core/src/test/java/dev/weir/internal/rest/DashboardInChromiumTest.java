@@ -7,7 +7,6 @@ import dev.weir.CheckpointStats;
 import dev.weir.Job;
 import dev.weir.JobStatus;
 import dev.weir.KeyedProcessFunction;
-import dev.weir.Output;
 import dev.weir.Record;
 import dev.weir.RunningJob;
 import dev.weir.Serdes;
@@ -293,7 +292,7 @@ class DashboardInChromiumTest {
     private static final class Doubling
             implements KeyedProcessFunction<String, Long, String, Long> {
         @Override
-        public void process(Record<String, Long> r, Output<String, Long> out) {
+        public void process(Record<String, Long> r, Context<String, String, Long> out) {
             out.emit(Record.of(r.key(), r.value() * 2, r.timestamp()));
         }
     }
