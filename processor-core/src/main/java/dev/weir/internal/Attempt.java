@@ -247,8 +247,13 @@ final class Attempt implements Task.TaskListener {
                 if (last) {
                     chainNames.add(g.sinkUid());
                 }
+                int stageStart = 0;
+                for (int t = 0; t < s; t++) {
+                    stageStart += stages.get(t).size();
+                }
                 for (JobGraph.SideOutput so : g.sideOutputs()) {
-                    if (steps.stream().anyMatch(st -> g.steps().indexOf(st) == so.processStep())) {
+                    int at = so.processStep() - stageStart;
+                    if (at >= 0 && at < steps.size()) {
                         for (int j = 0; j < so.steps().size(); j++) {
                             chainNames.add(
                                     so.tag().id() + "." + stepKind(so.steps().get(j)) + "-" + j);
@@ -258,7 +263,7 @@ final class Attempt implements Task.TaskListener {
                 }
                 SubtaskMetrics measured =
                         metrics.subtask(uid, i, chainNames, s == 0 ? g.sourceUid() : null, !last);
-                int firstStep = g.steps().indexOf(steps.isEmpty() ? null : steps.get(0));
+                int firstStep = stageStart;
                 for (JobGraph.Step step : steps) {
                     chain.add(
                             operator(
@@ -279,7 +284,7 @@ final class Attempt implements Task.TaskListener {
                 List<Task.Branch> branches = new ArrayList<>();
                 for (JobGraph.SideOutput so : g.sideOutputs()) {
                     int at = so.processStep() - firstStep;
-                    if (firstStep < 0 || at < 0 || at >= steps.size()) {
+                    if (at < 0 || at >= steps.size()) {
                         continue;
                     }
                     List<ChainOperator> ops = new ArrayList<>();
@@ -296,6 +301,9 @@ final class Attempt implements Task.TaskListener {
                     SubtaskInfo srcInfo = new SubtaskInfo(plan.jobName(), g.sourceUid(), i, p);
                     SourceWatermarkTracker watermarks =
                             new SourceWatermarkTracker(g.watermarks(), clock);
+                    if (g.watermarks().emitsWatermarks()) {
+                        metrics.eventTime(g.sourceUid(), i, watermarks, false);
+                    }
                     SourceReader<?, ?> reader =
                             g.source()
                                     .createReader(
@@ -543,20 +551,23 @@ final class Attempt implements Task.TaskListener {
                             }
                         });
             }
-            return new KeyedProcessOperator(
-                    opInfo,
-                    ps.factory(),
-                    ps.keySerde(),
-                    backend,
-                    storage,
-                    uploads,
-                    base.resolve("snapshots"),
-                    restored.map(r -> r.sharedFiles(ps.uid(), subtask)).orElse(Map.of()),
-                    savepointTargets,
-                    incarnation,
-                    processErrors(plan, opInfo, clock),
-                    clock,
-                    metrics.registry());
+            KeyedProcessOperator op =
+                    new KeyedProcessOperator(
+                            opInfo,
+                            ps.factory(),
+                            ps.keySerde(),
+                            backend,
+                            storage,
+                            uploads,
+                            base.resolve("snapshots"),
+                            restored.map(r -> r.sharedFiles(ps.uid(), subtask)).orElse(Map.of()),
+                            savepointTargets,
+                            incarnation,
+                            processErrors(plan, opInfo, clock),
+                            clock,
+                            metrics.registry());
+            metrics.eventTime(ps.uid(), subtask, op, true);
+            return op;
         }
     }
 

@@ -14,6 +14,7 @@ import dev.weir.format.CheckpointPaths;
 import dev.weir.format.FileRef;
 import dev.weir.format.StateInfo;
 import dev.weir.format.SubtaskSnapshot;
+import dev.weir.internal.metrics.EventTimeStats;
 import dev.weir.spi.CheckpointStorage;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -37,7 +38,7 @@ import java.util.function.Supplier;
  * watermark passes on; processing-time timers when the task finds the clock past them
  * (docs/architecture.md §11).
  */
-final class KeyedProcessOperator extends ChainOperator {
+final class KeyedProcessOperator extends ChainOperator implements EventTimeStats {
     private final SubtaskInfo info;
     private final Supplier<? extends KeyedProcessFunction<?, ?, ?, ?>> factory;
     private final StateSerializer<Object> keySerde;
@@ -57,6 +58,10 @@ final class KeyedProcessOperator extends ChainOperator {
     private final Map<OutputTag<?, ?>, Output<Object, Object>> sideOutputs = new HashMap<>();
     private KeyedTimers timers;
     private long watermark = Long.MIN_VALUE;
+    private volatile long publishedInput = Long.MIN_VALUE;
+    private volatile long publishedOutput = Long.MIN_VALUE;
+    private volatile long eventTimers;
+    private volatile long processingTimers;
     private final Ctx ctx = new Ctx();
 
     @SuppressWarnings("unchecked")
@@ -107,6 +112,7 @@ final class KeyedProcessOperator extends ChainOperator {
     void open() throws Exception {
         timers = new KeyedTimers(backend);
         timers.load();
+        publishTimers();
         fn = (KeyedProcessFunction<Object, Object, Object, Object>) factory.get();
         fn.open(new Contexts.Open(backend, info, meterRegistry));
         // Unless process.error.policy=fail, what the chain after this operator throws must stay
@@ -137,7 +143,35 @@ final class KeyedProcessOperator extends ChainOperator {
             return;
         }
         watermark = w.timestampMillis();
+        publishedInput = watermark;
         fire(TimeDomain.EVENT_TIME, watermark);
+        publishedOutput = watermark;
+        publishTimers();
+    }
+
+    private void publishTimers() {
+        eventTimers = timers.pending(TimeDomain.EVENT_TIME);
+        processingTimers = timers.pending(TimeDomain.PROCESSING_TIME);
+    }
+
+    @Override
+    public long inputWatermark() {
+        return publishedInput;
+    }
+
+    @Override
+    public long outputWatermark() {
+        return publishedOutput;
+    }
+
+    @Override
+    public long eventTimeTimers() {
+        return eventTimers;
+    }
+
+    @Override
+    public long processingTimeTimers() {
+        return processingTimers;
     }
 
     @Override
@@ -148,6 +182,7 @@ final class KeyedProcessOperator extends ChainOperator {
     @Override
     void onProcessingTime(long now) {
         fire(TimeDomain.PROCESSING_TIME, now);
+        publishTimers();
     }
 
     private void fire(TimeDomain domain, long time) {
@@ -313,6 +348,7 @@ final class KeyedProcessOperator extends ChainOperator {
         Path local = localSnapshots.resolve("chk-" + id);
         // Timers live write-back in memory: the snapshot must hold every one of this moment.
         timers.flush();
+        publishTimers();
         List<StateInfo> states = backend.stateInfos();
         Map<String, FileRef> base = confirmed;
         Optional<CheckpointStorage> savepoint =

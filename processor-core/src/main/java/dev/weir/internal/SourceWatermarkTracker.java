@@ -4,6 +4,7 @@ import dev.weir.Record;
 import dev.weir.TimestampAssigner;
 import dev.weir.Watermark;
 import dev.weir.WatermarkStrategy;
+import dev.weir.internal.metrics.EventTimeStats;
 import dev.weir.spi.SourceWatermarks;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import java.util.Map;
  * are not idle, and never goes backwards (docs/architecture.md §11.1). Used by the source task's
  * thread only.
  */
-final class SourceWatermarkTracker implements SourceWatermarks {
+final class SourceWatermarkTracker implements SourceWatermarks, EventTimeStats {
     private static final String DEFAULT_SPLIT = "";
 
     private final boolean emits;
@@ -29,7 +30,7 @@ final class SourceWatermarkTracker implements SourceWatermarks {
     private final Map<String, SplitState> splits = new LinkedHashMap<>();
     private boolean declared;
     private boolean idle;
-    private long emitted = Long.MIN_VALUE;
+    private volatile long emitted = Long.MIN_VALUE;
 
     @SuppressWarnings("unchecked")
     SourceWatermarkTracker(WatermarkStrategy<?, ?> strategy, InstantSource clock) {
@@ -123,9 +124,25 @@ final class SourceWatermarkTracker implements SourceWatermarks {
         return wasIdle ? new Watermark(emitted) : null;
     }
 
-    /** The last watermark emitted. */
-    long current() {
+    /** A source's input is its splits: the watermark it emitted last. */
+    @Override
+    public long inputWatermark() {
         return emitted;
+    }
+
+    @Override
+    public long outputWatermark() {
+        return emitted;
+    }
+
+    @Override
+    public long eventTimeTimers() {
+        return 0;
+    }
+
+    @Override
+    public long processingTimeTimers() {
+        return 0;
     }
 
     private final class SplitState implements Split {

@@ -145,6 +145,12 @@ public final class StateDump {
 
     /** A value in the encoding its schema names; base64 for schemas this tool cannot read. */
     static Object decode(String schema, byte[] bytes) {
+        if (schema.equals(StateKeys.TIMER_KEY_SCHEMA) && bytes.length == 8) {
+            return StateKeys.timerTimestamp(bytes);
+        }
+        if (schema.equals(StateKeys.TIMER_VALUE_SCHEMA) && bytes.length == 0) {
+            return null;
+        }
         switch (schema) {
             case "string:utf8":
                 return new String(bytes, StandardCharsets.UTF_8);

@@ -338,6 +338,74 @@ public final class JobMetrics implements AutoCloseable {
         return slot;
     }
 
+    /**
+     * Points the event-time meters of operator {@code uid}, subtask {@code subtask} at the subtask
+     * of a new attempt: input and output watermark (NaN before the first) and pending timers.
+     */
+    public void eventTime(String uid, int subtask, EventTimeStats stats, boolean timers) {
+        eventTimes.computeIfAbsent(
+                                uid + "/" + subtask, k -> registerEventTime(uid, subtask, timers))
+                        .current =
+                stats;
+    }
+
+    private final Map<String, EventTimeSlot> eventTimes =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private EventTimeSlot registerEventTime(String uid, int subtask, boolean timers) {
+        EventTimeSlot slot = new EventTimeSlot();
+        Tags tags = Tags.of("operator", uid, "subtask", String.valueOf(subtask));
+        Gauge.builder(
+                        "weir.watermark.input",
+                        slot,
+                        s -> s.watermark(EventTimeStats::inputWatermark))
+                .description("the watermark the subtask's input reached, epoch millis")
+                .baseUnit("milliseconds")
+                .tags(tags)
+                .register(registry);
+        Gauge.builder(
+                        "weir.watermark.output",
+                        slot,
+                        s -> s.watermark(EventTimeStats::outputWatermark))
+                .description("the watermark the subtask passed on, epoch millis")
+                .baseUnit("milliseconds")
+                .tags(tags)
+                .register(registry);
+        if (timers) {
+            Gauge.builder(
+                            "weir.timers.pending",
+                            slot,
+                            s -> s.count(EventTimeStats::eventTimeTimers))
+                    .description("timers registered and not yet fired or deleted")
+                    .tags(tags.and("domain", "event-time"))
+                    .register(registry);
+            Gauge.builder(
+                            "weir.timers.pending",
+                            slot,
+                            s -> s.count(EventTimeStats::processingTimeTimers))
+                    .description("timers registered and not yet fired or deleted")
+                    .tags(tags.and("domain", "processing-time"))
+                    .register(registry);
+        }
+        return slot;
+    }
+
+    /** The event-time figures of the current attempt's subtask. */
+    private static final class EventTimeSlot {
+        volatile EventTimeStats current;
+
+        double watermark(java.util.function.ToLongFunction<EventTimeStats> f) {
+            EventTimeStats s = current;
+            long v = s == null ? Long.MIN_VALUE : f.applyAsLong(s);
+            return v == Long.MIN_VALUE ? Double.NaN : v;
+        }
+
+        double count(java.util.function.ToLongFunction<EventTimeStats> f) {
+            EventTimeStats s = current;
+            return s == null ? 0 : f.applyAsLong(s);
+        }
+    }
+
     /** The state backend of the current attempt, and the cache counts of the earlier ones. */
     private static final class StateSlot {
         private volatile StateStats current;

@@ -1,0 +1,231 @@
+package dev.weir.examples;
+
+import dev.weir.DataStream;
+import dev.weir.Job;
+import dev.weir.JobBuilder;
+import dev.weir.JobFactory;
+import dev.weir.KeyedProcessFunction;
+import dev.weir.OutputTag;
+import dev.weir.Record;
+import dev.weir.Serde;
+import dev.weir.Serdes;
+import dev.weir.StateSerializer;
+import dev.weir.WatermarkStrategy;
+import dev.weir.config.ConfigOption;
+import dev.weir.config.WeirConfig;
+import dev.weir.kafka.KafkaSink;
+import dev.weir.kafka.KafkaSource;
+import dev.weir.state.MapState;
+import dev.weir.state.MapStateDescriptor;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The reference event-time job. Input as keyed-aggregate's: key = UTF-8 string, value = JSON {@code
+ * {"amount":N}}; event time = the Kafka record's timestamp. For each key and tumbling window [S, E)
+ * of {@code window.size.ms} it emits once, when the watermark (largest timestamp read per
+ * partition, minus {@code watermark.out-of-orderness.ms}, minus 1 ms; the minimum over partitions)
+ * reaches E − 1 + {@code window.allowed-lateness.ms}, the value {@code
+ * {"window_start":S,"window_end":E,"count":C,"sum":X}} under the key, with timestamp E − 1. A
+ * record whose window has already closed goes unchanged to {@code late.topic} (dropped and counted
+ * when that is not set). Benchmarks and crash tests depend on this contract.
+ */
+public final class WindowedAggregate implements JobFactory {
+    public static final ConfigOption<Long> WINDOW_SIZE_MS =
+            ConfigOption.longValue(
+                    "window.size.ms",
+                    60_000L,
+                    1L,
+                    Long.MAX_VALUE / 4,
+                    "Length of the tumbling event-time windows");
+    public static final ConfigOption<Long> OUT_OF_ORDERNESS_MS =
+            ConfigOption.longValue(
+                    "watermark.out-of-orderness.ms",
+                    5_000L,
+                    0L,
+                    Long.MAX_VALUE / 4,
+                    "How far behind the largest timestamp read a record may arrive and still be on"
+                            + " time");
+    public static final ConfigOption<Long> ALLOWED_LATENESS_MS =
+            ConfigOption.longValue(
+                    "window.allowed-lateness.ms",
+                    0L,
+                    0L,
+                    Long.MAX_VALUE / 4,
+                    "How long after the watermark passed its end a window still takes records;"
+                            + " it is emitted once, when this has passed");
+    public static final ConfigOption<Long> IDLE_TIMEOUT_MS =
+            ConfigOption.longValue(
+                    "watermark.idle-timeout.ms",
+                    30_000L,
+                    0L,
+                    Long.MAX_VALUE / 4,
+                    "A partition without records for this long stops holding event time back"
+                            + " (0: never)");
+    public static final ConfigOption<String> LATE_TOPIC =
+            ConfigOption.string(
+                    "late.topic",
+                    "",
+                    "Topic for records that arrive after their window closed, written unchanged;"
+                            + " empty: they are dropped and counted");
+
+    /** Late records, unchanged. */
+    static final OutputTag<String, Long> LATE = new OutputTag<>("late");
+
+    @Override
+    public String name() {
+        return "windowed-aggregate";
+    }
+
+    @Override
+    public List<ConfigOption<?>> options() {
+        return List.of(
+                KeyedAggregate.INPUT_TOPIC,
+                KeyedAggregate.OUTPUT_TOPIC,
+                WINDOW_SIZE_MS,
+                OUT_OF_ORDERNESS_MS,
+                ALLOWED_LATENESS_MS,
+                IDLE_TIMEOUT_MS,
+                LATE_TOPIC);
+    }
+
+    @Override
+    public Job create(WeirConfig config) {
+        WatermarkStrategy<String, Long> watermarks =
+                WatermarkStrategy.forBoundedOutOfOrderness(
+                        Duration.ofMillis(config.get(OUT_OF_ORDERNESS_MS)));
+        if (config.get(IDLE_TIMEOUT_MS) > 0) {
+            watermarks = watermarks.withIdleness(Duration.ofMillis(config.get(IDLE_TIMEOUT_MS)));
+        }
+        long size = config.get(WINDOW_SIZE_MS);
+        long lateness = config.get(ALLOWED_LATENESS_MS);
+        JobBuilder b = Job.builder();
+        DataStream<String, WindowTotals> windows =
+                b.source(
+                                "input",
+                                KafkaSource.of(
+                                        List.of(config.get(KeyedAggregate.INPUT_TOPIC)),
+                                        Serdes.string(),
+                                        new AmountSerde()),
+                                watermarks)
+                        .keyBy(Serdes.string())
+                        .process("windows", () -> new Tumbling(size, lateness));
+        windows.sink(
+                "output",
+                KafkaSink.of(
+                        config.get(KeyedAggregate.OUTPUT_TOPIC),
+                        Serdes.string(),
+                        WindowTotals.JSON));
+        if (!config.get(LATE_TOPIC).isEmpty()) {
+            windows.sideOutput(LATE)
+                    .sink(
+                            "late",
+                            KafkaSink.of(
+                                    config.get(LATE_TOPIC), Serdes.string(), new AmountSerde()));
+        }
+        return b.build();
+    }
+
+    /** One key's result for one window. */
+    public record WindowTotals(long windowStart, long windowEnd, long count, long sum) {
+        /** {@code {"window_start":S,"window_end":E,"count":C,"sum":X}}. */
+        public static final Serde<WindowTotals> JSON =
+                new Serde<>() {
+                    @Override
+                    public byte[] serialize(WindowTotals t) {
+                        return ("{\"window_start\":"
+                                        + t.windowStart
+                                        + ",\"window_end\":"
+                                        + t.windowEnd
+                                        + ",\"count\":"
+                                        + t.count
+                                        + ",\"sum\":"
+                                        + t.sum
+                                        + "}")
+                                .getBytes(StandardCharsets.US_ASCII);
+                    }
+
+                    @Override
+                    public WindowTotals deserialize(byte[] bytes) {
+                        String s = new String(bytes, StandardCharsets.US_ASCII);
+                        String[] f = s.substring(1, s.length() - 1).split(",");
+                        return new WindowTotals(field(f[0]), field(f[1]), field(f[2]), field(f[3]));
+                    }
+
+                    private static long field(String kv) {
+                        return Long.parseLong(kv.substring(kv.indexOf(':') + 1));
+                    }
+                };
+    }
+
+    /** Per key: window start to count and sum; a timer per window at its end − 1 + lateness. */
+    static final class Tumbling
+            implements KeyedProcessFunction<String, Long, String, WindowTotals> {
+        private static final StateSerializer<long[]> TOTALS =
+                new StateSerializer<>() {
+                    @Override
+                    public byte[] serialize(long[] t) {
+                        return ByteBuffer.allocate(16).putLong(t[0]).putLong(t[1]).array();
+                    }
+
+                    @Override
+                    public long[] deserialize(byte[] bytes) {
+                        ByteBuffer b = ByteBuffer.wrap(bytes);
+                        return new long[] {b.getLong(), b.getLong()};
+                    }
+
+                    @Override
+                    public String schema() {
+                        return "windowed-aggregate.totals:v1(count:int64,sum:int64)";
+                    }
+                };
+
+        private final long size;
+        private final long lateness;
+        private MapState<Long, long[]> windows;
+
+        Tumbling(long size, long lateness) {
+            this.size = size;
+            this.lateness = lateness;
+        }
+
+        @Override
+        public void open(OpenContext context) {
+            windows =
+                    context.state()
+                            .mapState(new MapStateDescriptor<>("windows", Serdes.longs(), TOTALS));
+        }
+
+        @Override
+        public void process(Record<String, Long> r, Context<String, String, WindowTotals> ctx) {
+            long start = r.timestamp() - Math.floorMod(r.timestamp(), size);
+            long fireAt = start + size - 1 + lateness;
+            if (fireAt <= ctx.timerService().currentWatermark()) {
+                ctx.output(LATE, r);
+                return;
+            }
+            long[] t = windows.get(start).orElse(null);
+            if (t == null) {
+                t = new long[2];
+                ctx.timerService().registerEventTimeTimer(fireAt);
+            }
+            t[0]++;
+            t[1] = Math.addExact(t[1], r.value());
+            windows.put(start, t);
+        }
+
+        @Override
+        public void onTimer(long timestamp, OnTimerContext<String, String, WindowTotals> ctx) {
+            long start = timestamp - lateness + 1 - size;
+            long[] t = windows.get(start).orElseThrow();
+            windows.remove(start);
+            ctx.emit(
+                    Record.of(
+                            ctx.currentKey(),
+                            new WindowTotals(start, start + size, t[0], t[1]),
+                            start + size - 1));
+        }
+    }
+}
