@@ -33,6 +33,9 @@ import java.util.List;
  * when that is not set). Benchmarks and crash tests depend on this contract.
  */
 public final class WindowedAggregate implements JobFactory {
+    public static final ConfigOption<String> OUTPUT_TOPIC =
+            ConfigOption.string(
+                    "output.topic", null, "Topic each key's result per window goes to, once");
     public static final ConfigOption<Long> WINDOW_SIZE_MS =
             ConfigOption.longValue(
                     "window.size.ms",
@@ -83,7 +86,7 @@ public final class WindowedAggregate implements JobFactory {
     public List<ConfigOption<?>> options() {
         return List.of(
                 KeyedAggregate.INPUT_TOPIC,
-                KeyedAggregate.OUTPUT_TOPIC,
+                OUTPUT_TOPIC,
                 WINDOW_SIZE_MS,
                 OUT_OF_ORDERNESS_MS,
                 ALLOWED_LATENESS_MS,
@@ -115,7 +118,7 @@ public final class WindowedAggregate implements JobFactory {
         windows.sink(
                 "output",
                 KafkaSink.of(
-                        config.get(KeyedAggregate.OUTPUT_TOPIC),
+                        config.get(OUTPUT_TOPIC),
                         Serdes.string(),
                         WindowTotals.JSON));
         if (!config.get(LATE_TOPIC).isEmpty()) {
