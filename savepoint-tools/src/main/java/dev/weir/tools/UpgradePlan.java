@@ -8,6 +8,7 @@ import dev.weir.config.WeirConfig;
 import dev.weir.format.CheckpointMetadata;
 import dev.weir.format.OperatorSnapshot;
 import dev.weir.format.StateInfo;
+import dev.weir.format.StateKeys;
 import dev.weir.state.ListStateDescriptor;
 import dev.weir.state.MapStateDescriptor;
 import dev.weir.state.StateDescriptor;
@@ -92,6 +93,13 @@ public record UpgradePlan(List<Row> rows, int exitCode) {
                 Row r = compare(op.uid(), d, s);
                 incompatible |= r.verdict() == Verdict.SCHEMA_INCOMPATIBLE;
                 rows.add(r);
+            }
+            // Timers belong to every keyed operator: the new version keeps them as they are.
+            for (String timers :
+                    List.of(StateKeys.TIMERS_EVENT_TIME, StateKeys.TIMERS_PROCESSING_TIME)) {
+                if (stored.remove(timers) != null) {
+                    rows.add(new Row(op.uid(), timers, Verdict.MATCHED, "timers, kept"));
+                }
             }
             stored.keySet()
                     .forEach(
