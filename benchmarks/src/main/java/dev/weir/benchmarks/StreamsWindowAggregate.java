@@ -36,10 +36,11 @@ import org.apache.kafka.streams.state.WindowStore;
  * suppress(untilWindowCloses(unbounded()))} or {@code emitStrategy(onWindowClose())} — as {@code
  * {"window_start":S,"window_end":E,"count":C,"sum":X}} keyed by the input key, stamped {@code E -
  * 1}. exactly_once_v2, commit interval {@code commit-ms}, the record cache {@code cache-bytes}
- * (Streams' default is 10 MiB: it changes what is written to the store, not what is emitted).
- * Amounts are parsed with Weir's {@code AmountSerde}. On SIGTERM it prints the tasks' {@code
- * dropped-records-total} (records of closed windows) as {@code dropped-records-total=N}, then
- * stops.
+ * (Streams' default is 10 MiB: it changes what is written to the store, not what is emitted). With
+ * {@code on-window-close} the internal {@code __emit.interval.ms.kstreams.windowed.aggregation__}
+ * is 0, or the last windows would never be emitted (see below). Amounts are parsed with Weir's
+ * {@code AmountSerde}. On SIGTERM it prints the tasks' {@code dropped-records-total} (records of
+ * closed windows) as {@code dropped-records-total=N}, then stops.
  *
  * <p>A window closes when the task's stream time — the largest timestamp seen on its partitions
  * (one input partition per task here) — reaches {@code E + grace}. Weir's watermark is the minimum
@@ -84,6 +85,12 @@ public final class StreamsWindowAggregate {
                         .windowedBy(TimeWindows.ofSizeAndGrace(size, grace));
         if (!suppress) {
             windowed = windowed.emitStrategy(EmitStrategy.onWindowClose());
+            // Closed windows are looked for while processing a record, at most once per this many
+            // wall-clock ms (default 1000): with the default the windows closed by the last records
+            // of an input (here: the flush records) are never emitted. 0 looks on every record.
+            props.put(
+                    StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION,
+                    0L);
         }
         KTable<Windowed<String>, Totals> totals =
                 windowed.aggregate(

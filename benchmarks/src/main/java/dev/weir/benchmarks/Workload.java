@@ -2,8 +2,11 @@ package dev.weir.benchmarks;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -135,14 +138,23 @@ final class Workload {
         KeySampler sampler = new KeySampler(keys, distribution, new Random(seed));
         Random amounts = new Random(seed + 1);
         Random jitter = new Random(seed + 2);
-        try (KafkaProducer<byte[], byte[]> p = producer(bootstrap, "20")) {
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Callback onError =
+                (metadata, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                };
+        try (KafkaProducer<byte[], byte[]> p = inputProducer(bootstrap)) {
             for (int i = 0; i < records; i++) {
                 int k = sampler.next();
                 int amount = amounts.nextInt(1000);
                 counts[k]++;
                 sums[k] += amount;
                 Long ts = eventTime == null ? null : eventTime.timestamp(i, jitter);
-                p.send(new ProducerRecord<>(topic, null, ts, key(k), format.value(amount, i)));
+                p.send(
+                        new ProducerRecord<>(topic, null, ts, key(k), format.value(amount, i)),
+                        onError);
                 listener.record(k, ts == null ? -1 : ts, amount);
             }
             if (eventTime != null) {
@@ -155,10 +167,15 @@ final class Workload {
                                     part,
                                     eventTime.flushTimestampMs(),
                                     key,
-                                    format.value(0, -1)));
+                                    format.value(0, -1)),
+                            onError);
                 }
             }
             p.flush();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException(
+                    "producing the input to " + topic + " failed: " + failure.get(), failure.get());
         }
         return System.nanoTime() - start;
     }
@@ -174,21 +191,38 @@ final class Workload {
         return (head + "x".repeat(pad) + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The producer of the generated input: one request in flight per connection. With more, the
+     * first batch to a partition of a topic just created can fail (its leader still loading) while
+     * the next one is appended; the broker then rejects every retry of the first with
+     * OutOfOrderSequenceException until the delivery timeout drops its records (seen here: 74
+     * records lost, 120 s spent).
+     */
+    private static KafkaProducer<byte[], byte[]> inputProducer(String bootstrap) {
+        Map<String, Object> props = new HashMap<>(settings(bootstrap, "20"));
+        props.put("max.in.flight.requests.per.connection", "1");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
     static KafkaProducer<byte[], byte[]> producer(String bootstrap, String lingerMs) {
         return new KafkaProducer<>(
-                Map.of(
-                        "bootstrap.servers",
-                        bootstrap,
-                        "acks",
-                        "all",
-                        "linger.ms",
-                        lingerMs,
-                        "batch.size",
-                        "262144",
-                        "client.id",
-                        "bench-input"),
+                settings(bootstrap, lingerMs),
                 new ByteArraySerializer(),
                 new ByteArraySerializer());
+    }
+
+    private static Map<String, Object> settings(String bootstrap, String lingerMs) {
+        return Map.of(
+                "bootstrap.servers",
+                bootstrap,
+                "acks",
+                "all",
+                "linger.ms",
+                lingerMs,
+                "batch.size",
+                "262144",
+                "client.id",
+                "bench-input");
     }
 
     /** Draws key indexes; Zipf by binary search in the cumulative weights. */
