@@ -8,6 +8,13 @@
 #       throughput, CPU, peak RSS and correctness of: a raw transactional pipe, Weir
 #       keyed-aggregate exactly-once and at-least-once, Kafka Streams EOS-v2; then end-to-end
 #       latency in a paced phase. --small is N=100000, K=10000, 5 s of latency.
+#   benchmarks/run.sh window [N=1000000] [K=100000] [--small] [--zipf] [--rounds R]
+#                     [--only pipe,weir-window,streams-window] [--window-ms W=1000]
+#                     [--records-per-ms R=1] [--disorder-ms D=200] [--out-of-orderness-ms O=500]
+#                     [--lateness-ms L=0] [--streams-emit suppress|on-window-close]
+#                     [--streams-cache-bytes B=10485760]
+#       a tumbling-window aggregate on input with event time: throughput, CPU, peak RSS and an exact
+#       check of every window of the raw pipe, Weir windowed-aggregate and Kafka Streams EOS-v2.
 #   benchmarks/run.sh state [MB=100] [--steady-seconds S] [--update-rate R] [--value-bytes B]
 #                     [--delivery exactly-once|at-least-once]
 #       checkpoint pause and duration at ~MB of Weir keyed state, then recovery time after SIGKILL.
@@ -44,7 +51,10 @@ for e in "${entries[@]}"; do
 done
 echo "source tree: $(git -C "$here" describe --always --dirty 2>/dev/null || echo '?')"
 main=dev.weir.benchmarks.EndToEnd
-if [ "${1:-}" = "state" ]; then
+if [ "${1:-}" = "window" ]; then
+  main=dev.weir.benchmarks.WindowBench
+  shift
+elif [ "${1:-}" = "state" ]; then
   main=dev.weir.benchmarks.StateBench
   shift
 elif [ "${1:-}" = "jmh" ]; then

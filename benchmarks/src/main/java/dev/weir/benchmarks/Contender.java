@@ -18,7 +18,14 @@ enum Contender {
      * Not in the default run: {@code --only …,weir-avro}. keyed-aggregate's work on the same
      * records in Avro (the Confluent wire format, a schema registry of its own in the run).
      */
-    WEIR_AVRO("Weir avro-aggregate P=2 exactly-once", "weir-avro", true);
+    WEIR_AVRO("Weir avro-aggregate P=2 exactly-once", "weir-avro", true),
+    /** Only in {@link WindowBench}: windowed-aggregate, one output per closed window. */
+    WEIR_WINDOW("Weir windowed-aggregate P=2 exactly-once", "weir-window", true),
+    /** Only in {@link WindowBench}: {@link StreamsWindowAggregate}. */
+    STREAMS_WINDOW("Kafka Streams EOS-v2 windowed, 2 threads, RocksDB", "streams-window", true);
+
+    /** The job weir-window runs; it must be registered as a JobFactory service under this name. */
+    static final String WINDOW_JOB = "windowed-aggregate";
 
     static final String CHECKPOINT_INTERVAL_MS = "1000";
 
@@ -53,6 +60,73 @@ enum Contender {
             }
         }
         throw new IllegalArgumentException("unknown contender '" + id + "'");
+    }
+
+    /** Whether this contender runs the windowed aggregate ({@link WindowBench} only). */
+    boolean windowed() {
+        return this == WEIR_WINDOW || this == STREAMS_WINDOW;
+    }
+
+    /**
+     * How the windowed contenders run: the window contract, the topic Weir sends late records to,
+     * Kafka Streams' emit strategy ({@code suppress} or {@code on-window-close}) and record cache.
+     */
+    record WindowSettings(
+            WindowSpec spec, String lateTopic, String streamsEmit, long streamsCacheBytes) {}
+
+    /**
+     * Starts a windowed contender as {@link #start} does; the pipe starts as in {@link #start}, and
+     * {@code window} is ignored for it.
+     */
+    ChildJvm startWindowed(
+            String bootstrap,
+            String input,
+            String output,
+            String runId,
+            Path work,
+            WindowSettings window) {
+        Path log = work.resolve("logs").resolve(runId + ".log");
+        WindowSpec spec = window.spec();
+        return switch (this) {
+            case PIPE -> start(bootstrap, input, output, runId, work, Optional.empty());
+            case STREAMS_WINDOW ->
+                    ChildJvm.start(
+                            runId,
+                            log,
+                            StreamsWindowAggregate.class.getName(),
+                            List.of(
+                                    bootstrap,
+                                    input,
+                                    output,
+                                    runId,
+                                    work.resolve("streams-state").resolve(runId).toString(),
+                                    "2",
+                                    CHECKPOINT_INTERVAL_MS,
+                                    Long.toString(spec.sizeMs()),
+                                    Long.toString(spec.graceMs()),
+                                    window.streamsEmit(),
+                                    Long.toString(window.streamsCacheBytes())));
+            case WEIR_WINDOW ->
+                    ChildJvm.start(
+                            runId,
+                            log,
+                            "dev.weir.launcher.WeirMain",
+                            weirArgs(
+                                    bootstrap,
+                                    input,
+                                    output,
+                                    runId,
+                                    work,
+                                    Optional.empty(),
+                                    List.of(
+                                            "window.size.ms=" + spec.sizeMs(),
+                                            "watermark.out-of-orderness.ms="
+                                                    + spec.outOfOrdernessMs(),
+                                            "window.allowed-lateness.ms="
+                                                    + spec.allowedLatenessMs(),
+                                            "late.topic=" + window.lateTopic())));
+            default -> throw new IllegalArgumentException(id + " is not a windowed contender");
+        };
     }
 
     OutputCheck newCheck() {
@@ -107,7 +181,11 @@ enum Contender {
                             runId,
                             log,
                             "dev.weir.launcher.WeirMain",
-                            weirArgs(bootstrap, input, output, runId, work, registryUrl));
+                            weirArgs(
+                                    bootstrap, input, output, runId, work, registryUrl, List.of()));
+            case WEIR_WINDOW, STREAMS_WINDOW ->
+                    throw new IllegalArgumentException(
+                            id + " runs only in the window mode (benchmarks/run.sh window)");
         };
     }
 
@@ -117,7 +195,8 @@ enum Contender {
             String output,
             String runId,
             Path work,
-            Optional<String> registryUrl) {
+            Optional<String> registryUrl,
+            List<String> jobSettings) {
         List<String> sets = new ArrayList<>();
         sets.add("job.name=" + runId);
         sets.add("bootstrap.servers=" + bootstrap);
@@ -134,7 +213,8 @@ enum Contender {
                             + registryUrl.orElseThrow(
                                     () -> new IllegalStateException(id + " needs a registry")));
         }
-        if (this == WEIR_EOS || this == WEIR_EOS_NO_STATE || this == WEIR_AVRO) {
+        sets.addAll(jobSettings);
+        if (exactlyOnce) {
             sets.add("sink.delivery=exactly-once");
             sets.add("job.lock.session-timeout.ms=6000");
         } else {
@@ -145,6 +225,7 @@ enum Contender {
                 switch (this) {
                     case WEIR_EOS_NO_STATE -> KeyedPassThrough.class.getName();
                     case WEIR_AVRO -> "avro-aggregate";
+                    case WEIR_WINDOW -> WINDOW_JOB;
                     default -> "keyed-aggregate";
                 };
         List<String> args = new ArrayList<>(List.of("run", job));

@@ -53,6 +53,13 @@ public final class EndToEnd {
             List<Contender> contenders,
             int rounds) {
 
+        private static void notWindowed(Contender c) {
+            if (c.windowed()) {
+                throw new IllegalArgumentException(
+                        c.id + " runs in the window mode: benchmarks/run.sh window --only " + c.id);
+            }
+        }
+
         static Options parse(List<String> args) {
             List<Integer> numbers = new ArrayList<>();
             boolean small = false;
@@ -76,6 +83,7 @@ public final class EndToEnd {
                             contenders =
                                     Arrays.stream(args.get(++i).split(","))
                                             .map(Contender::byId)
+                                            .peek(Options::notWindowed)
                                             .toList();
                     default -> {
                         if (!a.matches("[0-9_]+")) {

@@ -91,7 +91,7 @@ public final class StreamsAggregate {
         }
     }
 
-    private static Serde<Long> amountSerde() {
+    static Serde<Long> amountSerde() {
         AmountSerde amounts = new AmountSerde();
         Serializer<Long> ser = (topic, v) -> amounts.serialize(v);
         Deserializer<Long> de = (topic, bytes) -> amounts.deserialize(bytes);
@@ -106,7 +106,7 @@ public final class StreamsAggregate {
     }
 
     /** Count and sum of one key, 16 bytes in the store, like Weir's. */
-    private static Serde<Totals> totalsSerde() {
+    static Serde<Totals> totalsSerde() {
         Serializer<Totals> ser =
                 (topic, t) -> ByteBuffer.allocate(16).putLong(t.count()).putLong(t.sum()).array();
         Deserializer<Totals> de =

@@ -2,8 +2,11 @@ package dev.weir.benchmarks;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -13,10 +16,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code i} drawn from {@code [0, keys)} uniformly or by a Zipf law (rank {@code i} has weight
  * {@code 1/(i+1)}), with a fixed seed, and values of exactly {@value #VALUE_BYTES} bytes of JSON
  * with an integer {@code amount}. {@link #produce} sends them once and remembers each key's final
- * count and sum, the result every contender must reach. Used by one thread.
+ * count and sum, the result every contender must reach. With an {@link EventTime} the records carry
+ * explicit timestamps, and one flush record per partition (key {@value #FLUSH_KEY_PREFIX}{@code
+ * <partition>}, amount 0) follows them; without, the producer stamps them at send time. Used by one
+ * thread.
  */
 final class Workload {
     static final int VALUE_BYTES = 100;
+
+    /** Keys of the flush records that end an event-time input; no check counts them. */
+    static final String FLUSH_KEY_PREFIX = "flush-";
 
     /** How keys are drawn. */
     enum Distribution {
@@ -28,10 +37,16 @@ final class Workload {
     private final int keys;
     private final Distribution distribution;
     private final long seed;
+    private final EventTime eventTime;
     private final long[] counts;
     private final long[] sums;
 
     Workload(int records, int keys, Distribution distribution, long seed) {
+        this(records, keys, distribution, seed, null);
+    }
+
+    /** Records stamped by {@code eventTime} (null: stamped by the producer at send time). */
+    Workload(int records, int keys, Distribution distribution, long seed, EventTime eventTime) {
         if (records < 1 || keys < 1) {
             throw new IllegalArgumentException(
                     "records and keys must be >= 1, got " + records + " and " + keys);
@@ -40,6 +55,7 @@ final class Workload {
         this.keys = keys;
         this.distribution = distribution;
         this.seed = seed;
+        this.eventTime = eventTime;
         this.counts = new long[keys];
         this.sums = new long[keys];
     }
@@ -54,6 +70,11 @@ final class Workload {
 
     Distribution distribution() {
         return distribution;
+    }
+
+    /** Whether {@code key} is one of the flush records' keys. */
+    static boolean isFlushKey(String key) {
+        return key.startsWith(FLUSH_KEY_PREFIX);
     }
 
     /** Number of distinct keys the produced input holds. */
@@ -93,20 +114,68 @@ final class Workload {
      * {@code format}, so every topic produced holds the same per-key counts and sums.
      */
     long produce(String bootstrap, String topic, ValueFormat format) {
+        return produce(bootstrap, topic, format, (k, ts, amount) -> {});
+    }
+
+    /** Sees each real record (not the flush records) as it is sent, in order. */
+    interface RecordListener {
+        void record(int key, long timestampMs, int amount);
+    }
+
+    /**
+     * Produces the records with JSON values and, with an {@link EventTime}, their timestamps and
+     * the flush records; {@code listener} sees every real record.
+     */
+    long produce(String bootstrap, String topic, RecordListener listener) {
+        return produce(bootstrap, topic, Workload::value, listener);
+    }
+
+    private long produce(
+            String bootstrap, String topic, ValueFormat format, RecordListener listener) {
         long start = System.nanoTime();
         Arrays.fill(counts, 0);
         Arrays.fill(sums, 0);
         KeySampler sampler = new KeySampler(keys, distribution, new Random(seed));
         Random amounts = new Random(seed + 1);
-        try (KafkaProducer<byte[], byte[]> p = producer(bootstrap, "20")) {
+        Random jitter = new Random(seed + 2);
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Callback onError =
+                (metadata, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                };
+        try (KafkaProducer<byte[], byte[]> p = inputProducer(bootstrap)) {
             for (int i = 0; i < records; i++) {
                 int k = sampler.next();
                 int amount = amounts.nextInt(1000);
                 counts[k]++;
                 sums[k] += amount;
-                p.send(new ProducerRecord<>(topic, key(k), format.value(amount, i)));
+                Long ts = eventTime == null ? null : eventTime.timestamp(i, jitter);
+                p.send(
+                        new ProducerRecord<>(topic, null, ts, key(k), format.value(amount, i)),
+                        onError);
+                listener.record(k, ts == null ? -1 : ts, amount);
+            }
+            if (eventTime != null) {
+                int partitions = p.partitionsFor(topic).size();
+                for (int part = 0; part < partitions; part++) {
+                    byte[] key = (FLUSH_KEY_PREFIX + part).getBytes(StandardCharsets.UTF_8);
+                    p.send(
+                            new ProducerRecord<>(
+                                    topic,
+                                    part,
+                                    eventTime.flushTimestampMs(),
+                                    key,
+                                    format.value(0, -1)),
+                            onError);
+                }
             }
             p.flush();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException(
+                    "producing the input to " + topic + " failed: " + failure.get(), failure.get());
         }
         return System.nanoTime() - start;
     }
@@ -122,21 +191,38 @@ final class Workload {
         return (head + "x".repeat(pad) + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The producer of the generated input: one request in flight per connection. With more, the
+     * first batch to a partition of a topic just created can fail (its leader still loading) while
+     * the next one is appended; the broker then rejects every retry of the first with
+     * OutOfOrderSequenceException until the delivery timeout drops its records (seen here: 74
+     * records lost, 120 s spent).
+     */
+    private static KafkaProducer<byte[], byte[]> inputProducer(String bootstrap) {
+        Map<String, Object> props = new HashMap<>(settings(bootstrap, "20"));
+        props.put("max.in.flight.requests.per.connection", "1");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
     static KafkaProducer<byte[], byte[]> producer(String bootstrap, String lingerMs) {
         return new KafkaProducer<>(
-                Map.of(
-                        "bootstrap.servers",
-                        bootstrap,
-                        "acks",
-                        "all",
-                        "linger.ms",
-                        lingerMs,
-                        "batch.size",
-                        "262144",
-                        "client.id",
-                        "bench-input"),
+                settings(bootstrap, lingerMs),
                 new ByteArraySerializer(),
                 new ByteArraySerializer());
+    }
+
+    private static Map<String, Object> settings(String bootstrap, String lingerMs) {
+        return Map.of(
+                "bootstrap.servers",
+                bootstrap,
+                "acks",
+                "all",
+                "linger.ms",
+                lingerMs,
+                "batch.size",
+                "262144",
+                "client.id",
+                "bench-input");
     }
 
     /** Draws key indexes; Zipf by binary search in the cumulative weights. */
