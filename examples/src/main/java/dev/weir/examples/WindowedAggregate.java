@@ -117,10 +117,7 @@ public final class WindowedAggregate implements JobFactory {
                         .process("windows", () -> new Tumbling(size, lateness));
         windows.sink(
                 "output",
-                KafkaSink.of(
-                        config.get(OUTPUT_TOPIC),
-                        Serdes.string(),
-                        WindowTotals.JSON));
+                KafkaSink.of(config.get(OUTPUT_TOPIC), Serdes.string(), WindowTotals.JSON));
         if (!config.get(LATE_TOPIC).isEmpty()) {
             windows.sideOutput(LATE)
                     .sink(
@@ -129,6 +126,20 @@ public final class WindowedAggregate implements JobFactory {
                                     config.get(LATE_TOPIC), Serdes.string(), new AmountSerde()));
         }
         return b.build();
+    }
+
+    /**
+     * The value bytes the source read for {@code r} (key, timestamp and headers travel with the
+     * record itself), so a late record is written back exactly as it came.
+     */
+    private static byte[] readBytes(Record<String, Long> r) {
+        if (r.origin() != null
+                && r.origin().sourceRecord()
+                        instanceof org.apache.kafka.clients.consumer.ConsumerRecord<?, ?> read
+                && read.value() instanceof byte[] bytes) {
+            return bytes;
+        }
+        return new AmountSerde().serialize(r.value());
     }
 
     /** One key's result for one window. */

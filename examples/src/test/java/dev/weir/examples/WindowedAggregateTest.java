@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -121,10 +120,6 @@ class WindowedAggregateTest {
      * keyed-aggregate's input): a late one must reach the late topic as it was read.
      */
     @Test
-    @Disabled(
-            "bug: windowed-aggregate writes late records through AmountSerde.serialize, so a late"
-                    + " {\"id\":7,\"amount\":41} arrives as {\"amount\":41} and whitespace is"
-                    + " lost; the late path must keep the bytes it read")
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void aLateRecordWithOtherFieldsReachesTheLateTopicByteForByte(
             KafkaBroker broker, KafkaTestClient client) throws Exception {
