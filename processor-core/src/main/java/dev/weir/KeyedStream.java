@@ -1,6 +1,8 @@
 package dev.weir;
 
 import dev.weir.internal.JobGraph;
+import dev.weir.window.WindowAssigner;
+import dev.weir.window.WindowedStream;
 import java.util.function.Supplier;
 
 /** A stream partitioned by key: the next step is a keyed process function with keyed state. */
@@ -26,5 +28,13 @@ public final class KeyedStream<K, V> {
         return new DataStream<>(
                 builder,
                 builder.append(position, new JobGraph.ProcessStep(uid, factory, keySerializer)));
+    }
+
+    /**
+     * Cuts the stream into event-time windows per key; the {@link WindowedStream}'s reduce,
+     * aggregate or process then appends the keyed step, as {@link #process} does.
+     */
+    public WindowedStream<K, V> window(WindowAssigner<? super V> assigner) {
+        return WindowedStream.of(this, assigner);
     }
 }

@@ -14,6 +14,8 @@ import dev.weir.format.FileRef;
 import dev.weir.format.KeyGroupRange;
 import dev.weir.format.KeyGroups;
 import dev.weir.format.StateInfo;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
@@ -46,6 +48,7 @@ public final class OperatorHarnessDriver implements AutoCloseable {
     private final List<Record<Object, Object>> output = new ArrayList<>();
     private final Map<OutputTag<?, ?>, List<Record<Object, Object>>> sideOutputs = new HashMap<>();
     private final InstantSource clock;
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<Snapshot> snapshots = new ArrayList<>();
     private boolean ended;
 
@@ -92,7 +95,7 @@ public final class OperatorHarnessDriver implements AutoCloseable {
                         "harness",
                         ProcessErrors.fail(info),
                         clock,
-                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+                        meters);
         operator.setNext(output::add);
         operator.collectSideOutputs(
                 tag -> sideOutputs.computeIfAbsent(tag, t -> new ArrayList<>())::add);
@@ -108,6 +111,11 @@ public final class OperatorHarnessDriver implements AutoCloseable {
                         },
                         clock);
         operator.open();
+    }
+
+    /** The registry the function's {@code OpenContext.meterRegistry()} is. */
+    public MeterRegistry meterRegistry() {
+        return meters;
     }
 
     /** A fresh operator with empty state. */

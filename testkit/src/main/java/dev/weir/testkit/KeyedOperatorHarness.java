@@ -11,6 +11,7 @@ import dev.weir.TimeDomain;
 import dev.weir.Watermark;
 import dev.weir.format.KeyGroups;
 import dev.weir.internal.OperatorHarnessDriver;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -270,6 +271,14 @@ public final class KeyedOperatorHarness<K, V, KO, VO> implements AutoCloseable {
     /** Processing-time timers registered and not fired or deleted yet. */
     public long pendingProcessingTimeTimers() {
         return driver.pendingTimers(TimeDomain.PROCESSING_TIME);
+    }
+
+    /**
+     * The meter registry the function registered its meters in ({@code
+     * OpenContext.meterRegistry()}); a restored harness has a fresh one.
+     */
+    public MeterRegistry meterRegistry() {
+        return driver.meterRegistry();
     }
 
     /** Whether {@code input} is held by a barrier alignment in progress. */
