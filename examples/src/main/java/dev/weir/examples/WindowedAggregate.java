@@ -4,7 +4,6 @@ import dev.weir.DataStream;
 import dev.weir.Job;
 import dev.weir.JobBuilder;
 import dev.weir.JobFactory;
-import dev.weir.KeyedProcessFunction;
 import dev.weir.OutputTag;
 import dev.weir.Record;
 import dev.weir.Serde;
@@ -15,8 +14,9 @@ import dev.weir.config.ConfigOption;
 import dev.weir.config.WeirConfig;
 import dev.weir.kafka.KafkaSink;
 import dev.weir.kafka.KafkaSource;
-import dev.weir.state.MapState;
-import dev.weir.state.MapStateDescriptor;
+import dev.weir.window.AggregateFunction;
+import dev.weir.window.TumblingEventTimeWindows;
+import dev.weir.window.WindowedStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -105,7 +105,7 @@ public final class WindowedAggregate implements JobFactory {
         long size = config.get(WINDOW_SIZE_MS);
         long lateness = config.get(ALLOWED_LATENESS_MS);
         JobBuilder b = Job.builder();
-        DataStream<String, WindowTotals> windows =
+        WindowedStream<String, Long> windowed =
                 b.source(
                                 "input",
                                 KafkaSource.of(
@@ -114,16 +114,35 @@ public final class WindowedAggregate implements JobFactory {
                                         new AmountSerde()),
                                 watermarks)
                         .keyBy(Serdes.string())
-                        .process("windows", () -> new Tumbling(size, lateness));
+                        .window(TumblingEventTimeWindows.of(Duration.ofMillis(size)))
+                        .allowedLateness(Duration.ofMillis(lateness));
+        boolean lateTopic = !config.get(LATE_TOPIC).isEmpty();
+        if (lateTopic) {
+            windowed = windowed.sideOutputLateData(LATE);
+        }
+        DataStream<String, WindowTotals> windows =
+                windowed.aggregate(
+                        "windows",
+                        new CountAndSum(),
+                        CountAndSum.STATE,
+                        (key, window, totals, out) -> {
+                            long[] t = totals.iterator().next();
+                            out.emit(
+                                    Record.of(
+                                            key,
+                                            new WindowTotals(
+                                                    window.start(), window.end(), t[0], t[1]),
+                                            window.maxTimestamp()));
+                        });
         windows.sink(
                 "output",
                 KafkaSink.of(config.get(OUTPUT_TOPIC), Serdes.string(), WindowTotals.JSON));
-        if (!config.get(LATE_TOPIC).isEmpty()) {
+        if (lateTopic) {
             windows.sideOutput(LATE)
+                    .map(r -> r.withValue(readBytes(r)))
                     .sink(
                             "late",
-                            KafkaSink.of(
-                                    config.get(LATE_TOPIC), Serdes.string(), new AmountSerde()));
+                            KafkaSink.of(config.get(LATE_TOPIC), Serdes.string(), Serdes.bytes()));
         }
         return b.build();
     }
@@ -174,10 +193,9 @@ public final class WindowedAggregate implements JobFactory {
                 };
     }
 
-    /** Per key: window start to count and sum; a timer per window at its end − 1 + lateness. */
-    static final class Tumbling
-            implements KeyedProcessFunction<String, Long, String, WindowTotals> {
-        private static final StateSerializer<long[]> TOTALS =
+    /** Count and sum of a window's amounts, as {count, sum}. */
+    static final class CountAndSum implements AggregateFunction<Long, long[], long[]> {
+        static final StateSerializer<long[]> STATE =
                 new StateSerializer<>() {
                     @Override
                     public byte[] serialize(long[] t) {
@@ -196,50 +214,26 @@ public final class WindowedAggregate implements JobFactory {
                     }
                 };
 
-        private final long size;
-        private final long lateness;
-        private MapState<Long, long[]> windows;
-
-        Tumbling(long size, long lateness) {
-            this.size = size;
-            this.lateness = lateness;
+        @Override
+        public long[] createAccumulator() {
+            return new long[2];
         }
 
         @Override
-        public void open(OpenContext context) {
-            windows =
-                    context.state()
-                            .mapState(new MapStateDescriptor<>("windows", Serdes.longs(), TOTALS));
-        }
-
-        @Override
-        public void process(Record<String, Long> r, Context<String, String, WindowTotals> ctx) {
-            long start = r.timestamp() - Math.floorMod(r.timestamp(), size);
-            long fireAt = start + size - 1 + lateness;
-            if (fireAt <= ctx.timerService().currentWatermark()) {
-                ctx.output(LATE, r);
-                return;
-            }
-            long[] t = windows.get(start).orElse(null);
-            if (t == null) {
-                t = new long[2];
-                ctx.timerService().registerEventTimeTimer(fireAt);
-            }
+        public long[] add(Long amount, long[] t) {
             t[0]++;
-            t[1] = Math.addExact(t[1], r.value());
-            windows.put(start, t);
+            t[1] = Math.addExact(t[1], amount);
+            return t;
         }
 
         @Override
-        public void onTimer(long timestamp, OnTimerContext<String, String, WindowTotals> ctx) {
-            long start = timestamp - lateness + 1 - size;
-            long[] t = windows.get(start).orElseThrow();
-            windows.remove(start);
-            ctx.emit(
-                    Record.of(
-                            ctx.currentKey(),
-                            new WindowTotals(start, start + size, t[0], t[1]),
-                            start + size - 1));
+        public long[] getResult(long[] t) {
+            return t;
+        }
+
+        @Override
+        public long[] merge(long[] a, long[] b) {
+            return new long[] {a[0] + b[0], Math.addExact(a[1], b[1])};
         }
     }
 }
