@@ -40,7 +40,7 @@ final class TotalsJson implements Serde<Totals> {
     }
 
     /** Writes {@code v} so that it ends just before {@code end}; returns {@code end}. */
-    private static int write(long v, byte[] out, int end) {
+    static int write(long v, byte[] out, int end) {
         if (v == Long.MIN_VALUE) {
             byte[] min = Long.toString(v).getBytes(StandardCharsets.US_ASCII);
             System.arraycopy(min, 0, out, end - min.length, min.length);

@@ -163,21 +163,33 @@ public final class WindowedAggregate implements JobFactory {
 
     /** One key's result for one window. */
     public record WindowTotals(long windowStart, long windowEnd, long count, long sum) {
+        private static final byte[][] LABELS = {
+            "{\"window_start\":".getBytes(StandardCharsets.US_ASCII),
+            ",\"window_end\":".getBytes(StandardCharsets.US_ASCII),
+            ",\"count\":".getBytes(StandardCharsets.US_ASCII),
+            ",\"sum\":".getBytes(StandardCharsets.US_ASCII)
+        };
+
         /** {@code {"window_start":S,"window_end":E,"count":C,"sum":X}}. */
         public static final Serde<WindowTotals> JSON =
                 new Serde<>() {
                     @Override
                     public byte[] serialize(WindowTotals t) {
-                        return ("{\"window_start\":"
-                                        + t.windowStart
-                                        + ",\"window_end\":"
-                                        + t.windowEnd
-                                        + ",\"count\":"
-                                        + t.count
-                                        + ",\"sum\":"
-                                        + t.sum
-                                        + "}")
-                                .getBytes(StandardCharsets.US_ASCII);
+                        // Written digit by digit, as TotalsJson: one output per window.
+                        long[] values = {t.windowStart, t.windowEnd, t.count, t.sum};
+                        int size = 1;
+                        for (int i = 0; i < 4; i++) {
+                            size += LABELS[i].length + TotalsJson.length(values[i]);
+                        }
+                        byte[] out = new byte[size];
+                        int end = 0;
+                        for (int i = 0; i < 4; i++) {
+                            System.arraycopy(LABELS[i], 0, out, end, LABELS[i].length);
+                            end += LABELS[i].length + TotalsJson.length(values[i]);
+                            TotalsJson.write(values[i], out, end);
+                        }
+                        out[end] = '}';
+                        return out;
                     }
 
                     @Override

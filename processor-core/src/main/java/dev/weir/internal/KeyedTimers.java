@@ -5,8 +5,10 @@ import dev.weir.WeirException;
 import dev.weir.format.StateKeys;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
@@ -15,9 +17,11 @@ import org.rocksdb.WriteBatch;
  * The timers of one keyed subtask (docs/architecture.md §11.2). They are keyed state in RocksDB —
  * two map states with reserved names, one entry per (key, timestamp) — so checkpoints, savepoints,
  * rescaling and the offline tools carry them like any state. In memory each domain keeps every
- * pending timer in time order, which is what fires them; changes reach RocksDB write-back, in one
- * WriteBatch per {@value #FLUSH_AT} changes and before each snapshot, and a timer registered and
- * fired between two flushes never reaches RocksDB at all. Used by the subtask's thread only.
+ * pending timer, grouped by timestamp in time order (timers cluster on few timestamps, such as the
+ * ends of windows, so a registration is a hash lookup, not a search among all timers), which is
+ * what fires them; changes reach RocksDB write-back, in one WriteBatch per {@value #FLUSH_AT}
+ * changes and before each snapshot, and a timer registered and fired between two flushes never
+ * reaches RocksDB at all. Used by the subtask's thread only.
  */
 final class KeyedTimers {
     /** Buffered changes that make a flush. */
@@ -60,7 +64,7 @@ final class KeyedTimers {
     }
 
     long pending(TimeDomain domain) {
-        return queue(domain).timers.size();
+        return queue(domain).size;
     }
 
     /** Writes the buffered changes to RocksDB; before a snapshot, so it holds every timer. */
@@ -76,7 +80,7 @@ final class KeyedTimers {
     /**
      * A timer: its timestamp and the RocksDB map prefix of its key (key group, key length, key).
      */
-    static final class Timer implements Comparable<Timer> {
+    static final class Timer {
         final long timestamp;
         final byte[] prefix;
         private final int hash;
@@ -97,12 +101,6 @@ final class KeyedTimers {
             byte[] k = Arrays.copyOf(prefix, prefix.length + 8);
             System.arraycopy(ts, 0, k, prefix.length, 8);
             return k;
-        }
-
-        @Override
-        public int compareTo(Timer o) {
-            int c = Long.compare(timestamp, o.timestamp);
-            return c != 0 ? c : Arrays.compareUnsigned(prefix, o.prefix);
         }
 
         @Override
@@ -130,7 +128,11 @@ final class KeyedTimers {
 
     private final class Queue {
         private final RocksKeyedBackend.StateTable table;
-        private final TreeSet<Timer> timers = new TreeSet<>();
+
+        /** Pending timers by timestamp; within one, in the order they were registered. */
+        private final TreeMap<Long, LinkedHashSet<Timer>> timers = new TreeMap<>();
+
+        private long size;
         private final Map<Timer, Change> changes = new HashMap<>();
 
         Queue(RocksKeyedBackend.StateTable table) {
@@ -144,13 +146,21 @@ final class KeyedTimers {
                     byte[] prefix = Arrays.copyOf(k, k.length - 8);
                     long ts =
                             StateKeys.timerTimestamp(Arrays.copyOfRange(k, k.length - 8, k.length));
-                    timers.add(new Timer(ts, prefix));
+                    add(new Timer(ts, prefix));
                 }
             }
         }
 
+        private boolean add(Timer t) {
+            if (timers.computeIfAbsent(t.timestamp, ts -> new LinkedHashSet<>()).add(t)) {
+                size++;
+                return true;
+            }
+            return false;
+        }
+
         void register(Timer t) {
-            if (!timers.add(t)) {
+            if (!add(t)) {
                 return;
             }
             Change old = changes.get(t);
@@ -161,7 +171,12 @@ final class KeyedTimers {
         }
 
         void delete(Timer t) {
-            if (timers.remove(t)) {
+            LinkedHashSet<Timer> at = timers.get(t.timestamp);
+            if (at != null && at.remove(t)) {
+                size--;
+                if (at.isEmpty()) {
+                    timers.remove(t.timestamp);
+                }
                 removed(t);
             }
         }
@@ -179,16 +194,23 @@ final class KeyedTimers {
         }
 
         Timer pollDue(long time) {
-            if (timers.isEmpty() || timers.first().timestamp > time) {
+            Map.Entry<Long, LinkedHashSet<Timer>> first = timers.firstEntry();
+            if (first == null || first.getKey() > time) {
                 return null;
             }
-            Timer t = timers.pollFirst();
+            Iterator<Timer> it = first.getValue().iterator();
+            Timer t = it.next();
+            it.remove();
+            if (first.getValue().isEmpty()) {
+                timers.remove(first.getKey());
+            }
+            size--;
             removed(t);
             return t;
         }
 
         long next() {
-            return timers.isEmpty() ? Long.MAX_VALUE : timers.first().timestamp;
+            return timers.isEmpty() ? Long.MAX_VALUE : timers.firstKey();
         }
 
         void flush() {
