@@ -57,8 +57,20 @@ final class SourceWatermarkTracker implements SourceWatermarks, EventTimeStats {
         }
     }
 
+    /** The split of a job without event time: records pass as they are. */
+    private static final Split UNTRACKED =
+            new Split() {
+                @Override
+                public <K, V> Record<K, V> onRecord(Record<K, V> record) {
+                    return record;
+                }
+            };
+
     @Override
     public Split split(String splitId) {
+        if (!active()) {
+            return UNTRACKED;
+        }
         SplitState s = splits.get(splitId);
         if (s == null) {
             throw new IllegalArgumentException("split '" + splitId + "' was not assigned");
