@@ -30,19 +30,27 @@ final class KeyedTimers {
     private static final byte[] EMPTY = new byte[0];
 
     private final RocksKeyedBackend backend;
-    private final Queue event;
-    private final Queue processing;
+
+    /**
+     * Each domain's timers; null until its first timer, so the state of an operator that never used
+     * timers has no timer states.
+     */
+    private Queue event;
+
+    private Queue processing;
 
     KeyedTimers(RocksKeyedBackend backend) {
         this.backend = backend;
-        this.event = new Queue(backend.timerTable(StateKeys.TIMERS_EVENT_TIME));
-        this.processing = new Queue(backend.timerTable(StateKeys.TIMERS_PROCESSING_TIME));
     }
 
     /** Loads the timers restored into RocksDB; call once, before the first record. */
     void load() {
-        event.load();
-        processing.load();
+        if (backend.isRestored(StateKeys.TIMERS_EVENT_TIME)) {
+            queue(TimeDomain.EVENT_TIME).load();
+        }
+        if (backend.isRestored(StateKeys.TIMERS_PROCESSING_TIME)) {
+            queue(TimeDomain.PROCESSING_TIME).load();
+        }
     }
 
     void register(TimeDomain domain, long timestamp) {
@@ -50,31 +58,53 @@ final class KeyedTimers {
     }
 
     void delete(TimeDomain domain, long timestamp) {
-        queue(domain).delete(new Timer(timestamp, backend.currentMapPrefix()));
+        Queue q = existing(domain);
+        if (q != null) {
+            q.delete(new Timer(timestamp, backend.currentMapPrefix()));
+        }
     }
 
     /** The earliest timer of {@code domain} at or before {@code time}, removed; or null. */
     Timer pollDue(TimeDomain domain, long time) {
-        return queue(domain).pollDue(time);
+        Queue q = existing(domain);
+        return q == null ? null : q.pollDue(time);
     }
 
     /** The earliest processing-time timer's timestamp, or {@link Long#MAX_VALUE}. */
     long nextProcessingTime() {
-        return processing.next();
+        return processing == null ? Long.MAX_VALUE : processing.next();
     }
 
     long pending(TimeDomain domain) {
-        return queue(domain).size;
+        Queue q = existing(domain);
+        return q == null ? 0 : q.size;
     }
 
     /** Writes the buffered changes to RocksDB; before a snapshot, so it holds every timer. */
     void flush() {
-        event.flush();
-        processing.flush();
+        if (event != null) {
+            event.flush();
+        }
+        if (processing != null) {
+            processing.flush();
+        }
+    }
+
+    private Queue existing(TimeDomain domain) {
+        return domain == TimeDomain.EVENT_TIME ? event : processing;
     }
 
     private Queue queue(TimeDomain domain) {
-        return domain == TimeDomain.EVENT_TIME ? event : processing;
+        if (domain == TimeDomain.EVENT_TIME) {
+            if (event == null) {
+                event = new Queue(backend.timerTable(StateKeys.TIMERS_EVENT_TIME));
+            }
+            return event;
+        }
+        if (processing == null) {
+            processing = new Queue(backend.timerTable(StateKeys.TIMERS_PROCESSING_TIME));
+        }
+        return processing;
     }
 
     /**

@@ -155,14 +155,7 @@ public final class OperatorHarnessDriver implements AutoCloseable {
             Path workDir,
             InstantSource clock)
             throws Exception {
-        LocalCheckpointStorage from = new LocalCheckpointStorage(snapshot.storageRoot());
-        Path db = workDir.resolve("db");
-        for (FileRef f : snapshot.files()) {
-            from.download(
-                    CheckpointPaths.checkpointDir(snapshot.checkpointId()),
-                    f,
-                    db.resolve(f.path().substring(f.path().lastIndexOf('/') + 1)));
-        }
+        Path db = download(snapshot, workDir.resolve("db"));
         return new OperatorHarnessDriver(
                 factory,
                 keySerde,
@@ -195,14 +188,7 @@ public final class OperatorHarnessDriver implements AutoCloseable {
         Map<String, StateInfo> states = new java.util.LinkedHashMap<>();
         for (int i = 0; i < snapshots.size(); i++) {
             Snapshot snapshot = snapshots.get(i);
-            LocalCheckpointStorage from = new LocalCheckpointStorage(snapshot.storageRoot());
-            Path db = workDir.resolve("restore-" + i);
-            for (FileRef f : snapshot.files()) {
-                from.download(
-                        CheckpointPaths.checkpointDir(snapshot.checkpointId()),
-                        f,
-                        db.resolve(f.path().substring(f.path().lastIndexOf('/') + 1)));
-            }
+            Path db = download(snapshot, workDir.resolve("restore-" + i));
             ingest.add(new CheckpointRestorer.IngestSource(snapshot.keyGroups(), db, false));
             snapshot.states().forEach(st -> states.putIfAbsent(st.name(), st));
         }
@@ -217,6 +203,18 @@ public final class OperatorHarnessDriver implements AutoCloseable {
                 List.copyOf(states.values()),
                 ingest,
                 clock);
+    }
+
+    /** The snapshot's RocksDB files, CRC-checked, in {@code db}; returns {@code db}. */
+    private static Path download(Snapshot snapshot, Path db) {
+        LocalCheckpointStorage from = new LocalCheckpointStorage(snapshot.storageRoot());
+        for (FileRef f : snapshot.files()) {
+            from.download(
+                    CheckpointPaths.checkpointDir(snapshot.checkpointId()),
+                    f,
+                    db.resolve(f.path().substring(f.path().lastIndexOf('/') + 1)));
+        }
+        return db;
     }
 
     /** Queues {@code element} on input {@code channel} and processes whatever the gate releases. */

@@ -317,6 +317,11 @@ public final class RocksKeyedBackend implements KeyedStateStore, StateStats, Aut
         return d;
     }
 
+    /** Whether the restored state holds a state named {@code name}. */
+    boolean isRestored(String name) {
+        return restoredStates.containsKey(name);
+    }
+
     /** The table of Weir's own timer state {@code name} (a map state, see {@code StateKeys}). */
     StateTable timerTable(String name) {
         return register(new MapStateDescriptor<>(name, TimerEncoding.KEY, TimerEncoding.VALUE));

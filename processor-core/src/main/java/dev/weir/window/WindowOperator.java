@@ -20,6 +20,12 @@ import io.micrometer.core.instrument.MeterRegistry;
  * session's timer moves when it merges. Once the watermark has reached a window's timer the window
  * has fired and is gone, so a record counts as late exactly when none of its windows could still
  * take it.
+ *
+ * <p>The watermark is not state: after a restore it starts from nothing. So that a record read
+ * again after a restore cannot open a window that fired before the restored checkpoint, each key
+ * keeps the largest timer that fired for it ({@value Windows#FIRED_STATE}): a window whose timer is
+ * at or below it is closed, whatever the current watermark. Each window that fired had its timer
+ * reached by the watermark, so in the run before the restore the same record was late too.
  */
 abstract class WindowOperator<K, V, KO, VO> implements KeyedProcessFunction<K, V, KO, VO> {
     private final long size;
@@ -30,6 +36,7 @@ abstract class WindowOperator<K, V, KO, VO> implements KeyedProcessFunction<K, V
     private final OutputTag<K, V> lateTag;
     private final StateSerializer<?> accSerde;
     private ValueState<WindowSlots> slotsState;
+    private ValueState<Long> firedUpTo;
     private Counter dropped;
     private Counter sideOutput;
 
@@ -71,6 +78,11 @@ abstract class WindowOperator<K, V, KO, VO> implements KeyedProcessFunction<K, V
                         .valueState(
                                 new ValueStateDescriptor<>(
                                         Windows.SLOTS_STATE, new SlotsSerializer(accSerde)));
+        firedUpTo =
+                context.state()
+                        .valueState(
+                                new ValueStateDescriptor<>(
+                                        Windows.FIRED_STATE, dev.weir.Serdes.longs()));
         MeterRegistry registry = context.meterRegistry();
         String operator = context.subtask().operatorUid();
         String subtask = String.valueOf(context.subtask().subtask());
@@ -114,6 +126,9 @@ abstract class WindowOperator<K, V, KO, VO> implements KeyedProcessFunction<K, V
             return false; // the last window closes last: all are closed
         }
         WindowSlots slots = slots();
+        long fired = Long.MIN_VALUE;
+        boolean firedRead = false;
+        boolean taken = false;
         for (long start = last; start > ts - size; start -= slide) {
             long end = start + size;
             long cleanup = cleanupTime(end);
@@ -122,10 +137,21 @@ abstract class WindowOperator<K, V, KO, VO> implements KeyedProcessFunction<K, V
             }
             int i = slots.indexOf(start, end);
             if (i < 0) {
+                if (!firedRead) {
+                    fired = firedUpTo.valueOrElse(Long.MIN_VALUE);
+                    firedRead = true;
+                }
+                if (cleanup <= fired) {
+                    break; // fired before a restore, so the earlier ones did too
+                }
                 i = slots.insert(start, end);
                 timers.registerEventTimeTimer(cleanup);
             }
             addTo(slots, i, record.value());
+            taken = true;
+        }
+        if (!taken) {
+            return false;
         }
         added(record);
         slotsState.update(slots);
@@ -140,7 +166,8 @@ abstract class WindowOperator<K, V, KO, VO> implements KeyedProcessFunction<K, V
     private boolean addToSession(Record<K, V> record, long ts, long wm, TimerService timers)
             throws Exception {
         long end = ts + gap;
-        if (cleanupTime(end) <= wm) {
+        long cleanup = cleanupTime(end);
+        if (cleanup <= wm || cleanup <= firedUpTo.valueOrElse(Long.MIN_VALUE)) {
             return false;
         }
         WindowSlots slots = slots();
@@ -195,6 +222,8 @@ abstract class WindowOperator<K, V, KO, VO> implements KeyedProcessFunction<K, V
             return;
         }
         fire(ctx.currentKey(), slots, due, ctx);
+        // Timers of a key fire in time order, and none below a fired one is pending.
+        firedUpTo.update(timestamp);
         for (int i = slots.size() - 1; i >= 0; i--) {
             if (due[i]) {
                 slots.remove(i);
