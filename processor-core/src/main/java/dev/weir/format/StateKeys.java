@@ -55,11 +55,6 @@ public final class StateKeys {
 
     private StateKeys() {}
 
-    /** Whether {@code stateName} holds timers. */
-    public static boolean isTimerState(String stateName) {
-        return TIMERS_EVENT_TIME.equals(stateName) || TIMERS_PROCESSING_TIME.equals(stateName);
-    }
-
     /** The user key of a timer at {@code timestamp}. */
     public static byte[] timerUserKey(long timestamp) {
         long v = timestamp ^ Long.MIN_VALUE;

@@ -92,7 +92,6 @@ public final class RocksKeyedBackend implements KeyedStateStore, StateStats, Aut
 
     private byte[] currentStateKey;
     private byte[] currentMapPrefix;
-    private byte[] currentKey;
     private int currentKeyHash;
 
     /**
@@ -240,14 +239,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, StateStats, Aut
         }
         currentStateKey = withKeyGroup(kg, serializedKey);
         currentMapPrefix = null;
-        currentKey = serializedKey;
         currentKeyHash = hash;
-    }
-
-    /** The serialized current key (without its key group). */
-    byte[] currentKey() {
-        currentStateKey();
-        return currentKey;
     }
 
     /** The RocksDB prefix of the current key's map entries (key group, key length, key). */
