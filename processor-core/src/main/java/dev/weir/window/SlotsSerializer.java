@@ -6,16 +6,17 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * The bytes of {@link WindowSlots}, format 1: the number of windows (unsigned varint), then per
- * window in start order its start (8 bytes, big-endian, two's complement), its length {@code end -
- * start} (unsigned varint), and its accumulator: an unsigned varint of 0 for none, else the length
- * of the accumulator's bytes plus one, followed by those bytes. Its schema, {@code
- * weir.window.slots/1[<accumulator schema>]}, names the accumulator's serializer, so an
- * accumulator's migration is its serializer's own; a later format gets a new number and this one
- * rejects it by name.
+ * The bytes of {@link WindowSlots}, format 2: the largest window timer that fired for the key (8
+ * bytes, big-endian, two's complement; {@code Long.MIN_VALUE} for none), the number of windows
+ * (unsigned varint), then per window in start order its start (8 bytes, big-endian, two's
+ * complement), its length {@code end - start} (unsigned varint), and its accumulator: an unsigned
+ * varint of 0 for none, else the length of the accumulator's bytes plus one, followed by those
+ * bytes. Its schema, {@code weir.window.slots/2[<accumulator schema>]}, names the accumulator's
+ * serializer, so an accumulator's migration is its serializer's own; another format is rejected by
+ * name. (Format 1, of pre-release builds, kept the fired timer in a state of its own.)
  */
 final class SlotsSerializer implements StateSerializer<WindowSlots> {
-    static final String FORMAT = "weir.window.slots/1";
+    static final String FORMAT = "weir.window.slots/2";
 
     /** The accumulator schema of windows that keep no accumulator. */
     static final String NO_ACCUMULATOR = "none";
@@ -33,7 +34,7 @@ final class SlotsSerializer implements StateSerializer<WindowSlots> {
     public byte[] serialize(WindowSlots slots) {
         int n = slots.size();
         byte[][] accs = new byte[n][];
-        int total = Varint.length(n);
+        int total = 8 + Varint.length(n);
         for (int i = 0; i < n; i++) {
             accs[i] = slots.accumulatorBytes(i, accSerde);
             int tag = accs[i] == null ? 0 : accs[i].length + 1;
@@ -44,12 +45,11 @@ final class SlotsSerializer implements StateSerializer<WindowSlots> {
                             + (tag == 0 ? 0 : tag - 1);
         }
         byte[] out = new byte[total];
-        int p = Varint.write(n, out, 0);
+        int p = writeFixed64(slots.firedUpTo(), out, 0);
+        p = Varint.write(n, out, p);
         for (int i = 0; i < n; i++) {
             long s = slots.start(i);
-            for (int b = 7; b >= 0; b--) {
-                out[p++] = (byte) (s >>> (8 * b));
-            }
+            p = writeFixed64(s, out, p);
             p = Varint.write(slots.end(i) - s, out, p);
             if (accs[i] == null) {
                 p = Varint.write(0, out, p);
@@ -62,6 +62,13 @@ final class SlotsSerializer implements StateSerializer<WindowSlots> {
         return out;
     }
 
+    private static int writeFixed64(long v, byte[] out, int p) {
+        for (int b = 7; b >= 0; b--) {
+            out[p++] = (byte) (v >>> (8 * b));
+        }
+        return p;
+    }
+
     @Override
     public WindowSlots deserialize(byte[] bytes) {
         return read(bytes, null);
@@ -71,8 +78,10 @@ final class SlotsSerializer implements StateSerializer<WindowSlots> {
     private static WindowSlots read(byte[] bytes, UnaryOperator<byte[]> migrate) {
         try {
             Varint.Reader r = new Varint.Reader(bytes);
+            long fired = r.fixed64();
             int n = Math.toIntExact(r.next());
             WindowSlots slots = new WindowSlots(n + 1);
+            slots.firedUpTo(fired);
             for (int i = 0; i < n; i++) {
                 long start = r.fixed64();
                 long end = start + r.next();
@@ -97,7 +106,7 @@ final class SlotsSerializer implements StateSerializer<WindowSlots> {
 
     /**
      * Bytes of an older accumulator schema are rewritten by the accumulator serializer's own
-     * migration; a format other than 1 is rejected.
+     * migration; a format other than 2 is rejected.
      */
     @Override
     public Optional<UnaryOperator<byte[]>> migrationFrom(String writerSchema) {
@@ -107,7 +116,13 @@ final class SlotsSerializer implements StateSerializer<WindowSlots> {
                             + writerSchema
                             + "' is not in format "
                             + FORMAT
-                            + ", the only one this version reads");
+                            + ", the only one this version reads"
+                            + (writerSchema.startsWith("weir.window.slots/1[")
+                                    ? " (format 1, of pre-release builds, kept the fired windows"
+                                            + " of each key in a state of its own, which this"
+                                            + " version does not read: without it a fired window"
+                                            + " could fire again)"
+                                    : ""));
         }
         String oldAcc = writerSchema.substring(FORMAT.length() + 1, writerSchema.length() - 1);
         if (accSerde == null || oldAcc.equals(accSerde.schema())) {

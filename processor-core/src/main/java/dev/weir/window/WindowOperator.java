@@ -23,9 +23,11 @@ import io.micrometer.core.instrument.MeterRegistry;
  *
  * <p>The watermark is not state: after a restore it starts from nothing. So that a record read
  * again after a restore cannot open a window that fired before the restored checkpoint, each key
- * keeps the largest timer that fired for it ({@value Windows#FIRED_STATE}): a window whose timer is
- * at or below it is closed, whatever the current watermark. Each window that fired had its timer
- * reached by the watermark, so in the run before the restore the same record was late too.
+ * keeps the largest timer that fired for it, in the same value as its open windows ({@link
+ * WindowSlots#firedUpTo}): a window whose timer is at or below it is closed, whatever the current
+ * watermark. Each window that fired had its timer reached by the watermark, so in the run before
+ * the restore the same record was late too. So the key's value stays after its last window fired:
+ * one read per record, which the cache serves (docs/windows.md).
  */
 abstract class WindowOperator<K, V, KO, VO> implements KeyedProcessFunction<K, V, KO, VO> {
     private final long size;
@@ -36,7 +38,6 @@ abstract class WindowOperator<K, V, KO, VO> implements KeyedProcessFunction<K, V
     private final OutputTag<K, V> lateTag;
     private final StateSerializer<?> accSerde;
     private ValueState<WindowSlots> slotsState;
-    private ValueState<Long> firedUpTo;
     private Counter dropped;
     private Counter sideOutput;
 
@@ -78,11 +79,6 @@ abstract class WindowOperator<K, V, KO, VO> implements KeyedProcessFunction<K, V
                         .valueState(
                                 new ValueStateDescriptor<>(
                                         Windows.SLOTS_STATE, new SlotsSerializer(accSerde)));
-        firedUpTo =
-                context.state()
-                        .valueState(
-                                new ValueStateDescriptor<>(
-                                        Windows.FIRED_STATE, dev.weir.Serdes.longs()));
         MeterRegistry registry = context.meterRegistry();
         String operator = context.subtask().operatorUid();
         String subtask = String.valueOf(context.subtask().subtask());
@@ -126,8 +122,7 @@ abstract class WindowOperator<K, V, KO, VO> implements KeyedProcessFunction<K, V
             return false; // the last window closes last: all are closed
         }
         WindowSlots slots = slots();
-        long fired = Long.MIN_VALUE;
-        boolean firedRead = false;
+        long fired = slots.firedUpTo();
         boolean taken = false;
         for (long start = last; start > ts - size; start -= slide) {
             long end = start + size;
@@ -137,10 +132,6 @@ abstract class WindowOperator<K, V, KO, VO> implements KeyedProcessFunction<K, V
             }
             int i = slots.indexOf(start, end);
             if (i < 0) {
-                if (!firedRead) {
-                    fired = firedUpTo.valueOrElse(Long.MIN_VALUE);
-                    firedRead = true;
-                }
                 if (cleanup <= fired) {
                     break; // fired before a restore, so the earlier ones did too
                 }
@@ -167,10 +158,13 @@ abstract class WindowOperator<K, V, KO, VO> implements KeyedProcessFunction<K, V
             throws Exception {
         long end = ts + gap;
         long cleanup = cleanupTime(end);
-        if (cleanup <= wm || cleanup <= firedUpTo.valueOrElse(Long.MIN_VALUE)) {
+        if (cleanup <= wm) {
             return false;
         }
         WindowSlots slots = slots();
+        if (cleanup <= slots.firedUpTo()) {
+            return false;
+        }
         int first = -1;
         int last = -1;
         for (int i = 0; i < slots.size(); i++) {
@@ -223,17 +217,15 @@ abstract class WindowOperator<K, V, KO, VO> implements KeyedProcessFunction<K, V
         }
         fire(ctx.currentKey(), slots, due, ctx);
         // Timers of a key fire in time order, and none below a fired one is pending.
-        firedUpTo.update(timestamp);
+        slots.firedUpTo(timestamp);
         for (int i = slots.size() - 1; i >= 0; i--) {
             if (due[i]) {
                 slots.remove(i);
             }
         }
-        if (slots.isEmpty()) {
-            slotsState.clear();
-        } else {
-            slotsState.update(slots);
-        }
+        // Kept when empty too, for the fired marker; a cleared value would also cost the key's next
+        // window a read from RocksDB.
+        slotsState.update(slots);
     }
 
     private WindowSlots slots() {

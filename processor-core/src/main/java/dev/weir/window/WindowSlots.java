@@ -5,10 +5,11 @@ import java.util.Arrays;
 
 /**
  * The open windows of one key, sorted by start, each with its accumulator (or none, when the window
- * keeps its elements apart): the value of state {@value Windows#SLOTS_STATE}. An accumulator stays
- * in its serialized form until it is read, and is serialized again only if it was replaced, so a
- * record costs the deserialization and serialization of the windows it is added to, not of every
- * open window of the key. A fresh object per read of the state; not thread-safe.
+ * keeps its elements apart), and the largest window timer that fired for the key: the value of
+ * state {@value Windows#SLOTS_STATE}. An accumulator stays in its serialized form until it is read,
+ * and is serialized again only if it was replaced, so a record costs the deserialization and
+ * serialization of the windows it is added to, not of every open window of the key. A fresh object
+ * per read of the state; not thread-safe.
  */
 final class WindowSlots {
     private int size;
@@ -20,6 +21,9 @@ final class WindowSlots {
 
     /** An accumulator read or replaced since the read of the state; null otherwise. */
     private Object[] acc;
+
+    /** The largest window timer that fired for the key; {@code Long.MIN_VALUE}: none. */
+    private long firedUpTo = Long.MIN_VALUE;
 
     WindowSlots(int capacity) {
         int c = Math.max(capacity, 2);
@@ -33,8 +37,16 @@ final class WindowSlots {
         return size;
     }
 
-    boolean isEmpty() {
-        return size == 0;
+    /**
+     * The largest window timer that fired for the key, {@code Long.MIN_VALUE} if none did: a window
+     * whose timer is at or below it has fired (WindowOperator).
+     */
+    long firedUpTo() {
+        return firedUpTo;
+    }
+
+    void firedUpTo(long timer) {
+        firedUpTo = Math.max(firedUpTo, timer);
     }
 
     long start(int i) {

@@ -23,11 +23,12 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@value #SLOTS_STATE} (value, per key): the key's open windows, in start order, with their
- *       accumulators (reduce and aggregate); schema {@code weir.window.slots/1[<accumulator
- *       schema>]}, or {@code …[none]} for {@code process};
+ *       accumulators (reduce and aggregate), and the largest window timer that fired for the key,
+ *       which closes the windows at or below it after a restore while the watermark catches up;
+ *       schema {@code weir.window.slots/2[<accumulator schema>]}, or {@code …[none]} for {@code
+ *       process}; kept while the key is;
  *   <li>{@value #ELEMENTS_STATE} (list, per key; {@code process} only): each record taken, once, as
  *       timestamp and value; schema {@code weir.window.element/1[<value schema>]};
- *   <li>{@value #FIRED_STATE} (value, per key): the largest window timer that fired for the key;
  *   <li>one event-time timer per open window, at its firing time.
  * </ul>
  *
@@ -41,13 +42,6 @@ public final class Windows {
 
     /** The list state of the elements kept for {@code process} windows. */
     public static final String ELEMENTS_STATE = "window.elements";
-
-    /**
-     * Value state per key: the largest window timer that fired for the key (epoch millis, a
-     * big-endian long). A window whose timer is at or below it is closed even while the watermark,
-     * which is not checkpointed, catches up after a restore. Kept while the key is.
-     */
-    public static final String FIRED_STATE = "window.fired-up-to";
 
     public static final String LATE_DROPPED_METER = "weir.window.late.records.dropped";
     public static final String LATE_SIDE_OUTPUT_METER = "weir.window.late.records.side-output";

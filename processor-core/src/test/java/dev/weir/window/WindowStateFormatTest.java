@@ -22,7 +22,9 @@ class WindowStateFormatTest {
         s.setAccumulator(s.insert(20, 30), 7L);
         s.setAccumulator(s.insert(-10, 0), -3L);
         s.setAccumulator(s.insert(Long.MIN_VALUE / 2, Long.MIN_VALUE / 2 + 1), 1L);
+        s.firedUpTo(-42);
         WindowSlots back = longs.deserialize(longs.serialize(s));
+        assertThat(back.firedUpTo()).isEqualTo(-42);
         back.setAccumulator(1, 99L); // touched: serialized anew; the others copied as bytes
         WindowSlots again = longs.deserialize(longs.serialize(back));
         assertThat(again.size()).isEqualTo(3);
@@ -33,6 +35,20 @@ class WindowStateFormatTest {
         assertThat((Long) again.accumulator(0, Serdes.longs())).isEqualTo(1L);
         assertThat((Long) again.accumulator(1, Serdes.longs())).isEqualTo(99L);
         assertThat((Long) again.accumulator(2, Serdes.longs())).isEqualTo(7L);
+        assertThat(again.firedUpTo()).isEqualTo(-42);
+    }
+
+    @Test
+    void aKeyWithNoOpenWindowKeepsItsFiredMarkerAndAFreshOneHasNone() {
+        WindowSlots s = new WindowSlots(2);
+        assertThat(s.firedUpTo()).isEqualTo(Long.MIN_VALUE);
+        s.firedUpTo(999);
+        s.firedUpTo(500); // never backwards
+        byte[] b = longs.serialize(s);
+        assertThat(b).hasSize(9); // the marker and a count of 0
+        WindowSlots back = longs.deserialize(b);
+        assertThat(back.size()).isZero();
+        assertThat(back.firedUpTo()).isEqualTo(999);
     }
 
     @Test
@@ -44,8 +60,8 @@ class WindowStateFormatTest {
         WindowSlots back = none.deserialize(none.serialize(s));
         assertThat(back.window(0)).isEqualTo(new TimeWindow(0, 10));
         assertThat((Object) back.accumulator(1, Serdes.longs())).isNull();
-        assertThat(none.schema()).isEqualTo("weir.window.slots/1[none]");
-        assertThat(longs.schema()).isEqualTo("weir.window.slots/1[long:be64]");
+        assertThat(none.schema()).isEqualTo("weir.window.slots/2[none]");
+        assertThat(longs.schema()).isEqualTo("weir.window.slots/2[long:be64]");
     }
 
     @Test
@@ -55,16 +71,19 @@ class WindowStateFormatTest {
         byte[] b = longs.serialize(s);
         assertThatThrownBy(() -> longs.deserialize(java.util.Arrays.copyOf(b, b.length - 1)))
                 .isInstanceOf(WeirException.class)
-                .hasMessageContaining("weir.window.slots/1");
+                .hasMessageContaining("weir.window.slots/2");
         assertThatThrownBy(() -> longs.deserialize(java.util.Arrays.copyOf(b, b.length + 1)))
                 .hasMessageContaining("trailing");
     }
 
     @Test
     void anotherFormatIsRejectedByNameAndAnAccumulatorMigrationRewritesEachAccumulator() {
-        assertThatThrownBy(() -> longs.migrationFrom("weir.window.slots/2[long:be64]"))
-                .hasMessageContaining("weir.window.slots/2");
-        assertThat(longs.migrationFrom("weir.window.slots/1[long:be64]")).isEmpty();
+        assertThatThrownBy(() -> longs.migrationFrom("weir.window.slots/3[long:be64]"))
+                .hasMessageContaining("'weir.window.slots/3[long:be64]' is not in format")
+                .hasMessageNotContaining("pre-release");
+        assertThatThrownBy(() -> longs.migrationFrom("weir.window.slots/1[long:be64]"))
+                .hasMessageContaining("format 1, of pre-release builds");
+        assertThat(longs.migrationFrom("weir.window.slots/2[long:be64]")).isEmpty();
         // ints widened to longs by the accumulator serializer's own migration
         StateSerializer<Long> widening =
                 new StateSerializer<>() {
