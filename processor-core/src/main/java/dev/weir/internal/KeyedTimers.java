@@ -3,10 +3,10 @@ package dev.weir.internal;
 import dev.weir.TimeDomain;
 import dev.weir.WeirException;
 import dev.weir.format.StateKeys;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.rocksdb.RocksDBException;
@@ -20,8 +20,8 @@ import org.rocksdb.WriteBatch;
  * pending timer, grouped by timestamp in time order (timers cluster on few timestamps, such as the
  * ends of windows, so a registration is a hash lookup, not a search among all timers), which is
  * what fires them; changes reach RocksDB write-back, in one WriteBatch per {@value #FLUSH_AT}
- * changes and before each snapshot, and a timer registered and fired between two flushes never
- * reaches RocksDB at all. Used by the subtask's thread only.
+ * registrations and removals and before each snapshot, and a timer registered and fired between two
+ * flushes never reaches RocksDB at all. Used by the subtask's thread only.
  */
 final class KeyedTimers {
     /** Buffered changes that make a flush. */
@@ -115,6 +115,12 @@ final class KeyedTimers {
         final byte[] prefix;
         private final int hash;
 
+        /** RocksDB holds this timer: it was loaded, or flushed while pending. */
+        private boolean stored;
+
+        /** Removed before a flush wrote it: it never reaches RocksDB. */
+        private boolean dead;
+
         Timer(long timestamp, byte[] prefix) {
             this.timestamp = timestamp;
             this.prefix = prefix;
@@ -147,23 +153,28 @@ final class KeyedTimers {
         }
     }
 
-    /** What a buffered change does to RocksDB. */
-    private enum Change {
-        /** Put a timer RocksDB does not hold. */
-        ADD,
-        /** Put a timer RocksDB may hold (it was deleted and registered again). */
-        PUT,
-        DELETE
-    }
-
     private final class Queue {
         private final RocksKeyedBackend.StateTable table;
 
-        /** Pending timers by timestamp; within one, in the order they were registered. */
-        private final TreeMap<Long, LinkedHashSet<Timer>> timers = new TreeMap<>();
+        /**
+         * Pending timers by timestamp; within one, in the order they were registered (each timer
+         * maps to itself, so a deletion finds the object that was registered).
+         */
+        private final TreeMap<Long, LinkedHashMap<Timer, Timer>> timers = new TreeMap<>();
+
+        /** A timestamp's emptied map, kept for the next: it has grown to the size they take. */
+        private LinkedHashMap<Timer, Timer> spare;
 
         private long size;
-        private final Map<Timer, Change> changes = new HashMap<>();
+
+        /**
+         * Timers registered since the last flush, in order; those removed again before it are
+         * {@linkplain Timer#dead dead} and never reach RocksDB.
+         */
+        private final ArrayList<Timer> added = new ArrayList<>();
+
+        /** Timers RocksDB holds that were removed since the last flush. */
+        private final ArrayList<Timer> deleted = new ArrayList<>();
 
         Queue(RocksKeyedBackend.StateTable table) {
             this.table = table;
@@ -176,63 +187,76 @@ final class KeyedTimers {
                     byte[] prefix = Arrays.copyOf(k, k.length - 8);
                     long ts =
                             StateKeys.timerTimestamp(Arrays.copyOfRange(k, k.length - 8, k.length));
-                    add(new Timer(ts, prefix));
+                    Timer t = new Timer(ts, prefix);
+                    t.stored = true;
+                    add(t);
                 }
             }
         }
 
         private boolean add(Timer t) {
-            if (timers.computeIfAbsent(t.timestamp, ts -> new LinkedHashSet<>()).add(t)) {
-                size++;
-                return true;
+            LinkedHashMap<Timer, Timer> at = timers.get(t.timestamp);
+            if (at == null) {
+                at = spare == null ? new LinkedHashMap<>() : spare;
+                spare = null;
+                timers.put(t.timestamp, at);
             }
-            return false;
+            if (at.putIfAbsent(t, t) != null) {
+                return false;
+            }
+            size++;
+            return true;
         }
 
         void register(Timer t) {
-            if (!add(t)) {
-                return;
-            }
-            Change old = changes.get(t);
-            changes.put(t, old == null ? Change.ADD : Change.PUT);
-            if (changes.size() >= FLUSH_AT) {
-                flush();
+            if (add(t)) {
+                added.add(t);
+                flushIfFull();
             }
         }
 
-        void delete(Timer t) {
-            LinkedHashSet<Timer> at = timers.get(t.timestamp);
-            if (at != null && at.remove(t)) {
+        void delete(Timer probe) {
+            LinkedHashMap<Timer, Timer> at = timers.get(probe.timestamp);
+            Timer t = at == null ? null : at.remove(probe);
+            if (t != null) {
                 size--;
                 if (at.isEmpty()) {
-                    timers.remove(t.timestamp);
+                    emptied(probe.timestamp, at);
                 }
                 removed(t);
             }
         }
 
+        private void emptied(long timestamp, LinkedHashMap<Timer, Timer> at) {
+            timers.remove(timestamp);
+            spare = at;
+        }
+
+        /**
+         * A registered timer left the queue. RocksDB holds it if it was flushed, or if it was
+         * loaded: then it is deleted at the next flush. Deletions are written before additions, so
+         * an equal timer registered again afterwards stays.
+         */
         private void removed(Timer t) {
-            Change old = changes.get(t);
-            if (old == Change.ADD) {
-                changes.remove(t);
+            if (t.stored) {
+                deleted.add(t);
+                flushIfFull();
             } else {
-                changes.put(t, Change.DELETE);
-                if (changes.size() >= FLUSH_AT) {
-                    flush();
-                }
+                t.dead = true;
             }
         }
 
         Timer pollDue(long time) {
-            Map.Entry<Long, LinkedHashSet<Timer>> first = timers.firstEntry();
+            Map.Entry<Long, LinkedHashMap<Timer, Timer>> first = timers.firstEntry();
             if (first == null || first.getKey() > time) {
                 return null;
             }
-            Iterator<Timer> it = first.getValue().iterator();
+            LinkedHashMap<Timer, Timer> at = first.getValue();
+            Iterator<Timer> it = at.keySet().iterator();
             Timer t = it.next();
             it.remove();
-            if (first.getValue().isEmpty()) {
-                timers.remove(first.getKey());
+            if (at.isEmpty()) {
+                emptied(first.getKey(), at);
             }
             size--;
             removed(t);
@@ -243,24 +267,37 @@ final class KeyedTimers {
             return timers.isEmpty() ? Long.MAX_VALUE : timers.firstKey();
         }
 
+        private void flushIfFull() {
+            if (added.size() + deleted.size() >= FLUSH_AT) {
+                flush();
+            }
+        }
+
         void flush() {
-            if (changes.isEmpty()) {
+            if (added.isEmpty() && deleted.isEmpty()) {
                 return;
             }
             backend.awaitWritable();
             try (WriteBatch batch = new WriteBatch()) {
-                for (Map.Entry<Timer, Change> e : changes.entrySet()) {
-                    if (e.getValue() == Change.DELETE) {
-                        batch.delete(table.family, e.getKey().rocksKey());
-                    } else {
-                        batch.put(table.family, e.getKey().rocksKey(), EMPTY);
+                for (Timer t : deleted) {
+                    batch.delete(table.family, t.rocksKey());
+                }
+                for (Timer t : added) {
+                    if (!t.dead) {
+                        batch.put(table.family, t.rocksKey(), EMPTY);
                     }
                 }
-                backend.db().write(backend.writeOptions(), batch);
+                if (batch.count() > 0) {
+                    backend.db().write(backend.writeOptions(), batch);
+                }
             } catch (RocksDBException e) {
                 throw new WeirException("writing timers to RocksDB failed: " + e, e);
             }
-            changes.clear();
+            for (Timer t : added) {
+                t.stored = !t.dead;
+            }
+            added.clear();
+            deleted.clear();
         }
     }
 }

@@ -165,6 +165,64 @@ class TimersInHarnessTest {
         }
     }
 
+    /**
+     * Tens of thousands of registrations, deletions and firings, so that timers are written to
+     * RocksDB in several batches while others are pending, deleted after being written, and
+     * registered again after being deleted: the snapshot holds exactly the pending ones, checked
+     * against a model, before and after the restore.
+     */
+    @Test
+    void aLongRunOfRegistrationsDeletionsAndFiringsIsSnapshotExactly() {
+        java.util.Random rnd = new java.util.Random(16);
+        java.util.Set<String> pending = new java.util.TreeSet<>();
+        List<String> expectedFired = new ArrayList<>();
+        List<String> actualFired = new ArrayList<>();
+        KeyedOperatorHarness.Snapshot snapshot;
+        try (var h = harness()) {
+            long wm = 0;
+            for (int i = 0; i < 60_000; i++) {
+                String key = "k" + rnd.nextInt(300);
+                long ts = wm + 1 + rnd.nextInt(50);
+                if (rnd.nextInt(3) == 0) {
+                    h.processRecord(Record.of(key, "de:" + ts, 0));
+                    pending.remove(key + "@" + ts);
+                } else {
+                    h.processRecord(Record.of(key, "e:" + ts, 0));
+                    pending.add(key + "@" + ts);
+                }
+                if (rnd.nextInt(500) == 0) {
+                    wm += 1 + rnd.nextInt(10);
+                    h.processWatermark(wm);
+                    long due = wm;
+                    for (var it = pending.iterator(); it.hasNext(); ) {
+                        String t = it.next();
+                        if (Long.parseLong(t.substring(t.indexOf('@') + 1)) <= due) {
+                            expectedFired.add(t);
+                            it.remove();
+                        }
+                    }
+                    h.takeOutput().forEach(r -> actualFired.add(firing(r)));
+                }
+            }
+            assertThat(actualFired).containsExactlyInAnyOrderElementsOf(expectedFired);
+            assertThat(h.pendingEventTimeTimers()).isEqualTo(pending.size());
+            snapshot = h.snapshot(1);
+            try (var restored = h.restore(snapshot)) {
+                assertThat(restored.pendingEventTimeTimers()).isEqualTo(pending.size());
+                restored.processWatermark(Long.MAX_VALUE);
+                List<String> after = new ArrayList<>();
+                restored.takeOutput().forEach(r -> after.add(firing(r)));
+                assertThat(after).containsExactlyInAnyOrderElementsOf(pending);
+            }
+        }
+    }
+
+    /** {@code key@timestamp} of a firing's output. */
+    private static String firing(Record<String, String> r) {
+        String v = r.value();
+        return r.key() + "@" + v.substring(v.indexOf('@') + 1, v.indexOf('#'));
+    }
+
     @Test
     void restoredAtAnotherParallelismEachSubtaskFiresTheTimersOfItsOwnKeys() {
         List<KeyedOperatorHarness.Snapshot> snapshots = new ArrayList<>();
