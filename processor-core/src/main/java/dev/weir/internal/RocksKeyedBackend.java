@@ -22,10 +22,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -73,6 +75,13 @@ public final class RocksKeyedBackend implements KeyedStateStore, StateStats, Aut
     private final KeyGroupRange keyGroups;
     private final int maxParallelism;
     private final Map<String, StateInfo> restoredStates;
+
+    /**
+     * Column families this backend created, empty, and wrote to only through the cache since (see
+     * {@link StateTable#fresh}).
+     */
+    private final Set<String> createdEmpty = new HashSet<>();
+
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
     private final WriteOptions writeOptions;
@@ -382,7 +391,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, StateStats, Aut
                 StateMigration.migrate(subtask, d, old, db, cf, writeOptions);
             }
         }
-        StateTable t = new StateTable(tables.size(), info, cf);
+        StateTable t = new StateTable(tables.size(), info, cf, createdEmpty.contains(d.name()));
         tables.put(d.name(), t);
         return t;
     }
@@ -414,6 +423,7 @@ public final class RocksKeyedBackend implements KeyedStateStore, StateStats, Aut
                         }
                         try {
                             batch.put(family(state), withKeyGroup(kg, key), value);
+                            notEmpty(state);
                             if (++pending[0] == 10_000) {
                                 db.write(writeOptions, batch);
                                 batch.clear();
@@ -447,8 +457,19 @@ public final class RocksKeyedBackend implements KeyedStateStore, StateStats, Aut
                 throw new WeirException(subtask + ": cannot create state '" + name + "': " + e, e);
             }
             families.put(name, cf);
+            createdEmpty.add(name);
         }
         return cf;
+    }
+
+    /** State {@code name} was written other than through the cache. */
+    private void notEmpty(String name) {
+        if (createdEmpty.remove(name)) {
+            StateTable t = tables.get(name);
+            if (t != null) {
+                t.fresh = false;
+            }
+        }
     }
 
     /** A snapshot taken at once on the calling thread; see {@link #snapshotAsync}. */
@@ -662,7 +683,15 @@ public final class RocksKeyedBackend implements KeyedStateStore, StateStats, Aut
         /** {@code family.getID()}, which is a JNI call. */
         final int familyId;
 
-        StateTable(int id, StateInfo info, ColumnFamilyHandle family) {
+        /**
+         * Whether this backend created the table's column family, empty, and nothing but the state
+         * cache has written to it since: neither restored from a checkpoint nor ingested from a
+         * savepoint (map states, which bypass the cache, never use the flag).
+         */
+        boolean fresh;
+
+        StateTable(int id, StateInfo info, ColumnFamilyHandle family, boolean fresh) {
+            this.fresh = fresh;
             this.familyId = family.getID();
             this.id = id;
             this.name = info.name();

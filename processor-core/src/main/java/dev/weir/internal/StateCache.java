@@ -110,6 +110,9 @@ final class StateCache {
 
     private int hand;
 
+    /** Set at the first eviction: from then on a key the cache lacks may be in RocksDB. */
+    private boolean evicted;
+
     /**
      * The entry of the last lookup, and the array its caller passed as the key: the backend makes
      * one array per current key and never changes it, so the same array is the same key. (The
@@ -169,8 +172,12 @@ final class StateCache {
             int h = mix(hash, table);
             e = find(table, key, h);
             if (e == null) {
-                misses.increment();
-                e = new Entry(table, key, readFromDb(table, key, reader));
+                Object value = null;
+                if (!holdsAllOf(table)) {
+                    misses.increment();
+                    value = readFromDb(table, key, reader);
+                }
+                e = new Entry(table, key, value);
                 insert(e, h);
             }
             remember(e, key);
@@ -297,6 +304,16 @@ final class StateCache {
         }
     }
 
+    /**
+     * Whether every key of {@code table} in RocksDB is in the cache too, so that a key the cache
+     * lacks is absent: the table was created empty and written only through the cache (the
+     * backend's {@link RocksKeyedBackend.StateTable#fresh}), and no entry has been evicted yet. A
+     * job whose keys fit in the cache then never reads RocksDB, not even for a key seen first.
+     */
+    private boolean holdsAllOf(RocksKeyedBackend.StateTable table) {
+        return table.fresh && !evicted;
+    }
+
     /** The entry of the last lookup if {@code key} is the same array, else null. */
     private Entry lastLookup(RocksKeyedBackend.StateTable table, byte[] key) {
         Entry e = last;
@@ -399,6 +416,7 @@ final class StateCache {
             if (e == last) {
                 remember(null, null);
             }
+            evicted = true;
             remove(i);
             // The entry shifted into slot i has not been looked at yet.
             hand = i;

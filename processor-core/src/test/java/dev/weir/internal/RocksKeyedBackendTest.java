@@ -442,6 +442,68 @@ class RocksKeyedBackendTest {
     }
 
     @Test
+    void aNewStateReadsRocksDbOnlyOnceTheCacheHasEvicted() {
+        try (RocksKeyedBackend backend = open(tmp.resolve("db"), 100)) {
+            ValueState<Long> count = backend.valueState(COUNT);
+            for (int i = 0; i < 90; i++) {
+                backend.setCurrentKey(utf8("k" + i));
+                assertThat(count.value()).isEmpty();
+                count.update((long) i);
+            }
+            // Every key RocksDB could hold is in the cache: a key seen first is absent.
+            assertThat(backend.cache().misses.get()).isZero();
+            for (int i = 90; i < 300; i++) {
+                backend.setCurrentKey(utf8("k" + i));
+                count.update((long) i);
+            }
+            for (int i = 0; i < 300; i++) {
+                backend.setCurrentKey(utf8("k" + i));
+                assertThat(count.value()).as("k%d", i).contains((long) i);
+            }
+            backend.setCurrentKey(utf8("new"));
+            assertThat(count.value()).isEmpty();
+            assertThat(backend.cache().misses.get()).isPositive();
+        }
+    }
+
+    @Test
+    void aRestoredStateIsReadFromRocksDbOnAMiss() {
+        Path snap = tmp.resolve("snap");
+        try (RocksKeyedBackend backend = open(tmp.resolve("db"), 100)) {
+            ValueState<Long> count = backend.valueState(COUNT);
+            backend.setCurrentKey(utf8("alice"));
+            count.update(7L);
+            backend.snapshot(snap);
+        }
+        try (RocksKeyedBackend restored =
+                new RocksKeyedBackend(
+                        SUBTASK,
+                        copyOf(snap, tmp.resolve("restored")),
+                        ALL_KEY_GROUPS,
+                        MAX_PARALLELISM,
+                        new StateCache.Limits(100, Long.MAX_VALUE, 3),
+                        Map.of("count", StateInfo.of("count", "value", "long:be64")))) {
+            ValueState<Long> count = restored.valueState(COUNT);
+            restored.setCurrentKey(utf8("alice"));
+            assertThat(count.value()).contains(7L);
+        }
+        // And a new backend that state was ingested into, as from a savepoint.
+        try (RocksKeyedBackend ingested = open(tmp.resolve("ingested"), 100)) {
+            ingested.ingest(
+                    c -> {
+                        byte[] key = utf8("bob");
+                        int kg =
+                                KeyGroups.keyGroupOfHash(
+                                        dev.weir.format.Murmur3.hash32(key), MAX_PARALLELISM);
+                        c.accept(kg, "count", key, Serdes.longs().serialize(9L));
+                    });
+            ValueState<Long> count = ingested.valueState(COUNT);
+            ingested.setCurrentKey(utf8("bob"));
+            assertThat(count.value()).contains(9L);
+        }
+    }
+
+    @Test
     void registeringAStateNameAgainWithTheSameKindSharesTheState() {
         try (RocksKeyedBackend backend = open(tmp.resolve("db"), 100)) {
             ValueState<Long> first = backend.valueState(COUNT);

@@ -78,11 +78,13 @@ class StateCacheTest {
                                 .setCreateMissingColumnFamilies(true);
                 WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
                 RocksDB db = RocksDB.open(options, tmp.toString(), descriptors, handles)) {
+            // "a" as a new job's table, whose keys the cache holds all of until it evicts one:
+            // a miss before then answers "absent" without reading RocksDB. "b" as a restored one.
             RocksKeyedBackend.StateTable[] tables = {
                 new RocksKeyedBackend.StateTable(
-                        0, StateInfo.of("a", "value", "long"), handles.get(1)),
+                        0, StateInfo.of("a", "value", "long"), handles.get(1), true),
                 new RocksKeyedBackend.StateTable(
-                        1, StateInfo.of("b", "value", "long"), handles.get(2))
+                        1, StateInfo.of("b", "value", "long"), handles.get(2), false)
             };
             boolean[] suspended = {false};
             InFlight f = new InFlight();
