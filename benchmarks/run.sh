@@ -3,11 +3,14 @@
 #
 #   benchmarks/run.sh [N=2000000] [K=100000] [--small] [--zipf] [--no-latency]
 #                     [--latency-rate R] [--latency-seconds S] [--only pipe,weir-eos,weir-alo,streams]
-#                     [--rounds R]   (--only may also name weir-eos-nostate: Weir without state,
+#                     [--rounds R] [--interval-ms I=1000]
+#                     (--only may also name weir-eos-nostate: Weir without state,
 #                     and weir-avro: avro-aggregate on the same records in Avro, with a registry)
 #       throughput, CPU, peak RSS and correctness of: a raw transactional pipe, Weir
 #       keyed-aggregate exactly-once and at-least-once, Kafka Streams EOS-v2; then end-to-end
-#       latency in a paced phase. --small is N=100000, K=10000, 5 s of latency.
+#       latency in a paced phase. --small is N=100000, K=10000, 5 s of latency. --interval-ms is
+#       every contender's commit interval: the pipe's transactions, Weir's checkpoints, Kafka
+#       Streams' commit.interval.ms (under exactly-once, the floor of the latency).
 #   benchmarks/run.sh window [N=1000000] [K=100000] [--small] [--zipf] [--rounds R]
 #                     [--only pipe,weir-window,streams-window] [--window-ms W=1000]
 #                     [--records-per-ms R=1] [--disorder-ms D=200] [--out-of-orderness-ms O=500]

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /** A system under test, and how to start it in a child JVM on given topics. */
 enum Contender {
-    PIPE("raw transactional pipe (1 thread, 1 s txns)", "pipe", true),
+    PIPE("raw transactional pipe (1 thread)", "pipe", true),
     WEIR_EOS("Weir keyed-aggregate P=2 exactly-once", "weir-eos", true),
     WEIR_ALO("Weir keyed-aggregate P=2 at-least-once", "weir-alo", false),
     STREAMS("Kafka Streams EOS-v2, 2 threads, RocksDB", "streams", true),
@@ -27,7 +27,11 @@ enum Contender {
     /** The job weir-window runs; it must be registered as a JobFactory service under this name. */
     static final String WINDOW_JOB = "windowed-aggregate";
 
-    static final String CHECKPOINT_INTERVAL_MS = "1000";
+    /**
+     * The commit interval of a run unless {@code --interval-ms} says otherwise: the pipe's
+     * transactions, Weir's checkpoints, Kafka Streams' {@code commit.interval.ms}.
+     */
+    static final long DEFAULT_INTERVAL_MS = 1000;
 
     final String title;
     final String id;
@@ -88,7 +92,15 @@ enum Contender {
         Path log = work.resolve("logs").resolve(runId + ".log");
         WindowSpec spec = window.spec();
         return switch (this) {
-            case PIPE -> start(bootstrap, input, output, runId, work, Optional.empty());
+            case PIPE ->
+                    start(
+                            bootstrap,
+                            input,
+                            output,
+                            runId,
+                            work,
+                            Optional.empty(),
+                            DEFAULT_INTERVAL_MS);
             case STREAMS_WINDOW ->
                     ChildJvm.start(
                             runId,
@@ -101,7 +113,7 @@ enum Contender {
                                     runId,
                                     work.resolve("streams-state").resolve(runId).toString(),
                                     "2",
-                                    CHECKPOINT_INTERVAL_MS,
+                                    Long.toString(DEFAULT_INTERVAL_MS),
                                     Long.toString(spec.sizeMs()),
                                     Long.toString(spec.graceMs()),
                                     window.streamsEmit(),
@@ -118,6 +130,7 @@ enum Contender {
                                     runId,
                                     work,
                                     Optional.empty(),
+                                    DEFAULT_INTERVAL_MS,
                                     List.of(
                                             "window.size.ms=" + spec.sizeMs(),
                                             "watermark.out-of-orderness.ms="
@@ -146,7 +159,8 @@ enum Contender {
     /**
      * Starts this contender reading {@code input} from the beginning and writing {@code output};
      * {@code runId} names its job, group, application and transactional ids, which must be new.
-     * {@code registryUrl} is the schema registry of the {@link #avro()} contenders.
+     * {@code registryUrl} is the schema registry of the {@link #avro()} contenders; {@code
+     * intervalMs} is how often it commits.
      */
     ChildJvm start(
             String bootstrap,
@@ -154,7 +168,9 @@ enum Contender {
             String output,
             String runId,
             Path work,
-            Optional<String> registryUrl) {
+            Optional<String> registryUrl,
+            long intervalMs) {
+        String interval = Long.toString(intervalMs);
         Path log = work.resolve("logs").resolve(runId + ".log");
         return switch (this) {
             case PIPE ->
@@ -162,7 +178,7 @@ enum Contender {
                             runId,
                             log,
                             RawTransactionalPipe.class.getName(),
-                            List.of(bootstrap, input, output, runId, "1000"));
+                            List.of(bootstrap, input, output, runId, interval));
             case STREAMS ->
                     ChildJvm.start(
                             runId,
@@ -175,14 +191,21 @@ enum Contender {
                                     runId,
                                     work.resolve("streams-state").resolve(runId).toString(),
                                     "2",
-                                    CHECKPOINT_INTERVAL_MS));
+                                    interval));
             case WEIR_EOS, WEIR_ALO, WEIR_EOS_NO_STATE, WEIR_AVRO ->
                     ChildJvm.start(
                             runId,
                             log,
                             "dev.weir.launcher.WeirMain",
                             weirArgs(
-                                    bootstrap, input, output, runId, work, registryUrl, List.of()));
+                                    bootstrap,
+                                    input,
+                                    output,
+                                    runId,
+                                    work,
+                                    registryUrl,
+                                    intervalMs,
+                                    List.of()));
             case WEIR_WINDOW, STREAMS_WINDOW ->
                     throw new IllegalArgumentException(
                             id + " runs only in the window mode (benchmarks/run.sh window)");
@@ -196,6 +219,7 @@ enum Contender {
             String runId,
             Path work,
             Optional<String> registryUrl,
+            long intervalMs,
             List<String> jobSettings) {
         List<String> sets = new ArrayList<>();
         sets.add("job.name=" + runId);
@@ -203,7 +227,7 @@ enum Contender {
         sets.add("input.topic=" + input);
         sets.add("output.topic=" + output);
         sets.add("parallelism=2");
-        sets.add("checkpoint.interval.ms=" + CHECKPOINT_INTERVAL_MS);
+        sets.add("checkpoint.interval.ms=" + intervalMs);
         sets.add("checkpoint.dir=" + work.resolve("checkpoints").toUri());
         sets.add("state.local-dir=" + work.resolve("weir-state").resolve(runId));
         sets.add("source.start=earliest");

@@ -24,11 +24,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * fresh topics measures end-to-end latency. Prints Markdown tables.
  *
  * <p>Usage: {@code EndToEnd [N] [K] [--small] [--zipf] [--no-latency] [--latency-rate R]
- * [--latency-seconds S] [--only id,id…] [--rounds R]}; contender ids: pipe, weir-eos, weir-alo,
- * streams (and, only when named, weir-eos-nostate: {@link KeyedPassThrough}, and weir-avro:
- * avro-aggregate on the same records with Avro values, {@link AvroValues}). With {@code --rounds R}
- * the contenders run R times in turn on the same input, and a summary gives the median of each
- * one's ratios to the pipe of the same round: on a shared machine single runs move by ±20 %.
+ * [--latency-seconds S] [--only id,id…] [--rounds R] [--interval-ms I]}; contender ids: pipe,
+ * weir-eos, weir-alo, streams (and, only when named, weir-eos-nostate: {@link KeyedPassThrough},
+ * and weir-avro: avro-aggregate on the same records with Avro values, {@link AvroValues}). With
+ * {@code --rounds R} the contenders run R times in turn on the same input, and a summary gives the
+ * median of each one's ratios to the pipe of the same round: on a shared machine single runs move
+ * by ±20 %. {@code --interval-ms} is every contender's commit interval (default {@value
+ * Contender#DEFAULT_INTERVAL_MS}): the pipe's transactions, Weir's {@code checkpoint.interval.ms},
+ * Kafka Streams' {@code commit.interval.ms}; under exactly-once it is the latency floor.
  */
 public final class EndToEnd {
     static final int PARTITIONS = 4;
@@ -51,7 +54,8 @@ public final class EndToEnd {
             int latencyRate,
             int latencySeconds,
             List<Contender> contenders,
-            int rounds) {
+            int rounds,
+            long intervalMs) {
 
         private static void notWindowed(Contender c) {
             if (c.windowed()) {
@@ -68,6 +72,7 @@ public final class EndToEnd {
             int rate = 2_000;
             Integer seconds = null;
             int rounds = 1;
+            long interval = Contender.DEFAULT_INTERVAL_MS;
             List<Contender> contenders = Contender.defaults();
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
@@ -79,6 +84,7 @@ public final class EndToEnd {
                     case "--latency-rate" -> rate = Integer.parseInt(args.get(++i));
                     case "--latency-seconds" -> seconds = Integer.parseInt(args.get(++i));
                     case "--rounds" -> rounds = Integer.parseInt(args.get(++i));
+                    case "--interval-ms" -> interval = Long.parseLong(args.get(++i));
                     case "--only" ->
                             contenders =
                                     Arrays.stream(args.get(++i).split(","))
@@ -99,7 +105,10 @@ public final class EndToEnd {
             if (rounds < 1) {
                 throw new IllegalArgumentException("--rounds must be at least 1");
             }
-            return new Options(n, k, dist, latency, rate, s, contenders, rounds);
+            if (interval < 1) {
+                throw new IllegalArgumentException("--interval-ms must be at least 1");
+            }
+            return new Options(n, k, dist, latency, rate, s, contenders, rounds, interval);
         }
     }
 
@@ -143,13 +152,14 @@ public final class EndToEnd {
         out.println("load average before the run: " + Machine.loadAverage());
         out.printf(
                 "machine: %s%nworkload: N=%,d records, K=%,d keys (%s), %d partitions, %d-byte"
-                        + " values; work dir %s%n",
+                        + " values; commit interval %d ms; work dir %s%n",
                 report.machine(),
                 o.records(),
                 o.keys(),
                 o.distribution().name().toLowerCase(),
                 PARTITIONS,
                 Workload.VALUE_BYTES,
+                o.intervalMs(),
                 work);
         boolean ok = false;
         boolean avro = o.contenders().stream().anyMatch(Contender::avro);
@@ -171,10 +181,10 @@ public final class EndToEnd {
             out.printf(
                     "produced %,d records over %,d distinct keys in %.1f s%n",
                     o.records(), w.distinctKeys(), produceNanos / 1e9);
-            warmUpBroker(o, bootstrap, client, work);
+            warmUpBroker(bootstrap, client, work, INPUT, o.records(), o.intervalMs());
             for (int round = 1; round <= o.rounds(); round++) {
                 for (Contender c : o.contenders()) {
-                    Throughput t = throughput(c, round, w, bootstrap, client, registry, work);
+                    Throughput t = throughput(c, round, w, o, bootstrap, client, registry, work);
                     report.add(t);
                     out.printf(
                             "  %s%-45s %6.1f s  %,9.0f records/s  CPU %.1f µs/record  RSS %d MB"
@@ -226,7 +236,13 @@ public final class EndToEnd {
      * measured contender. (A pass over a tenth of the input left the first measured pipe run 20–35
      * % slower than later ones.)
      */
-    private static void warmUpBroker(Options o, String bootstrap, KafkaTestClient client, Path work)
+    static void warmUpBroker(
+            String bootstrap,
+            KafkaTestClient client,
+            Path work,
+            String input,
+            long outputs,
+            long intervalMs)
             throws Exception {
         client.createTopic("warmup-out", PARTITIONS);
         try (OutputReader reader =
@@ -235,11 +251,17 @@ public final class EndToEnd {
                                 "warmup-out",
                                 true,
                                 Optional.empty(),
-                                o.records(),
+                                outputs,
                                 OutputCheck.none());
                 ChildJvm pipe =
                         Contender.PIPE.start(
-                                bootstrap, INPUT, "warmup-out", "warmup", work, Optional.empty())) {
+                                bootstrap,
+                                input,
+                                "warmup-out",
+                                "warmup",
+                                work,
+                                Optional.empty(),
+                                intervalMs)) {
             reader.awaitTarget(RUN_TIMEOUT, pipe);
         }
     }
@@ -248,6 +270,7 @@ public final class EndToEnd {
             Contender c,
             int round,
             Workload w,
+            Options o,
             String bootstrap,
             KafkaTestClient client,
             Registry registry,
@@ -271,7 +294,8 @@ public final class EndToEnd {
                             output,
                             "tp-" + suffix,
                             work,
-                            c.avro() ? Optional.of(registry.url()) : Optional.empty());
+                            c.avro() ? Optional.of(registry.url()) : Optional.empty(),
+                            o.intervalMs());
             try {
                 long reached = reader.awaitTarget(RUN_TIMEOUT, child);
                 long cpu = child.cpuNanos();
@@ -339,7 +363,14 @@ public final class EndToEnd {
                                 OutputCheck.none());
                 KafkaProducer<byte[], byte[]> producer = Workload.producer(bootstrap, "0")) {
             ChildJvm child =
-                    c.start(bootstrap, input, output, "lat-" + c.id, work, Optional.empty());
+                    c.start(
+                            bootstrap,
+                            input,
+                            output,
+                            "lat-" + c.id,
+                            work,
+                            Optional.empty(),
+                            o.intervalMs());
             try {
                 for (int i = 0; i < WARMUP_RECORDS; i++) {
                     producer.send(

@@ -47,8 +47,12 @@ final class Report {
         int n = options.records();
         out.println();
         out.printf(
-                "N=%,d records, K=%,d keys (%s); %s%n%n",
-                n, options.keys(), options.distribution().name().toLowerCase(), machine);
+                "N=%,d records, K=%,d keys (%s), commit interval %d ms; %s%n%n",
+                n,
+                options.keys(),
+                options.distribution().name().toLowerCase(),
+                options.intervalMs(),
+                machine);
         out.println(
                 "| contender |"
                         + (options.rounds() > 1 ? " round |" : "")

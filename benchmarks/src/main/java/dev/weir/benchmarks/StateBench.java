@@ -204,7 +204,7 @@ public final class StateBench {
                                     "output.topic=" + OUTPUT,
                                     "state-job.value-bytes=" + o.valueBytes(),
                                     "parallelism=2",
-                                    "checkpoint.interval.ms=" + Contender.CHECKPOINT_INTERVAL_MS,
+                                    "checkpoint.interval.ms=" + Contender.DEFAULT_INTERVAL_MS,
                                     "checkpoint.dir=" + work.resolve("checkpoints").toUri(),
                                     "state.local-dir=" + stateDir(),
                                     "source.start=earliest",

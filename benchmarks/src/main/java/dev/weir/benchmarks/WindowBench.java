@@ -229,7 +229,14 @@ public final class WindowBench {
                         "the generated input has late records or windows"
                                 + " the flush does not close: a bug of the generator");
             }
-            warmUp(o, bootstrap, client, work);
+            // The raw pipe once over the whole input (and the flush records), unmeasured.
+            EndToEnd.warmUpBroker(
+                    bootstrap,
+                    client,
+                    work,
+                    INPUT,
+                    o.records() + EndToEnd.PARTITIONS,
+                    Contender.DEFAULT_INTERVAL_MS);
             for (int round = 1; round <= o.rounds(); round++) {
                 for (Contender c : o.contenders()) {
                     Run r = runOne(c, round, o, w, model, bootstrap, client, work);
@@ -253,25 +260,6 @@ public final class WindowBench {
             WorkDir.finish(work, ok, out);
         }
         return runs;
-    }
-
-    /** The raw pipe once over the whole input, unmeasured, as in {@link EndToEnd}. */
-    private static void warmUp(Options o, String bootstrap, KafkaTestClient client, Path work)
-            throws Exception {
-        client.createTopic("warmup-out", EndToEnd.PARTITIONS);
-        try (OutputReader reader =
-                        OutputReader.start(
-                                bootstrap,
-                                "warmup-out",
-                                true,
-                                Optional.empty(),
-                                o.records() + EndToEnd.PARTITIONS,
-                                OutputCheck.none());
-                ChildJvm pipe =
-                        Contender.PIPE.start(
-                                bootstrap, INPUT, "warmup-out", "warmup", work, Optional.empty())) {
-            reader.awaitTarget(RUN_TIMEOUT, pipe);
-        }
     }
 
     private static Run runOne(

@@ -27,6 +27,9 @@ class EndToEndSmokeTest {
                         List.of(
                                 "--small",
                                 "--no-latency",
+                                // Not the default: every contender commits at this interval.
+                                "--interval-ms",
+                                "500",
                                 "--only",
                                 "pipe,weir-eos,weir-alo,streams,weir-eos-nostate,weir-avro"));
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
@@ -53,5 +56,6 @@ class EndToEndSmokeTest {
                                     .isGreaterThanOrEqualTo(options.records());
                         });
         assertThat(report.allOk()).isTrue();
+        assertThat(text).contains("commit interval 500 ms");
     }
 }

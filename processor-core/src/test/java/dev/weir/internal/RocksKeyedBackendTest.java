@@ -476,13 +476,7 @@ class RocksKeyedBackendTest {
             backend.snapshot(snap);
         }
         try (RocksKeyedBackend restored =
-                new RocksKeyedBackend(
-                        SUBTASK,
-                        copyOf(snap, tmp.resolve("restored")),
-                        ALL_KEY_GROUPS,
-                        MAX_PARALLELISM,
-                        new StateCache.Limits(100, Long.MAX_VALUE, 3),
-                        Map.of("count", StateInfo.of("count", "value", "long:be64")))) {
+                restoredCopy(snap, Map.of("count", StateInfo.of("count", "value", "long:be64")))) {
             ValueState<Long> count = restored.valueState(COUNT);
             restored.setCurrentKey(utf8("alice"));
             assertThat(count.value()).contains(7L);
@@ -584,14 +578,7 @@ class RocksKeyedBackendTest {
         }
         // As metadata format 2 recorded the state: both schemas in one string.
         StateInfo joined = new StateInfo("m", "map", Optional.empty(), "key (x->y)->v1 (a->b)");
-        try (RocksKeyedBackend restored =
-                new RocksKeyedBackend(
-                        SUBTASK,
-                        copyOf(snap, tmp.resolve("restored")),
-                        ALL_KEY_GROUPS,
-                        MAX_PARALLELISM,
-                        new StateCache.Limits(100, Long.MAX_VALUE, 3),
-                        Map.of("m", joined))) {
+        try (RocksKeyedBackend restored = restoredCopy(snap, Map.of("m", joined))) {
             MapState<String, String> m =
                     restored.mapState(
                             new MapStateDescriptor<>("m", keys, new ArrowSerde("v2 (a->b)")));
@@ -813,6 +800,17 @@ class RocksKeyedBackendTest {
     private static RocksKeyedBackend open(
             Path dir, KeyGroupRange keyGroups, StateCache.Limits cache) {
         return new RocksKeyedBackend(SUBTASK, dir, keyGroups, MAX_PARALLELISM, cache, Map.of());
+    }
+
+    /** A backend opened on a copy of snapshot {@code snap} that recorded {@code states}. */
+    private RocksKeyedBackend restoredCopy(Path snap, Map<String, StateInfo> states) {
+        return new RocksKeyedBackend(
+                SUBTASK,
+                copyOf(snap, tmp.resolve("restored")),
+                ALL_KEY_GROUPS,
+                MAX_PARALLELISM,
+                new StateCache.Limits(100, Long.MAX_VALUE, 3),
+                states);
     }
 
     private static Path copyOf(Path source, Path target) {
