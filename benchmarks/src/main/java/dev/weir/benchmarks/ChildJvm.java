@@ -111,6 +111,11 @@ final class ChildJvm implements AutoCloseable {
         return ProcStats.cpuNanos(process.pid()).orElse(0L);
     }
 
+    /** {@link ProcStats#cpuByThread} of the eight largest thread groups; empty once it is gone. */
+    String cpuByThread() {
+        return ProcStats.cpuByThread(process.pid(), 8);
+    }
+
     /** Peak resident set size seen so far, in bytes. */
     long peakRssBytes() {
         ProcStats.peakRssBytes(process.pid())

@@ -124,7 +124,9 @@ public final class EndToEnd {
             long harnessCpuNanos,
             long outputs,
             String check,
-            long registryRequests) {
+            long registryRequests,
+            /** {@link ChildJvm#cpuByThread} at the end of the run. */
+            String cpuByThread) {
         boolean ok() {
             return check.startsWith("OK");
         }
@@ -196,6 +198,9 @@ public final class EndToEnd {
                             t.cpuNanos() / 1e3 / o.records(),
                             t.peakRssBytes() >> 20,
                             t.check());
+                    if (!t.cpuByThread().isEmpty()) {
+                        out.printf("    CPU by thread: %s%n", t.cpuByThread());
+                    }
                     if (t.registryRequests() >= 0) {
                         out.printf(
                                 "    schema registry requests during the run: %d for %,d"
@@ -299,6 +304,7 @@ public final class EndToEnd {
             try {
                 long reached = reader.awaitTarget(RUN_TIMEOUT, child);
                 long cpu = child.cpuNanos();
+                String cpuByThread = child.cpuByThread();
                 long rss = child.peakRssBytes();
                 long brokerCpu = ProcStats.cpuNanos(brokerPid).orElse(0L) - broker0;
                 long selfCpu = ProcStats.cpuNanos(self).orElse(0L) - self0;
@@ -330,7 +336,8 @@ public final class EndToEnd {
                         selfCpu,
                         outputs,
                         verdict,
-                        requests);
+                        requests,
+                        cpuByThread);
             } finally {
                 child.stop(Duration.ofSeconds(60));
             }

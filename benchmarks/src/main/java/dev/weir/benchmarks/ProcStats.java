@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Reads a Linux process's CPU time and peak resident set size from {@code /proc}. Stateless and
@@ -27,6 +30,46 @@ final class ProcStats {
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The CPU time of {@code pid}'s live threads grouped by name (digits replaced by {@code N};
+     * Linux keeps 15 characters of a name), largest first, as {@code "name 1.2 s (34 %), …"} for
+     * the {@code top} largest; empty if it is gone. Threads that have ended are not counted. Shows
+     * where a child's CPU went, native threads too (RocksDB's, the JIT compilers, GC), which a Java
+     * profiler's samples leave out.
+     */
+    static String cpuByThread(long pid, int top) {
+        Map<String, Long> ticks = new HashMap<>();
+        long total = 0;
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long n = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    ticks.merge(name.replaceAll("[0-9]+", "N"), n, Long::sum);
+                    total += n;
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended while being read
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+        long all = Math.max(1, total);
+        return ticks.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(top)
+                .map(
+                        e ->
+                                String.format(
+                                        "%s %.1f s (%d %%)",
+                                        e.getKey(),
+                                        (double) e.getValue() / TICKS_PER_SECOND,
+                                        Math.round(100.0 * e.getValue() / all)))
+                .collect(Collectors.joining(", "));
     }
 
     /** VmHWM (peak resident set size) of {@code pid} in bytes, or empty if it is gone. */

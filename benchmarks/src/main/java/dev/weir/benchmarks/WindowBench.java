@@ -133,7 +133,9 @@ public final class WindowBench {
             long harnessCpuNanos,
             long outputs,
             long late,
-            String check) {
+            String check,
+            /** {@link ChildJvm#cpuByThread} at the end of the run. */
+            String cpuByThread) {
         boolean ok() {
             return check.startsWith("OK");
         }
@@ -251,6 +253,9 @@ public final class WindowBench {
                             r.cpuNanos() / 1e3 / o.records(),
                             r.peakRssBytes() >> 20,
                             r.check());
+                    if (!r.cpuByThread().isEmpty()) {
+                        out.printf("    CPU by thread: %s%n", r.cpuByThread());
+                    }
                 }
             }
             WindowReport.print(o, machine, model, runs, out);
@@ -301,6 +306,7 @@ public final class WindowBench {
             try {
                 long reached = awaitTarget(reader, child, c);
                 long cpu = child.cpuNanos();
+                String cpuByThread = child.cpuByThread();
                 long rss = child.peakRssBytes();
                 long brokerCpu = ProcStats.cpuNanos(brokerPid).orElse(0L) - broker0;
                 long selfCpu = ProcStats.cpuNanos(self).orElse(0L) - self0;
@@ -337,7 +343,8 @@ public final class WindowBench {
                         selfCpu,
                         outputs,
                         lateRecords,
-                        verdict);
+                        verdict,
+                        cpuByThread);
             } finally {
                 child.stop(Duration.ofSeconds(60));
             }
