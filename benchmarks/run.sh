@@ -19,7 +19,7 @@
 #       a tumbling-window aggregate on input with event time: throughput, CPU, peak RSS and an exact
 #       check of every window of the raw pipe, Weir windowed-aggregate and Kafka Streams EOS-v2.
 #   benchmarks/run.sh state [MB=100] [--steady-seconds S] [--update-rate R] [--value-bytes B]
-#                     [--delivery exactly-once|at-least-once]
+#                     [--delivery exactly-once|at-least-once] [--interval-ms I=1000]
 #       checkpoint pause and duration at ~MB of Weir keyed state, then recovery time after SIGKILL.
 #   benchmarks/run.sh jmh [JMH options, e.g. HotPath -f 1]
 #       JMH microbenchmarks of the per-record hot paths (dev.weir.internal.HotPathBenchmarks).

@@ -52,13 +52,19 @@ public final class StateBench {
 
     /** What to run. */
     record Options(
-            int megabytes, int valueBytes, int steadySeconds, int updateRate, String delivery) {
+            int megabytes,
+            int valueBytes,
+            int steadySeconds,
+            int updateRate,
+            String delivery,
+            long intervalMs) {
         static Options parse(List<String> args) {
             int mb = 100;
             int valueBytes = 1024;
             int seconds = 30;
             int rate = 2_000;
             String delivery = "exactly-once";
+            long interval = Contender.DEFAULT_INTERVAL_MS;
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
                 switch (a) {
@@ -66,6 +72,7 @@ public final class StateBench {
                     case "--steady-seconds" -> seconds = Integer.parseInt(args.get(++i));
                     case "--update-rate" -> rate = Integer.parseInt(args.get(++i));
                     case "--delivery" -> delivery = args.get(++i);
+                    case "--interval-ms" -> interval = Long.parseLong(args.get(++i));
                     default -> {
                         if (!a.matches("[0-9]+")) {
                             throw new IllegalArgumentException("unknown argument '" + a + "'");
@@ -74,7 +81,10 @@ public final class StateBench {
                     }
                 }
             }
-            return new Options(mb, valueBytes, seconds, rate, delivery);
+            if (interval < 1) {
+                throw new IllegalArgumentException("--interval-ms must be at least 1");
+            }
+            return new Options(mb, valueBytes, seconds, rate, delivery, interval);
         }
 
         int keys() {
@@ -93,12 +103,14 @@ public final class StateBench {
         int keys = o.keys();
         out.println("load average before the run: " + Machine.loadAverage());
         out.printf(
-                "machine: %s%nstate: %,d keys x %,d bytes = %,d MB of values, %s; work dir %s%n",
+                "machine: %s%nstate: %,d keys x %,d bytes = %,d MB of values, %s, checkpoints every"
+                        + " %d ms; work dir %s%n",
                 Machine.describe(),
                 keys,
                 o.valueBytes(),
                 ((long) keys * o.valueBytes()) >> 20,
                 o.delivery(),
+                o.intervalMs(),
                 work);
         boolean ok = false;
         try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(work.resolve("kafka"), Map.of());
@@ -204,7 +216,7 @@ public final class StateBench {
                                     "output.topic=" + OUTPUT,
                                     "state-job.value-bytes=" + o.valueBytes(),
                                     "parallelism=2",
-                                    "checkpoint.interval.ms=" + Contender.DEFAULT_INTERVAL_MS,
+                                    "checkpoint.interval.ms=" + o.intervalMs(),
                                     "checkpoint.dir=" + work.resolve("checkpoints").toUri(),
                                     "state.local-dir=" + stateDir(),
                                     "source.start=earliest",
