@@ -116,61 +116,6 @@ class WindowedAggregateTest {
     }
 
     /**
-     * A partition that receives nothing holds the watermark back until {@code
-     * watermark.idle-timeout.ms} declares it idle: with records on 3 of 4 partitions, no window
-     * closes without the timeout, however long the job has read all its input; with a timeout of
-     * 500 ms every window closes, each once with the model's totals.
-     */
-    @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void aPartitionWithoutRecordsHoldsTheWatermarkUntilItIsIdle(
-            KafkaBroker broker, KafkaTestClient client) throws Exception {
-        client.createTopic("idle-in", 4);
-        // The workload knows three partitions: the topic's fourth gets nothing.
-        WindowedWorkload w = new WindowedWorkload(73, "idle-in", 3, 50, 0);
-        w.produce(client, 1_000, 7);
-        long closed = WindowedWorkload.fireAt(WindowedWorkload.startOf(w.base()), 0);
-        w.closeAt(client, closed + WindowedWorkload.OUT_OF_ORDERNESS + 1);
-        long input = java.util.Arrays.stream(w.produced()).sum();
-        assertThat(w.watermark()).isEqualTo(closed);
-        assertThat(w.closedAt(closed)).hasSizeGreaterThan(100);
-
-        for (String timeout : List.of("0", "500")) {
-            String out = "idle-out-" + timeout;
-            client.createTopic(out, 4);
-            Map<String, String> settings =
-                    new java.util.LinkedHashMap<>(WindowedWorkload.settings(0, "idle-late"));
-            settings.put("watermark.idle-timeout.ms", timeout);
-            WeirConfig c =
-                    config(
-                            broker,
-                            dir.resolve(timeout),
-                            "idle-" + timeout,
-                            "idle-in",
-                            out,
-                            settings);
-            try (RunningJob job = Weir.start(new WindowedAggregate().create(c), c)) {
-                if (timeout.equals("0")) {
-                    while (job.recordsIn() < input) {
-                        Thread.sleep(100);
-                    }
-                    // All read; four times the other run's idle timeout later, a checkpoint
-                    // commits whatever the job emitted.
-                    Thread.sleep(2_000);
-                    job.triggerCheckpoint().get(30, TimeUnit.SECONDS);
-                    assertThat(client.readAllCommittedBytes(out, Duration.ofSeconds(10)))
-                            .as("windows closed while partition 3 holds the watermark")
-                            .isEmpty();
-                } else {
-                    List<ConsumerRecord<String, byte[]>> got =
-                            w.awaitClosed(client, List.of(), out, closed, Duration.ofSeconds(60));
-                    assertThat(w.problems(got, closed)).isEmpty();
-                }
-            }
-        }
-    }
-
-    /**
      * Input values are JSON objects with a field {@code amount}, other fields ignored (as
      * keyed-aggregate's input): a late one must reach the late topic as it was read.
      */
