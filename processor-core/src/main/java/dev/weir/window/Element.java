@@ -28,10 +28,7 @@ record Element<V>(long timestamp, V value) {
         public byte[] serialize(Element<V> e) {
             byte[] v = valueSerde.serialize(e.value());
             byte[] out = new byte[8 + v.length];
-            long ts = e.timestamp();
-            for (int b = 0; b < 8; b++) {
-                out[b] = (byte) (ts >>> (56 - 8 * b));
-            }
+            Varint.writeFixed64(e.timestamp(), out, 0);
             System.arraycopy(v, 0, out, 8, v.length);
             return out;
         }

@@ -45,11 +45,11 @@ final class SlotsSerializer implements StateSerializer<WindowSlots> {
                             + (tag == 0 ? 0 : tag - 1);
         }
         byte[] out = new byte[total];
-        int p = writeFixed64(slots.firedUpTo(), out, 0);
+        int p = Varint.writeFixed64(slots.firedUpTo(), out, 0);
         p = Varint.write(n, out, p);
         for (int i = 0; i < n; i++) {
             long s = slots.start(i);
-            p = writeFixed64(s, out, p);
+            p = Varint.writeFixed64(s, out, p);
             p = Varint.write(slots.end(i) - s, out, p);
             if (accs[i] == null) {
                 p = Varint.write(0, out, p);
@@ -60,13 +60,6 @@ final class SlotsSerializer implements StateSerializer<WindowSlots> {
             }
         }
         return out;
-    }
-
-    private static int writeFixed64(long v, byte[] out, int p) {
-        for (int b = 7; b >= 0; b--) {
-            out[p++] = (byte) (v >>> (8 * b));
-        }
-        return p;
     }
 
     @Override

@@ -23,6 +23,14 @@ final class Varint {
         return pos;
     }
 
+    /** Writes {@code v} at {@code pos} as 8 bytes, big-endian; returns the position after it. */
+    static int writeFixed64(long v, byte[] out, int pos) {
+        for (int b = 7; b >= 0; b--) {
+            out[pos++] = (byte) (v >>> (8 * b));
+        }
+        return pos;
+    }
+
     /** Reads a byte array front to back; throws {@link IllegalArgumentException} past its end. */
     static final class Reader {
         private final byte[] bytes;
